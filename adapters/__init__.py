@@ -1,0 +1,1 @@
+"""Platform adapters: convert what people send into EditRequests and render outcomes."""

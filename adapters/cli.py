@@ -1,0 +1,96 @@
+"""The operator's door: edit image files from the shell with the same grammar and service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import time
+from pathlib import Path
+
+from bot.bootstrap import Core
+from bot.commands import parse_arguments
+from bot.domain import Actor, CommandKind, Delivery, EditRequest, Progress, Scope, Stage
+from bot.errors import EditbotError
+from bot.i18n import error_text, text
+from bot.images import convert
+from bot.service import prepare_images
+
+EXIT_OK, EXIT_INPUT, EXIT_REFUSED, EXIT_UPSTREAM = 0, 2, 3, 4
+_STATUS_EXIT = {"invalid": EXIT_INPUT, "rejected": EXIT_INPUT, "refused": EXIT_REFUSED,
+                "failed": EXIT_UPSTREAM}
+_OUTPUT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> int:
+    print(f"editbot: {message}", file=sys.stderr)
+    return code
+
+
+async def _ticker(started: float, stage: list[str]) -> None:
+    while True:
+        await asyncio.sleep(5)
+        print(f"  … {stage[0]} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+
+
+async def run_cli(core: Core, command: str, args: argparse.Namespace) -> int:
+    try:
+        return await _run(core, command, args)
+    finally:
+        await core.aclose()
+
+
+async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    if output.suffix.lower() not in _OUTPUT_TYPES:
+        return _fail("--output must end in .png, .jpg or .jpeg")
+    kind: CommandKind = "edit" if command == "edit" else "imagine"
+    try:
+        parsed = parse_arguments(kind, " ".join(args.text), core.spec)
+        blobs = []
+        for name in getattr(args, "image", None) or []:
+            path = Path(name)
+            if not path.is_file():
+                return _fail(f"{name}: no such file")
+            blobs.append(path.read_bytes())
+        images = await prepare_images(blobs)
+    except EditbotError as error:
+        return _fail(error_text(error))
+    user = getpass.getuser()
+    request = EditRequest(
+        actor=Actor("cli", user, user), scope=Scope("cli", user, private=True),
+        command=parsed, images=images, origin={"output": str(output.resolve())})
+
+    async def deliver(delivery: Delivery) -> None:
+        wanted = _OUTPUT_TYPES[output.suffix.lower()]
+        data = await asyncio.to_thread(convert, delivery.image.data, wanted)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+
+    started = time.monotonic()
+    stage = ["waiting"]
+
+    async def progress(event: Progress) -> None:
+        stage[0] = text(event.stage.value, position=event.position).rstrip("…")
+        if event.stage is not Stage.DELIVERING:
+            print(f"  {stage[0]}", file=sys.stderr)
+
+    await core.start()
+    ticker = asyncio.create_task(_ticker(started, stage))
+    try:
+        outcome = await core.service.submit(request, deliver=deliver, progress=progress)
+    finally:
+        ticker.cancel()
+    if not outcome.ok or outcome.delivery is None:
+        assert outcome.error is not None
+        return _fail(error_text(outcome.error), _STATUS_EXIT[outcome.status])
+    image = outcome.delivery.image
+    print(f"wrote {output} ({image.width}x{image.height}, "
+          f"{time.monotonic() - started:.1f} s)", file=sys.stderr)
+    if image.text:
+        print(image.text)
+    if outcome.delivery.ratio_mismatch is not None:
+        print(text("ratio_note"), file=sys.stderr)
+    return EXIT_OK
+

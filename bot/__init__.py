@@ -1,0 +1,1 @@
+"""editbot: edit photos with Gemini image models from Telegram and Discord."""

@@ -1,0 +1,55 @@
+"""The only place that wires: settings -> Gemini client, ledger, edit service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .config import Settings
+from .gemini import GeminiClient
+from .ledger import QuotaLedger
+from .models import ModelSpec, spec_for
+from .service import EditService
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    settings: Settings
+    spec: ModelSpec
+    gemini: GeminiClient
+    ledger: QuotaLedger
+    service: EditService
+
+    async def start(self) -> None:
+        await self.ledger.migrate()
+
+    async def aclose(self) -> None:
+        await self.gemini.aclose()
+        await self.ledger.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build(
+    settings: Settings, *, gemini: GeminiClient | None = None, ledger: QuotaLedger | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Core:
+    spec = spec_for(settings.gemini_model)
+    gemini = gemini or GeminiClient(
+        base_url=settings.gemini_base_url, api_key=settings.gemini_api_key.get_secret_value(),
+        auth=settings.auth_style, model=settings.gemini_model,
+        timeout_s=settings.gemini_timeout_s, max_attempts=settings.gemini_max_attempts,
+        max_connections=settings.gemini_max_concurrency + 4,
+    )
+    ledger = ledger or QuotaLedger.open(
+        settings.database_url, default_limit=settings.default_daily_limit,
+        timezone=settings.timezone, clock=clock or _now,
+    )
+    service = EditService(
+        ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
+        credits_for=settings.credits_for, admins=settings.bot_admins,
+    )
+    return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service)

@@ -1,0 +1,150 @@
+"""Settings from the environment and ``.env``, validated once at start."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .errors import ConfigError
+
+GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
+AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    discord_bot_token: SecretStr | None = None
+    discord_api_base_url: str | None = None
+    discord_gateway_url: str | None = None
+    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+
+    gemini_api_key: SecretStr
+    gemini_base_url: str = GOOGLE_BASE_URL
+    gemini_auth: Literal["auto", "x-goog-api-key", "bearer", "query"] = "auto"
+    gemini_model: str = "gemini-3-pro-image-preview"
+    gemini_max_concurrency: int = Field(16, ge=1, le=1024)
+    gemini_timeout_s: float = Field(300.0, gt=0)
+    gemini_max_attempts: int = Field(4, ge=1, le=10)
+
+    database_url: str = "sqlite:///data/editbot.sqlite3"
+    default_daily_limit: int = Field(10, ge=0)
+    credits_per_edit: int = Field(1, ge=0)
+    credits_per_4k_edit: int = Field(2, ge=0)
+    quota_timezone: str = "UTC"
+    bot_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", "log_format", "gemini_auth", mode="before")
+    @classmethod
+    def _fold_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if value.strip().upper() in _LEVELS else value.strip().lower()
+
+    @field_validator("telegram_bot_token", "discord_bot_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("gemini_api_key")
+    @classmethod
+    def _key_present(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("telegram_api_base_url", "gemini_base_url", "discord_api_base_url",
+                     "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+            raise ValueError("must be an http(s) or ws(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "sqlite+aiosqlite://")):
+            raise ValueError("must be sqlite:///relative/path or sqlite:////absolute/path")
+        return value
+
+    @field_validator("quota_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as UTC or Asia/Ho_Chi_Minh") from None
+        return value
+
+    @field_validator("bot_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            for item in items:
+                platform, _, ident = item.partition(":")
+                if platform not in ("telegram", "discord") or not ident.lstrip("-").isdigit():
+                    raise ValueError("must be a comma list like telegram:123,discord:456")
+            return frozenset(items)
+        return value
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _guilds(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = [item.strip() for item in value.split(",") if item.strip()]
+            if not all(item.isdigit() for item in items):
+                raise ValueError("must be a comma list of server ids")
+            return tuple(int(item) for item in items)
+        return value
+
+    @property
+    def auth_style(self) -> AuthStyle:
+        if self.gemini_auth != "auto":
+            return self.gemini_auth
+        host = urlsplit(self.gemini_base_url).hostname or ""
+        return "x-goog-api-key" if host.endswith("googleapis.com") else "bearer"
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.quota_timezone)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret, for the log redaction filter."""
+        found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token]
+        return tuple(s.get_secret_value() for s in found if s and s.get_secret_value())
+
+    def credits_for(self, image_size: str | None) -> int:
+        return self.credits_per_4k_edit if image_size == "4K" else self.credits_per_edit
+
+
+_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; a problem becomes a ConfigError naming each variable
+    and what it expects, never the value given (it may be a secret)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_input=False, include_url=False):
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = "is required" if error["type"] == "missing" else error["msg"]
+            problems.append(f"{name} {message.removeprefix('Value error, ')}")
+        raise ConfigError("config", problems=tuple(problems)) from None

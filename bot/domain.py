@@ -1,0 +1,163 @@
+"""The values that cross the core's boundary. All frozen; identities are namespaced by platform."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from .errors import EditbotError
+
+CommandKind = Literal["edit", "imagine"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asked: ``telegram:123`` and ``discord:123`` never collide."""
+
+    platform: str
+    user_id: str
+    name: str = ""
+    language: str = "en"
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where usage counts: a group, a server, or one user's private chat."""
+
+    platform: str
+    scope_id: str
+    private: bool = False
+
+    @property
+    def key(self) -> str:
+        kind = "private" if self.private else "group"
+        return f"{self.platform}:{kind}:{self.scope_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class EditCommand:
+    kind: CommandKind
+    prompt: str
+    aspect_ratio: str | None = None
+    image_size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInput:
+    data: bytes = field(repr=False)
+    mime_type: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUsage:
+    prompt: int = 0
+    output: int = 0
+    thoughts: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    data: bytes = field(repr=False)
+    mime_type: str
+    width: int
+    height: int
+    text: str = ""
+    usage: TokenUsage = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """One accepted command with its images. ``origin`` is the adapter's own JSON-able note of
+    where the request came from (chat and message ids, file ids), kept with the job so the
+    adapter can finish or answer it after a restart."""
+
+    actor: Actor
+    scope: Scope
+    command: EditCommand
+    images: tuple[ImageInput, ...] = ()
+    origin: dict[str, Any] = field(default_factory=dict)
+
+
+class JobStatus(StrEnum):
+    RESERVED = "reserved"
+    COMMITTED = "committed"
+    REFUNDED = "refunded"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A row of the ``jobs`` table: every accepted edit, before its work starts."""
+
+    id: int
+    platform: str
+    actor_key: str
+    scope_key: str
+    day: str
+    credits: int
+    status: JobStatus
+    request: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaStatus:
+    used: int
+    limit: int | None  # None: unlimited
+    resets_at: datetime
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the adapter is asked to deliver; credits are committed only once it returns."""
+
+    job_id: int
+    request: EditRequest
+    image: GeneratedImage
+    credits: int
+    credits_left: int | None
+    ratio_mismatch: float | None = None
+
+
+class Stage(StrEnum):
+    QUEUED = "queued"
+    WORKING = "working"
+    DELIVERING = "delivering"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    stage: Stage
+    position: int = 0  # jobs ahead in the queue, when queued
+
+
+OutcomeStatus = Literal["delivered", "invalid", "rejected", "refused", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class EditOutcome:
+    status: OutcomeStatus
+    job_id: int | None = None
+    error: EditbotError | None = None
+    delivery: Delivery | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "delivered"
+
+
+DeliverFn = Callable[[Delivery], Awaitable[None]]
+ProgressFn = Callable[[Progress], Awaitable[None]]

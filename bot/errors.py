@@ -1,0 +1,91 @@
+"""One error tree for the whole bot. Adapters alone choose the words a user reads.
+
+    EditbotError                 every error carries a stable ``code`` (an i18n message id)
+    ├── ConfigError              the operator's settings are missing or invalid (exit 2)
+    ├── InputError               the user's request cannot be done as sent; costs nothing
+    │   ├── CommandError         the command grammar: unknown ratio/size, no prompt, ...
+    │   └── ImageError           an input that is not an image, too large, unreadable, a bomb
+    ├── QuotaExceeded            no credits left today (member limit or scope budget)
+    ├── Refusal                  the model answered without an image: safety, no image, ...
+    └── UpstreamError            Gemini could not be reached or failed; ``transient`` says
+                                 whether trying again later may help
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+
+class EditbotError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+    code: str = "error"
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        if code is not None:
+            self.code = code
+        self.params: Mapping[str, Any] = params
+        super().__init__(self.code)
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.code
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.code} ({shown})"
+
+
+class ConfigError(EditbotError):
+    code = "config"
+
+
+class InputError(EditbotError):
+    code = "bad_input"
+
+
+class CommandError(InputError):
+    code = "bad_command"
+
+
+class ImageError(InputError):
+    code = "bad_image"
+
+
+class QuotaExceeded(EditbotError):
+    code = "quota_exceeded"
+
+    def __init__(
+        self, code: str | None = None, /, *, used: int, limit: int, resets_at: datetime,
+        **params: Any,
+    ) -> None:
+        super().__init__(code, used=used, limit=limit, resets_at=resets_at, **params)
+        self.used = used
+        self.limit = limit
+        self.resets_at = resets_at
+
+
+class Refusal(EditbotError):
+    """The model declined. ``reason`` is Gemini's own word (IMAGE_SAFETY, NO_IMAGE, ...)."""
+
+    code = "refused"
+
+    def __init__(self, code: str | None = None, /, *, reason: str, text: str = "") -> None:
+        super().__init__(code, reason=reason, text=text)
+        self.reason = reason
+        self.text = text
+
+
+class UpstreamError(EditbotError):
+    """Gemini failed. ``status`` is the HTTP status when there was one."""
+
+    code = "upstream"
+
+    def __init__(
+        self, code: str | None = None, /, *, status: int | None = None, transient: bool,
+        detail: str = "",
+    ) -> None:
+        super().__init__(code, status=status, transient=transient, detail=detail)
+        self.status = status
+        self.transient = transient
+        self.detail = detail

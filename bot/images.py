@@ -1,0 +1,189 @@
+"""Pillow at the edges: sniff and validate inputs by their bytes, fit outputs to a budget.
+
+Everything here is CPU-bound and synchronous; the service runs it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .domain import ImageInput
+from .errors import ImageError
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+MAX_INPUT_PIXELS = 50_000_000
+MAX_INPUT_SIDE = 4096
+RATIO_TOLERANCE = 0.02
+
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+)
+_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type of ``data`` by its magic bytes (JPEG, PNG, WebP, GIF), else None."""
+    for magic, offset, mime in _SIGNATURES:
+        if data[offset:offset + len(magic)] == magic:
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def prepare_input(
+    data: bytes, *, max_bytes: int = MAX_INPUT_BYTES, max_pixels: int = MAX_INPUT_PIXELS,
+    max_side: int = MAX_INPUT_SIDE,
+) -> ImageInput:
+    """Check an input image and make it ready to send: upright, at most ``max_side`` px on
+    the long side, a GIF's first frame as PNG. Raises ImageError with the reason."""
+    if len(data) > max_bytes:
+        raise ImageError("image_too_large", size=len(data), limit=max_bytes)
+    mime = sniff(data)
+    if mime is None:
+        raise ImageError("not_an_image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ImageError("too_many_pixels", pixels=width * height, limit=max_pixels)
+            image.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError("too_many_pixels", limit=max_pixels) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ImageError("unreadable_image") from None
+
+    orientation = image.getexif().get(0x0112, 1)
+    needs_work = mime == "image/gif" or orientation != 1 or max(width, height) > max_side
+    if not needs_work:
+        return ImageInput(data=data, mime_type=mime, width=width, height=height)
+    if mime == "image/gif":
+        image.seek(0)
+        image = image.convert("RGBA")
+        mime = "image/png"
+    image = ImageOps.exif_transpose(image)
+    if max(image.size) > max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = _encode(image, mime, quality=92)
+    return ImageInput(data=out, mime_type=mime, width=image.width, height=image.height)
+
+
+def _encode(image: Image.Image, mime: str, *, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    if mime == "image/jpeg":
+        if image.mode not in ("RGB", "L"):
+            image = _flatten(image)
+        image.save(buffer, "JPEG", quality=quality, optimize=False, subsampling=0)
+    elif mime == "image/webp":
+        image.save(buffer, "WEBP", quality=quality)
+    else:
+        image.save(buffer, "PNG", compress_level=3)
+    return buffer.getvalue()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageBudget:
+    """A platform's limits for one upload."""
+
+    max_bytes: int
+    max_side_sum: int | None = None  # Telegram photos: width + height <= 10000
+    max_pixels: int | None = None
+    max_ratio: float | None = None  # Telegram photos: at most 20:1
+
+
+@dataclass(frozen=True, slots=True)
+class FittedImage:
+    data: bytes
+    mime_type: str
+    width: int
+    height: int
+
+    @property
+    def extension(self) -> str:
+        return {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(
+            self.mime_type, "img")
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def fits(width: int, height: int, size: int, budget: ImageBudget) -> bool:
+    return (
+        size <= budget.max_bytes
+        and (budget.max_side_sum is None or width + height <= budget.max_side_sum)
+        and (budget.max_pixels is None or width * height <= budget.max_pixels)
+    )
+
+
+def fit_output(data: bytes, budget: ImageBudget) -> FittedImage:
+    """Keep the image as it is (PNG included) when it fits; else re-encode as high-quality
+    JPEG, stepping quality down, then scaling down, until it fits the budget."""
+    mime = sniff(data) or "application/octet-stream"
+    with Image.open(io.BytesIO(data)) as opened:
+        width, height = opened.size
+        if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
+            return FittedImage(data, mime, width, height)
+        opened.load()
+        image = _flatten(opened) if opened.mode not in ("RGB", "L") else opened.copy()
+    if budget.max_ratio and max(width, height) / min(width, height) > budget.max_ratio:
+        raise ImageError("bad_output_ratio")
+    scale = 1.0
+    if budget.max_side_sum and width + height > budget.max_side_sum:
+        scale = budget.max_side_sum / (width + height)
+    if budget.max_pixels and width * height * scale * scale > budget.max_pixels:
+        scale = min(scale, (budget.max_pixels / (width * height)) ** 0.5)
+    for _ in range(12):
+        current = image if scale >= 1.0 else image.resize(
+            (max(1, int(width * scale)), max(1, int(height * scale))), Image.Resampling.LANCZOS)
+        for quality in (95, 90, 85, 80):
+            out = _encode(current, "image/jpeg", quality=quality)
+            if fits(current.width, current.height, len(out), budget):
+                return FittedImage(out, "image/jpeg", current.width, current.height)
+        scale *= 0.8
+    raise ImageError("cannot_fit_output", limit=budget.max_bytes)
+
+
+def ratio_mismatch(width: int, height: int, asked: str | None) -> float | None:
+    """How far the returned ratio is from the one asked (relative), when over 2%; else None.
+    Gateways sometimes drop imageConfig silently."""
+    if not asked:
+        return None
+    a, b = (int(part) for part in asked.split(":"))
+    wanted = a / b
+    got = width / height
+    drift = abs(got - wanted) / wanted
+    return drift if drift > RATIO_TOLERANCE else None
+
+
+def convert(data: bytes, mime: str) -> bytes:
+    """Re-encode ``data`` as ``mime`` (PNG, or JPEG at high quality); as it is if it already is."""
+    if sniff(data) == mime:
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            return _encode(image, mime, quality=95)
+    except (UnidentifiedImageError, OSError):
+        raise ImageError("unreadable_image") from None

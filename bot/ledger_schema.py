@@ -1,0 +1,46 @@
+"""The ledger's tables (SQLAlchemy Core). Migrations in bot/migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+limits = Table(
+    "limits", metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # member | default | total
+    Column("member", String(128), primary_key=True),  # '' unless kind == member
+    Column("per_day", Integer, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("scope", String(128), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # reserved | committed | refunded
+    Column("request", Text, nullable=False),  # JSON: command, actor, scope, adapter origin
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
+    Index("ix_jobs_status", "status", "platform"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("scope", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("old_value", Integer, nullable=True),
+    Column("new_value", Integer, nullable=True),
+)

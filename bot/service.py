@@ -1,0 +1,195 @@
+"""EditService: validate -> reserve -> queue -> generate -> deliver -> commit, or refund.
+
+Credits are reserved when a request is accepted and committed only after the adapter's delivery
+callback returned; any refusal, failure or exception refunds them. A job cancelled by a shutdown
+stays reserved and is handed back to its adapter on the next start (``resume``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from .commands import MAX_PROMPT_CHARS
+from .domain import (
+    Actor,
+    DeliverFn,
+    Delivery,
+    EditCommand,
+    EditOutcome,
+    EditRequest,
+    ImageInput,
+    Job,
+    Progress,
+    ProgressFn,
+    Scope,
+    Stage,
+)
+from .errors import CommandError, EditbotError, Refusal, UpstreamError
+from .gemini import GeminiClient
+from .images import prepare_input, ratio_mismatch
+from .ledger import QuotaLedger
+from .models import ModelSpec
+from .scheduler import FairQueue
+
+log = logging.getLogger(__name__)
+
+
+class ResumeHandler(Protocol):
+    """An adapter's way to finish, after a restart, the jobs it had accepted."""
+
+    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        """The request again (inputs fetched anew) with its callbacks; None if it cannot be."""
+
+    async def abandoned(self, job: Job) -> None:
+        """Tell the requester the job could not be finished and its credits were refunded."""
+
+
+async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
+    """Validate and ready raw inputs off the event loop; raises ImageError."""
+    return tuple([await asyncio.to_thread(prepare_input, blob) for blob in blobs])
+
+
+def request_to_json(request: EditRequest) -> dict[str, Any]:
+    command = request.command
+    return {
+        "command": {"kind": command.kind, "prompt": command.prompt,
+                    "aspect_ratio": command.aspect_ratio, "image_size": command.image_size},
+        "actor": {"platform": request.actor.platform, "user_id": request.actor.user_id,
+                  "name": request.actor.name, "language": request.actor.language},
+        "scope": {"platform": request.scope.platform, "scope_id": request.scope.scope_id,
+                  "private": request.scope.private},
+        "origin": request.origin,
+    }
+
+
+def request_from_json(data: dict[str, Any], images: Sequence[ImageInput] = ()) -> EditRequest:
+    return EditRequest(
+        actor=Actor(**data["actor"]), scope=Scope(**data["scope"]),
+        command=EditCommand(**data["command"]), images=tuple(images),
+        origin=dict(data.get("origin") or {}),
+    )
+
+
+class EditService:
+    def __init__(
+        self, *, ledger: QuotaLedger, gemini: GeminiClient, spec: ModelSpec,
+        max_concurrency: int, credits_for: Callable[[str | None], int],
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
+        self.ledger = ledger
+        self.gemini = gemini
+        self.spec = spec
+        self.admins = admins
+        self.queue = FairQueue(max_concurrency)
+        self._credits_for = credits_for
+
+    def credits_for(self, command: EditCommand) -> int:
+        return self._credits_for(command.image_size)
+
+    def is_admin(self, actor: Actor) -> bool:
+        return actor.key in self.admins
+
+    def validate(self, request: EditRequest) -> None:
+        command = request.command
+        if command.kind == "edit" and not request.images:
+            raise CommandError("no_image")
+        if len(request.images) > self.spec.max_reference_images:
+            raise CommandError("too_many_images", limit=self.spec.max_reference_images,
+                               count=len(request.images))
+        if not command.prompt.strip() or len(command.prompt) > MAX_PROMPT_CHARS:
+            raise CommandError("no_prompt", kind=command.kind)
+
+    async def submit(
+        self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
+    ) -> EditOutcome:
+        """Run one request to its end. Never raises for the user's or the model's reasons:
+        the outcome says what happened."""
+        try:
+            self.validate(request)
+        except EditbotError as error:
+            return EditOutcome("invalid", error=error)
+        credits = self.credits_for(request.command)
+        try:
+            job_id = await self.ledger.reserve(
+                platform=request.actor.platform, actor=request.actor.key,
+                scope=request.scope.key, credits=credits, request=request_to_json(request),
+                unlimited=self.is_admin(request.actor))
+        except EditbotError as error:
+            return EditOutcome("rejected", error=error)
+        return await self.run(job_id, request, credits, deliver=deliver, progress=progress)
+
+    async def run(
+        self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
+        progress: ProgressFn | None = None,
+    ) -> EditOutcome:
+        """Work on an already reserved job until it is committed or refunded."""
+
+        async def tell(stage: Stage, position: int = 0) -> None:
+            if progress is None:
+                return
+            try:
+                await progress(Progress(stage, position))
+            except Exception:
+                log.warning("progress callback failed for job %d", job_id, exc_info=True)
+
+        async def on_position(position: int) -> None:
+            await tell(Stage.QUEUED, position)
+
+        command = request.command
+        try:
+            async with self.queue.slot(request.actor.key, on_position):
+                await tell(Stage.WORKING)
+                image = await self.gemini.generate(
+                    command.prompt, request.images, aspect_ratio=command.aspect_ratio,
+                    image_size=command.image_size)
+            status = await self.ledger.status(
+                actor=request.actor.key, scope=request.scope.key,
+                unlimited=self.is_admin(request.actor))
+            delivery = Delivery(
+                job_id=job_id, request=request, image=image, credits=credits,
+                credits_left=status.left,
+                ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio))
+            if delivery.ratio_mismatch is not None:
+                log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
+                            job_id, command.aspect_ratio, image.width, image.height)
+            await tell(Stage.DELIVERING)
+            await deliver(delivery)
+        except Refusal as error:
+            await self.ledger.refund(job_id, note=f"refused:{error.reason}")
+            return EditOutcome("refused", job_id=job_id, error=error)
+        except UpstreamError as error:
+            await self.ledger.refund(job_id, note=f"upstream:{error.code}:{error.status}")
+            return EditOutcome("failed", job_id=job_id, error=error)
+        except asyncio.CancelledError:
+            log.info("job %d interrupted; it stays reserved for the next start", job_id)
+            raise
+        except Exception as exc:
+            log.exception("job %d failed while delivering", job_id)
+            await self.ledger.refund(job_id, note=f"delivery:{type(exc).__name__}")
+            failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
+            return EditOutcome("failed", job_id=job_id, error=failure)
+        await self.ledger.commit(job_id)
+        return EditOutcome("delivered", job_id=job_id, delivery=delivery)
+
+    async def resume(self, platform: str, handler: ResumeHandler) -> list[asyncio.Task[Any]]:
+        """Hand each unfinished job of ``platform`` back to its adapter: finish it, or refund
+        it and let the adapter tell the requester."""
+        tasks: list[asyncio.Task[Any]] = []
+        for job in await self.ledger.unfinished(platform):
+            try:
+                rebuilt = await handler.rebuild(job)
+            except Exception:
+                log.warning("job %d could not be rebuilt", job.id, exc_info=True)
+                rebuilt = None
+            if rebuilt is None:
+                if await self.ledger.refund(job.id, note="abandoned after restart"):
+                    await handler.abandoned(job)
+                continue
+            request, deliver, progress = rebuilt
+            log.info("resuming job %d after restart", job.id)
+            tasks.append(asyncio.create_task(
+                self.run(job.id, request, job.credits, deliver=deliver, progress=progress)))
+        return tasks

@@ -1,0 +1,1 @@
+"""Loopback servers that speak the real protocols, keep what they received and inject faults."""

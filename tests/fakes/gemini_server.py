@@ -1,0 +1,266 @@
+"""A Gemini generateContent server on 127.0.0.1 (aiohttp) with fault injection.
+
+It checks the request the way Google does (auth, camelCase shape, candidateCount, the model's
+ratios and sizes), answers with a real image of the requested ratio and size, and records every
+request. ``push`` queues faults that the next requests consume in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from PIL import Image
+
+from bot.models import spec_for
+
+from .images import dimensions, make_image
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str
+    status: int = 0
+    retry_delay: str | None = None
+    per_day: bool = False
+    delay: float = 0.0
+    reason: str = ""
+    text: str = ""
+
+    @classmethod
+    def error(cls, status: int, *, retry_delay: str | None = None, per_day: bool = False
+              ) -> Fault:
+        return cls("error", status=status, retry_delay=retry_delay, per_day=per_day)
+
+    @classmethod
+    def slow(cls, seconds: float) -> Fault:
+        return cls("slow", delay=seconds)
+
+    @classmethod
+    def refuse(cls, finish_reason: str = "IMAGE_SAFETY", text: str = "") -> Fault:
+        return cls("refuse", reason=finish_reason, text=text)
+
+    @classmethod
+    def blocked(cls, reason: str = "PROHIBITED_CONTENT") -> Fault:
+        return cls("blocked", reason=reason)
+
+    @classmethod
+    def text_only(cls, text: str = "I can't make that image.") -> Fault:
+        return cls("refuse", reason="STOP", text=text)
+
+    @classmethod
+    def simple(cls, kind: str) -> Fault:
+        """thoughts | not_json | no_candidates | bad_image | wrong_mime | ignore_ratio |
+        snake_case"""
+        return cls(kind)
+
+
+@dataclass
+class Received:
+    model: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    body: dict[str, Any]
+    at: float
+
+    @property
+    def prompt(self) -> str:
+        parts = self.body["contents"][0]["parts"]
+        return " ".join(p["text"] for p in parts if "text" in p)
+
+    @property
+    def images(self) -> list[bytes]:
+        parts = self.body["contents"][0]["parts"]
+        return [base64.b64decode(p["inlineData"]["data"]) for p in parts if "inlineData" in p]
+
+
+def _google_error(status: int, message: str, details: list[dict[str, Any]] | None = None
+                  ) -> web.Response:
+    names = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+             404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
+             503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+    body = {"error": {"code": status, "message": message, "status": names.get(status, "UNKNOWN"),
+                      "details": details or []}}
+    return web.json_response(body, status=status)
+
+
+@dataclass
+class FakeGemini:
+    key: str = "test-gemini-key"
+    accept_auth: frozenset[str] = frozenset({"x-goog-api-key", "bearer", "query"})
+    delay: float = 0.0
+    output_format: str = "PNG"
+    noisy: bool = False
+    requests: list[Received] = field(default_factory=list)
+    faults: deque[Fault] = field(default_factory=deque)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    def push(self, *faults: Fault) -> None:
+        self.faults.extend(faults)
+
+    async def start(self, port: int = 0) -> str:
+        app = web.Application(client_max_size=128 * 1024 * 1024)
+        app.router.add_post("/v1beta/models/{call}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        sockets = site._server.sockets  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _authorized(self, request: web.Request) -> bool:
+        headers = request.headers
+        if "x-goog-api-key" in self.accept_auth and headers.get("x-goog-api-key") == self.key:
+            return True
+        if "bearer" in self.accept_auth and request.headers.get(
+                "Authorization") == f"Bearer {self.key}":
+            return True
+        return "query" in self.accept_auth and request.query.get("key") == self.key
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        model, _, method = request.match_info["call"].partition(":")
+        if method != "generateContent":
+            return _google_error(404, f"method {method} not found")
+        if not self._authorized(request):
+            return _google_error(401, "API key not valid. Please pass a valid API key.")
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            return _google_error(400, "Invalid JSON payload received.")
+        self.requests.append(Received(model, dict(request.headers), dict(request.query), body,
+                                      time.monotonic()))
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(model, body)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, model: str, body: dict[str, Any]) -> web.StreamResponse:
+        fault = self.faults.popleft() if self.faults else Fault("ok")
+        await asyncio.sleep(fault.delay if fault.kind == "slow" else self.delay)
+        if fault.kind == "error":
+            details: list[dict[str, Any]] = []
+            if fault.per_day:
+                details.append({"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                                "violations": [{"quotaMetric": "generate_content_requests",
+                                                "quotaId": "GenerateRequestsPerDayPerProject"}]})
+            if fault.retry_delay:
+                details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                "retryDelay": fault.retry_delay})
+            return _google_error(fault.status, f"injected {fault.status}", details)
+        if fault.kind == "not_json":
+            return web.Response(text="<html>gateway error</html>", content_type="text/html")
+        if fault.kind == "no_candidates":
+            return web.json_response({"usageMetadata": {"promptTokenCount": 3}})
+        if fault.kind == "blocked":
+            return web.json_response({"promptFeedback": {"blockReason": fault.reason}})
+        try:
+            ratio, size, inputs = self._check(model, body)
+        except ValueError as problem:
+            return _google_error(400, str(problem))
+        if fault.kind == "refuse":
+            parts = [{"text": fault.text}] if fault.text else []
+            return web.json_response({"candidates": [{
+                "content": {"role": "model", "parts": parts}, "finishReason": fault.reason}]})
+        if fault.kind == "ignore_ratio":
+            ratio = "1:1"
+        width, height = dimensions(ratio, size)
+        fmt = "JPEG" if fault.kind == "wrong_mime" else self.output_format
+        image = make_image(width, height, fmt, noisy=self.noisy, seed=len(self.requests))
+        if fault.kind == "bad_image":
+            image = b"definitely not an image"
+        declared = "image/png" if fault.kind == "wrong_mime" or fmt == "PNG" else "image/jpeg"
+        parts = []
+        if fault.kind == "thoughts":
+            thought_image = make_image(64, 64, "PNG", seed=99)
+            parts += [{"text": "Planning the edit…", "thought": True},
+                      {"inlineData": {"mimeType": "image/png",
+                                      "data": base64.b64encode(thought_image).decode()},
+                       "thought": True}]
+        parts += [{"text": f"Here is your image ({len(inputs)} inputs)."},
+                  {"inlineData": {"mimeType": declared,
+                                  "data": base64.b64encode(image).decode()}}]
+        usage = {"promptTokenCount": 10 + 258 * len(inputs),
+                 "candidatesTokenCount": 2000 if size == "4K" else 1120,
+                 "totalTokenCount": 10 + 258 * len(inputs) + (2000 if size == "4K" else 1120)}
+        answer = {"candidates": [{"content": {"role": "model", "parts": parts},
+                                  "finishReason": "STOP", "index": 0}],
+                  "usageMetadata": usage, "modelVersion": model}
+        if fault.kind == "snake_case":
+            answer = json.loads(json.dumps(answer).replace('"inlineData"', '"inline_data"')
+                                .replace('"mimeType"', '"mime_type"')
+                                .replace('"finishReason"', '"finish_reason"')
+                                .replace('"usageMetadata"', '"usage_metadata"'))
+        return web.json_response(answer)
+
+    def _check(self, model: str, body: dict[str, Any]) -> tuple[str, str, list[bytes]]:
+        spec = spec_for(model)
+        try:
+            parts = body["contents"][0]["parts"]
+        except (KeyError, IndexError, TypeError):
+            raise ValueError("contents[0].parts is required") from None
+        inputs = []
+        for part in parts:
+            if "inline_data" in part:
+                raise ValueError("Unknown name \"inline_data\": use inlineData")
+            if "inlineData" in part:
+                inline = part["inlineData"]
+                if "mimeType" not in inline or "data" not in inline:
+                    raise ValueError("inlineData needs mimeType and data")
+                inputs.append(base64.b64decode(inline["data"], validate=True))
+        if len(inputs) > spec.max_reference_images:
+            raise ValueError("too many input images")
+        config = body.get("generationConfig", {})
+        if "IMAGE" not in config.get("responseModalities", []):
+            raise ValueError("responseModalities must include IMAGE")
+        if config.get("candidateCount", 1) != 1:
+            raise ValueError("Multiple candidates is not enabled for this model")
+        image_config = config.get("imageConfig", {})
+        ratio = image_config.get("aspectRatio")
+        size = image_config.get("imageSize", "1K")
+        if ratio is not None and ratio not in spec.aspect_ratios:
+            raise ValueError(f"aspectRatio {ratio} is not supported")
+        if "imageSize" in image_config and (not spec.takes_size or size not in spec.image_sizes):
+            raise ValueError(f"imageSize {size} is not supported")
+        if ratio is None:
+            ratio = _closest_ratio(inputs[0], spec.aspect_ratios) if inputs else "1:1"
+        return ratio, size, inputs
+
+
+def _closest_ratio(data: bytes, ratios: tuple[str, ...]) -> str:
+    with Image.open(io.BytesIO(data)) as image:
+        actual = image.width / image.height
+
+    def distance(ratio: str) -> float:
+        a, b = (int(x) for x in ratio.split(":"))
+        return abs(a / b - actual)
+
+    return min(ratios, key=distance)
+
+
+async def main() -> None:  # pragma: no cover - manual use: python -m tests.fakes.gemini_server
+    fake = FakeGemini(delay=2.0)
+    print(await fake.start(8765), flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    asyncio.run(main())

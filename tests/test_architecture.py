@@ -1,0 +1,59 @@
+"""The core stays platform-free, and its public surface changes only on purpose."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import bot.errors
+import bot.i18n
+from bot import commands, domain, errors, images, ledger, service
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bot_imports_no_platform_code() -> None:
+    for path in (ROOT / "bot").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in {"telegram", "discord", "adapters"}, path
+
+
+def test_modules_stay_small() -> None:
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
+        assert len(path.read_text().splitlines()) <= 330, f"{path} is due for a split"
+
+
+def test_public_surface() -> None:
+    assert {name for name in vars(errors) if name[0].isupper() and name != "Any"} >= {
+        "EditbotError", "ConfigError", "InputError", "CommandError", "ImageError",
+        "QuotaExceeded", "Refusal", "UpstreamError"}
+    assert callable(commands.parse_arguments) and callable(commands.build_command)
+    assert callable(images.prepare_input) and callable(images.fit_output)
+    assert {"reserve", "commit", "refund", "status", "usage", "set_limit", "unfinished",
+            "limits", "audit_log", "job"} <= set(dir(ledger.QuotaLedger))
+    assert {"submit", "run", "resume", "validate"} <= set(dir(service.EditService))
+    assert domain.Actor("telegram", "1").key == "telegram:1"
+    assert domain.Scope("discord", "9").key == "discord:group:9"
+
+
+def test_every_error_code_has_words_in_every_language() -> None:
+    assert set(bot.i18n.EN) == set(bot.i18n.VI)
+    used: set[str] = set()
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
+        used |= set(re.findall(r'(?:Error|Exceeded|Refusal)\(\s*"([a-z_]+)"', path.read_text()))
+    assert used, "the scan found no codes"
+    missing = sorted(code for code in used if code not in bot.i18n.EN)
+    assert missing == []
+
+
+def test_error_texts_fill_their_parameters() -> None:
+    error = bot.errors.CommandError("unknown_ratio", value="7:5", valid=("1:1", "16:9"))
+    assert bot.i18n.error_text(error) == (
+        "“7:5” is not an aspect ratio this model knows. Use one of: 1:1 16:9.")
+    assert "7:5" in bot.i18n.error_text(error, "vi") and "tỉ lệ" in bot.i18n.error_text(
+        error, "vi-VN")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from bot.errors import ImageError
+from bot.images import ImageBudget, convert, fit_output, prepare_input, ratio_mismatch, sniff
+from tests.fakes.images import make_image
+
+
+def encode(image: Image.Image, fmt: str, **kw: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kw)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("fmt", "mime"), [("JPEG", "image/jpeg"), ("PNG", "image/png"),
+                                           ("WEBP", "image/webp"), ("GIF", "image/gif")])
+def test_types_are_known_by_their_bytes(fmt: str, mime: str) -> None:
+    data = encode(Image.new("RGB", (32, 16), "red"), fmt)
+    assert sniff(data) == mime
+    prepared = prepare_input(data)
+    assert (prepared.width, prepared.height) == (32, 16)
+    assert prepared.mime_type == ("image/png" if fmt == "GIF" else mime)
+
+
+def test_a_gif_becomes_its_first_frame() -> None:
+    frames = [Image.new("RGB", (20, 20), color) for color in ("blue", "yellow")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
+    prepared = prepare_input(buffer.getvalue())
+    first = Image.open(io.BytesIO(prepared.data)).convert("RGB")
+    assert first.getpixel((5, 5))[2] > 200  # blue, not yellow
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"%PDF-1.7 not an image", "not_an_image"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "unreadable_image"),
+    (b"\xff\xd8\xff" + b"\x00" * (21 * 1024 * 1024), "image_too_large"),
+])
+def test_bad_inputs_get_a_reason(data: bytes, code: str) -> None:
+    with pytest.raises(ImageError) as info:
+        prepare_input(data)
+    assert info.value.code == code
+
+
+def test_decompression_bombs_are_refused_before_decoding() -> None:
+    bomb = encode(Image.new("1", (12000, 12000)), "PNG")  # 144 MP in a few kB
+    assert len(bomb) < 100_000
+    with pytest.raises(ImageError) as info:
+        prepare_input(bomb)
+    assert info.value.code == "too_many_pixels"
+
+
+def test_large_inputs_are_shrunk_to_4096() -> None:
+    prepared = prepare_input(make_image(6000, 3000, "JPEG"))
+    assert (prepared.width, prepared.height) == (4096, 2048)
+    assert Image.open(io.BytesIO(prepared.data)).size == (4096, 2048)
+
+
+def test_exif_orientation_is_applied() -> None:
+    image = Image.new("RGB", (40, 20), "green")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise
+    prepared = prepare_input(encode(image, "JPEG", exif=exif))
+    assert (prepared.width, prepared.height) == (20, 40)
+
+
+def test_png_is_kept_when_it_fits() -> None:
+    data = make_image(1024, 1024, "PNG")
+    fitted = fit_output(data, ImageBudget(max_bytes=10 * 1024 * 1024, max_side_sum=10000))
+    assert fitted.data == data and fitted.mime_type == "image/png"
+
+
+def test_outputs_step_down_to_fit_the_budget() -> None:
+    data = make_image(2048, 1152, "PNG", noisy=True)
+    assert len(data) > 2_000_000
+    fitted = fit_output(data, ImageBudget(max_bytes=1_500_000))
+    assert fitted.mime_type == "image/jpeg" and len(fitted.data) <= 1_500_000
+    small = fit_output(data, ImageBudget(max_bytes=200_000))
+    assert len(small.data) <= 200_000 and small.width < 2048
+    assert abs(small.width / small.height - 2048 / 1152) < 0.01
+
+
+def test_side_sum_budget() -> None:
+    fitted = fit_output(make_image(8000, 4000, "PNG"), ImageBudget(max_bytes=10**8,
+                                                                  max_side_sum=10000))
+    assert fitted.width + fitted.height <= 10000
+
+
+def test_ratio_mismatch_reports_over_two_percent() -> None:
+    assert ratio_mismatch(1536, 2752, "9:16") is None
+    drift = ratio_mismatch(1024, 1024, "9:16")
+    assert drift is not None and drift > 0.5
+    assert ratio_mismatch(1024, 1024, None) is None
+
+
+def test_convert_between_types() -> None:
+    png = make_image(50, 50, "PNG")
+    assert sniff(convert(png, "image/jpeg")) == "image/jpeg"
+    assert convert(png, "image/png") is png

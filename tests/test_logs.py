@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from bot.logs import configure_logging
+
+TOKEN = "123456789:AAH-secret_Token-Value"
+
+
+@pytest.fixture
+def restore_root() -> object:
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    yield
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+def test_third_party_records_are_redacted(restore_root: object,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="DEBUG", fmt="text", secrets=[TOKEN, "gemini-key-42"])
+    url = f"https://api.telegram.org/bot{TOKEN}/getUpdates"
+    logging.getLogger("httpx").info('HTTP Request: POST %s "HTTP/1.1 200 OK"', url)
+    logging.getLogger("telegram.ext").warning("quoted %s", httpx.URL(url).copy_with(
+        params={"key": "gemini-key-42"}))
+    try:
+        raise RuntimeError(f"failed {url}")
+    except RuntimeError:
+        logging.getLogger("app").exception("boom")
+    err = capsys.readouterr().err
+    assert "getUpdates" in err and "boom" in err and "RuntimeError" in err
+    assert TOKEN not in err and "AAH-secret" not in err and "gemini-key-42" not in err
+    assert "[REDACTED]" in err
+
+
+def test_json_lines(restore_root: object, capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="INFO", fmt="json", secrets=[TOKEN])
+    logging.getLogger("bot.x").info("job %d for %s", 5, TOKEN, extra={"job_id": 5})
+    lines = capsys.readouterr().err.strip().splitlines()
+    entry = json.loads(lines[-1])
+    assert entry["msg"] == "job 5 for [REDACTED]" and entry["level"] == "INFO"
+    assert entry["job_id"] == 5 and entry["logger"] == "bot.x"
+
+
+def test_http_request_lines_are_quiet_at_info(restore_root: object) -> None:
+    configure_logging(level="INFO", fmt="text", secrets=[])
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)

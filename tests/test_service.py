@@ -1,0 +1,195 @@
+"""EditService with the real ledger (SQLite file) and the fake Gemini on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from bot.domain import (
+    Actor,
+    DeliverFn,
+    Delivery,
+    EditCommand,
+    EditRequest,
+    Job,
+    Progress,
+    ProgressFn,
+    Scope,
+    Stage,
+)
+from bot.service import prepare_images, request_from_json
+from tests.fakes.gemini_server import FakeGemini, Fault
+from tests.fakes.images import make_image
+
+SCOPE = Scope("telegram", "-100")
+
+
+async def request(user: str = "1", prompt: str = "add a llama", size: str | None = None,
+                  ratio: str | None = "9:16", kind: str = "edit") -> EditRequest:
+    images = await prepare_images([make_image(320, 240, "JPEG")]) if kind == "edit" else ()
+    return EditRequest(actor=Actor("telegram", user, f"user{user}"), scope=SCOPE,
+                       command=EditCommand(kind, prompt, ratio, size),  # type: ignore[arg-type]
+                       images=images, origin={"chat": -100, "message": 7})
+
+
+class Inbox:
+    def __init__(self, fail: bool = False) -> None:
+        self.delivered: list[Delivery] = []
+        self.progress: list[tuple[str, Progress]] = []
+        self.fail = fail
+
+    async def deliver(self, delivery: Delivery) -> None:
+        if self.fail:
+            raise ConnectionError("platform said no")
+        self.delivered.append(delivery)
+
+    def progress_for(self, user: str) -> Callable[[Progress], Any]:
+        async def note(event: Progress) -> None:
+            self.progress.append((user, event))
+        return note
+
+
+async def test_edit_is_delivered_then_charged(make_core: Callable[..., Any],
+                                              gemini: FakeGemini) -> None:
+    core = await make_core()
+    inbox = Inbox()
+    outcome = await core.service.submit(await request(size="4K"), deliver=inbox.deliver)
+    assert outcome.ok and len(inbox.delivered) == 1
+    delivery = inbox.delivered[0]
+    assert delivery.credits == 2 and delivery.credits_left == 8
+    assert delivery.image.height > 4000 and delivery.ratio_mismatch is None
+    job = await core.ledger.job(outcome.job_id)
+    assert job.status.value == "committed"
+    assert request_from_json(job.request).command.image_size == "4K"
+    assert gemini.requests[0].body["generationConfig"]["imageConfig"]["imageSize"] == "4K"
+
+
+async def test_three_credits_eight_requests(make_core: Callable[..., Any],
+                                            gemini: FakeGemini) -> None:
+    core = await make_core(default_daily_limit=3)
+    gemini.delay = 0.2
+    inbox = Inbox()
+    outcomes = await asyncio.gather(*[
+        core.service.submit(await request(prompt=f"edit {i}"), deliver=inbox.deliver)
+        for i in range(8)])
+    assert sorted(o.status for o in outcomes) == ["delivered"] * 3 + ["rejected"] * 5
+    assert all(o.error.code == "quota_exceeded" for o in outcomes if not o.ok)  # type: ignore[union-attr]
+    assert len(gemini.requests) == 3 and len(inbox.delivered) == 3
+
+
+async def test_refusals_and_failures_cost_nothing(make_core: Callable[..., Any],
+                                                  gemini: FakeGemini) -> None:
+    core = await make_core(default_daily_limit=1)
+    gemini.push(Fault.refuse("IMAGE_SAFETY"), Fault.error(400))
+    inbox = Inbox()
+    refused = await core.service.submit(await request(), deliver=inbox.deliver)
+    failed = await core.service.submit(await request(), deliver=inbox.deliver)
+    assert (refused.status, failed.status) == ("refused", "failed")
+    assert refused.error.reason == "IMAGE_SAFETY"  # type: ignore[union-attr]
+    assert (await core.ledger.job(refused.job_id)).status.value == "refunded"
+    status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+    assert status.used == 0
+    assert (await core.service.submit(await request(), deliver=inbox.deliver)).ok
+
+
+async def test_a_failed_delivery_is_refunded(make_core: Callable[..., Any]) -> None:
+    core = await make_core()
+    outcome = await core.service.submit(await request(), deliver=Inbox(fail=True).deliver)
+    assert outcome.status == "failed" and outcome.error.code == "delivery_failed"  # type: ignore[union-attr]
+    assert (await core.ledger.job(outcome.job_id)).status.value == "refunded"
+
+
+async def test_bad_requests_cost_nothing_and_call_nothing(make_core: Callable[..., Any],
+                                                          gemini: FakeGemini) -> None:
+    core = await make_core()
+    no_image = EditRequest(Actor("telegram", "1"), SCOPE, EditCommand("edit", "x"))
+    outcome = await core.service.submit(no_image, deliver=Inbox().deliver)
+    assert outcome.status == "invalid" and outcome.error.code == "no_image"  # type: ignore[union-attr]
+    many = await prepare_images([make_image(40, 40, "PNG")] * 15)
+    outcome = await core.service.submit(
+        EditRequest(Actor("telegram", "1"), SCOPE, EditCommand("edit", "x"), many),
+        deliver=Inbox().deliver)
+    assert outcome.error.code == "too_many_images"  # type: ignore[union-attr]
+    assert gemini.requests == [] and await core.ledger.unfinished() == []
+
+
+async def test_concurrency_is_bounded_and_positions_are_shown(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core(gemini_max_concurrency=2)
+    gemini.delay = 0.3
+    inbox = Inbox()
+    outcomes = await asyncio.gather(*[
+        core.service.submit(await request(user=str(u)), deliver=inbox.deliver,
+                            progress=inbox.progress_for(str(u))) for u in range(6)])
+    assert all(o.ok for o in outcomes) and gemini.peak_in_flight == 2
+    queued = [(u, p.position) for u, p in inbox.progress if p.stage is Stage.QUEUED]
+    assert ("5", 4) in queued and ("5", 1) in queued  # the last one saw the line move
+    assert {u for u, p in inbox.progress if p.stage is Stage.WORKING} == {str(u) for u in range(6)}
+
+
+async def test_one_users_requests_run_in_order_behind_each_other(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core(gemini_max_concurrency=8)
+    gemini.delay = 0.1
+    inbox = Inbox()
+    mine = [core.service.submit(await request(user="1", prompt=f"mine {i}"),
+                                deliver=inbox.deliver) for i in range(3)]
+    other = core.service.submit(await request(user="2", prompt="theirs"), deliver=inbox.deliver)
+    await asyncio.gather(*mine, other)
+    prompts = [r.prompt for r in gemini.requests]
+    assert [p for p in prompts if p.startswith("mine")] == ["mine 0", "mine 1", "mine 2"]
+    assert prompts.index("theirs") < prompts.index("mine 1")  # not stuck behind user 1
+    assert gemini.peak_in_flight == 2
+
+
+async def test_admins_are_unlimited(make_core: Callable[..., Any]) -> None:
+    core = await make_core(default_daily_limit=0, bot_admins="telegram:1")
+    outcome = await core.service.submit(await request(), deliver=Inbox().deliver)
+    assert outcome.ok and outcome.delivery.credits_left is None  # type: ignore[union-attr]
+
+
+class Resumer:
+    def __init__(self, can: bool) -> None:
+        self.can = can
+        self.inbox = Inbox()
+        self.told: list[int] = []
+
+    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        if not self.can:
+            return None
+        images = await prepare_images([make_image(320, 240, "JPEG")])
+        return request_from_json(job.request, images), self.inbox.deliver, None
+
+    async def abandoned(self, job: Job) -> None:
+        self.told.append(job.id)
+
+
+async def test_unfinished_jobs_are_finished_or_refunded_on_start(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    gemini.delay = 1.5
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    while not gemini.requests:
+        await asyncio.sleep(0.01)
+    task.cancel()  # a shutdown in the middle of the call
+    await asyncio.gather(task, return_exceptions=True)
+    gemini.delay = 0
+    [job] = await core.ledger.unfinished("telegram")
+    resumer = Resumer(can=True)
+    outcomes = await asyncio.gather(*await core.service.resume("telegram", resumer))
+    assert outcomes[0].ok and len(resumer.inbox.delivered) == 1
+    assert (await core.ledger.job(job.id)).status.value == "committed"
+
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    gemini.delay = 1.5
+    while len(gemini.requests) < 3:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    gone = Resumer(can=False)
+    assert await core.service.resume("telegram", gone) == []
+    [refunded] = gone.told
+    assert (await core.ledger.job(refunded)).status.value == "refunded"
+    assert await core.service.resume("telegram", gone) == []  # nothing left, told once
+    assert gone.told == [refunded]

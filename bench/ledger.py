@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy.dialects import sqlite as sqlite_dialect  # noqa: E402
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bot.ledger import QuotaLedger, reserve_statement  # noqa: E402
+from bot.ledger import QuotaLedger, reserve_statement
 
 SCOPES = 20
 USERS_PER_SCOPE = 100

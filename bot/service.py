@@ -174,10 +174,12 @@ class EditService:
         await self.ledger.commit(job_id)
         return EditOutcome("delivered", job_id=job_id, delivery=delivery)
 
-    async def resume(self, platform: str, handler: ResumeHandler) -> list[asyncio.Task[Any]]:
+    async def resume(
+        self, platform: str, handler: ResumeHandler,
+    ) -> list[tuple[Job, asyncio.Task[EditOutcome]]]:
         """Hand each unfinished job of ``platform`` back to its adapter: finish it, or refund
-        it and let the adapter tell the requester."""
-        tasks: list[asyncio.Task[Any]] = []
+        it and let the adapter tell the requester. Returns the jobs being finished."""
+        tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
         for job in await self.ledger.unfinished(platform):
             try:
                 rebuilt = await handler.rebuild(job)
@@ -190,6 +192,6 @@ class EditService:
                 continue
             request, deliver, progress = rebuilt
             log.info("resuming job %d after restart", job.id)
-            tasks.append(asyncio.create_task(
-                self.run(job.id, request, job.credits, deliver=deliver, progress=progress)))
+            tasks.append((job, asyncio.create_task(
+                self.run(job.id, request, job.credits, deliver=deliver, progress=progress))))
         return tasks

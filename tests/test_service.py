@@ -177,7 +177,9 @@ async def test_unfinished_jobs_are_finished_or_refunded_on_start(
     gemini.delay = 0
     [job] = await core.ledger.unfinished("telegram")
     resumer = Resumer(can=True)
-    outcomes = await asyncio.gather(*await core.service.resume("telegram", resumer))
+    resumed = await core.service.resume("telegram", resumer)
+    assert [j.id for j, _ in resumed] == [job.id]
+    outcomes = await asyncio.gather(*(task for _, task in resumed))
     assert outcomes[0].ok and len(resumer.inbox.delivered) == 1
     assert (await core.ledger.job(job.id)).status.value == "committed"
 

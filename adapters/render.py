@@ -1,0 +1,64 @@
+"""What both chat adapters say: captions, quota and usage texts, in the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.domain import Delivery, QuotaStatus
+from bot.i18n import text
+from bot.ledger import ScopeLimits, UsageReport
+from bot.models import ModelSpec
+
+
+def caption(delivery: Delivery, language: str, *, limit: int) -> str:
+    """The model's words (cut to fit) and the credits left today."""
+    left = delivery.credits_left
+    credits = (text("credits_unlimited", language) if left is None
+               else text("credits_left", language, left=left))
+    notes = [credits]
+    if delivery.ratio_mismatch is not None:
+        notes.append(text("ratio_note", language))
+    tail = "\n\n" + "\n".join(notes)
+    words = delivery.image.text.strip()
+    room = limit - len(tail)
+    if len(words) > room:
+        words = words[: max(room - 1, 0)].rstrip() + "…"
+    return (words + tail).strip()
+
+
+def help_text(spec: ModelSpec, language: str, *, cost: int, cost_4k: int) -> str:
+    return text("help", language, ratios=" ".join(spec.aspect_ratios),
+                sizes=" ".join(spec.image_sizes) or "-", max_images=spec.max_reference_images,
+                cost=cost, cost_4k=cost_4k)
+
+
+def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -> str:
+    resets = status.resets_at.strftime("%H:%M %Z").strip()
+    if status.limit is None:
+        lines = [text("quota_unlimited", language, used=status.used)]
+    else:
+        lines = [text("quota_status", language, used=status.used, limit=status.limit,
+                      left=status.left, resets_at=resets)]
+    if report is not None and report.budget is not None:
+        lines.append(text("quota_budget", language, total=report.total, budget=report.budget))
+    return "\n".join(lines)
+
+
+def usage_text(report: UsageReport, names: Mapping[str, str], language: str) -> str:
+    if not report.members:
+        return text("usage_empty", language)
+    lines = [text("usage_header", language, day=report.day)]
+    lines += [f"• {names.get(actor, actor)}: {used}" for actor, used in report.members.items()]
+    lines.append(text("usage_total", language, total=report.total) if report.budget is None
+                 else text("usage_total_budget", language, total=report.total,
+                           budget=report.budget))
+    return "\n".join(lines)
+
+
+def limits_text(limits: ScopeLimits, default: int, names: Mapping[str, str],
+                language: str) -> str:
+    members = ", ".join(f"{names.get(k, k)} {v}" for k, v in limits.members.items())
+    return text("limits_show", language,
+                default=limits.default if limits.default is not None else default,
+                total=limits.total if limits.total is not None else text("none", language),
+                members=members or text("none", language))

@@ -1,0 +1,228 @@
+"""The Telegram adapter's lifecycle: the python-telegram-bot Application, started and stopped
+by hand so it shares one event loop with the other adapters; handlers route to the edit flow
+(telegram_edit) and the other commands (telegram_admin)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeDefault,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from adapters.telegram_admin import TelegramModeration
+from adapters.telegram_convert import (
+    AlbumCollector,
+    ImageRef,
+    actor_of,
+    command_of,
+    images_in,
+    scope_of,
+)
+from adapters.telegram_edit import TelegramEdits
+from bot.bootstrap import Core
+from bot.commands import parse_arguments
+from bot.domain import CommandKind, EditCommand
+from bot.errors import CommandError
+from bot.i18n import error_text, text
+from bot.service import request_from_json
+
+log = logging.getLogger(__name__)
+NEW = filters.UpdateType.MESSAGE
+
+
+def create(core: Core) -> TelegramAdapter:
+    return TelegramAdapter(core)
+
+
+class TelegramAdapter:
+    name = "telegram"
+
+    def __init__(self, core: Core, *, poll_timeout_s: int = 30, album_wait_s: float = 1.0,
+                 grace_s: float = 10.0) -> None:
+        self.core = core
+        self.poll_timeout_s = poll_timeout_s
+        self.grace_s = grace_s
+        self.names: dict[str, str] = {}
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.username = ""
+        self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
+        self.moderation = TelegramModeration(core, self.names, self.edits.reply)
+        self.albums = AlbumCollector(self._on_album, wait_s=album_wait_s)
+
+    @property
+    def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        assert self.app is not None, "the Telegram adapter is not started"
+        return self.app
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Telegram task failed", exc_info=task.exception())
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        settings = self.core.settings
+        assert settings.telegram_bot_token is not None
+        root = settings.telegram_api_base_url
+        self.app = app = (
+            ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
+            .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+            .concurrent_updates(True).connection_pool_size(64).pool_timeout(30)
+            .read_timeout(30).write_timeout(120).media_write_timeout(120)
+            .get_updates_read_timeout(self.poll_timeout_s + 10).build())
+        app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
+                                       self._on_media))
+        app.add_handler(CommandHandler(["edit", "imagine"], self._on_command, filters=NEW))
+        moderation = self.moderation
+        for name, handler in (("start", moderation.start), ("help", moderation.help),
+                              ("quota", moderation.quota), ("setlimit", moderation.setlimit),
+                              ("usage", moderation.usage)):
+            app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
+        app.add_handler(CallbackQueryHandler(self._on_button, pattern=r"^(again|4k):\d+$"))
+        app.add_error_handler(self._on_error)
+        await app.initialize()
+        self.username = app.bot.username
+        await self._register_commands()
+        await self.edits.resume()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            timeout=self.poll_timeout_s, allowed_updates=["message", "callback_query"])
+        log.info("telegram: polling as @%s", self.username)
+
+    async def stop(self) -> None:
+        app = self._app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if self.tasks:
+            _, running = await asyncio.wait(set(self.tasks), timeout=self.grace_s)
+            for task in running:  # their jobs stay reserved and are resumed on the next start
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def _register_commands(self) -> None:
+        bot = self._app.bot
+        for lang in ("en", "vi"):
+            code = None if lang == "en" else lang
+            users = [BotCommand(name, text(f"cmd_{name}", lang))
+                     for name in ("edit", "imagine", "quota", "help")]
+            moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
+                                    for name in ("setlimit", "usage"))]
+            try:
+                await bot.set_my_commands(users, scope=BotCommandScopeDefault(),
+                                          language_code=code)
+                await bot.set_my_commands(moderators, scope=BotCommandScopeAllChatAdministrators(),
+                                          language_code=code)
+            except TelegramError:
+                log.warning("telegram: could not register the command menus", exc_info=True)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram: an update failed", exc_info=context.error)
+
+    def _noting(self, handler: Any) -> Any:
+        async def noted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            self._note(update.effective_message)
+            await handler(update, context)
+        return noted
+
+    def _note(self, message: Message | None) -> None:
+        for m in (message, message.reply_to_message if message else None):
+            if m is not None and m.from_user is not None:
+                self.names[actor_of(m.from_user).key] = m.from_user.full_name
+
+    # -- edits -------------------------------------------------------------------------------
+    async def _on_media(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if message.media_group_id is not None:
+            self.albums.add(message)
+        elif command_of(message, self.username) is not None:
+            await self._accept(message, images_in(message))
+
+    async def _on_album(self, messages: list[Message]) -> None:
+        with_command = [m for m in messages if command_of(m, self.username) is not None]
+        if with_command:
+            await self._accept(with_command[0], [r for m in messages for r in images_in(m)])
+
+    async def _on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None:
+            await self._accept(message, [])
+
+    async def _accept(self, message: Message, own: list[ImageRef]) -> None:
+        """Check the request at once (bad input costs nothing), then start the edit."""
+        found = command_of(message, self.username)
+        if found is None or message.from_user is None:
+            return
+        self._note(message)
+        kind, args = found
+        actor = actor_of(message.from_user)
+        try:
+            command = parse_arguments(kind, args, self.core.spec)
+        except CommandError as error:
+            await self.edits.reply(message, error_text(error, actor.language))
+            return
+        refs: list[ImageRef] = []
+        if kind == "edit":
+            replied = message.reply_to_message
+            refs = own or self.albums.album_of(replied) or images_in(replied)
+            if not refs:
+                await self.edits.reply(message, text("no_image", actor.language))
+                return
+            refs = refs[: self.core.spec.max_reference_images]
+        self.edits.start(chat_id=message.chat_id, reply_to=message.message_id, actor=actor,
+                         scope=scope_of(message.chat), command=command, refs=refs)
+
+    async def _on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        action, job_id = query.data.split(":", 1)
+        actor = actor_of(query.from_user)
+        job = await self.core.ledger.job(int(job_id))
+        if job is None or "file_ids" not in job.request.get("origin", {}):
+            await query.answer(text("job_gone", actor.language), show_alert=True)
+            return
+        request = request_from_json(job.request)
+        if job.actor_key != actor.key:
+            await query.answer(text("not_your_button", actor.language, name=request.actor.name),
+                               show_alert=True)
+            return
+        old = request.command
+        command: EditCommand = old if action == "again" else EditCommand(
+            old.kind, old.prompt, old.aspect_ratio, "4K")
+        origin = request.origin
+        await query.answer(text("button_started", actor.language))
+        kind: CommandKind = command.kind
+        refs = [ImageRef(f, None) for f in origin["file_ids"]] if kind == "edit" else []
+        self.edits.start(chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
+                         scope=request.scope, command=command, refs=refs)

@@ -1,0 +1,1 @@
+"""Message catalogs, one module per language, keyed by message id."""

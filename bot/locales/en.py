@@ -1,0 +1,113 @@
+"""English texts."""
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    # grammar and input
+    "unknown_ratio": "“{value}” is not an aspect ratio this model knows. Use one of: {valid}.",
+    "unknown_size": "“{value}” is not an image size this model knows. Use one of: {valid}.",
+    "size_not_supported": "This model does not take an image size, so “{value}” cannot be used.",
+    "two_ratios": "Give one aspect ratio at most. Valid ratios: {valid}.",
+    "two_sizes": "Give one image size at most. Valid sizes: {valid}.",
+    "no_prompt": "Say what to do after the command, for example: /{kind} 9:16 add a llama",
+    "prompt_too_long": "That prompt is too long: {limit} characters at most.",
+    "no_image": "Attach a photo to edit: send it with /edit in the caption, or reply to a photo "
+                "(or an image file, an album, or one of my results) with /edit and your prompt.",
+    "too_many_images": "This model takes at most {limit} images; you sent {count}.",
+    "image_too_large": "That image is too large ({size_mb} MB); the limit is {limit_mb} MB.",
+    "not_an_image": "That file is not an image I can read. Send a JPEG, PNG, WebP or GIF.",
+    "unreadable_image": "That image seems damaged: I could not read it.",
+    "too_many_pixels": "That image has too many pixels; the limit is {limit_mp} megapixels.",
+    "cannot_fit_output": "The result was too large to send here.",
+    "bad_output_ratio": "The result's shape cannot be sent here.",
+    # quota
+    "quota_exceeded": "You have used your {limit} credits for today. More at {resets_at}.",
+    "scope_budget_exceeded": "This group has used its {limit} credits for today. "
+                             "More at {resets_at}.",
+    # the model said no
+    "refused": "The model declined this one ({reason_text}). Nothing was charged.",
+    "reason_safety": "it looked unsafe to the model's filters; try rewording",
+    "reason_no_image": "it answered without an image; try rewording the prompt",
+    "reason_other": "reason: {reason}",
+    # upstream
+    "upstream_busy": "The image service is busy right now. Please try again in a minute; "
+                     "nothing was charged.",
+    "upstream_unavailable": "The image service is not answering right now. Please try again "
+                            "later; nothing was charged.",
+    "upstream_unreachable": "I could not reach the image service. Please try again later; "
+                            "nothing was charged.",
+    "upstream_timeout": "The image service took too long. Please try again; nothing was charged.",
+    "upstream_daily_quota": "The bot has used up its image allowance for today. Please try "
+                            "again tomorrow; nothing was charged.",
+    "upstream_malformed": "The image service sent back something unusable. Please try again; "
+                          "nothing was charged.",
+    "upstream_auth": "The bot is not set up correctly (its key was refused). An operator has "
+                     "been told; nothing was charged.",
+    "upstream_billing": "The bot's image account needs attention. Nothing was charged.",
+    "upstream_model": "The bot's image model is not available. Nothing was charged.",
+    "upstream_bad_request": "The image service could not take this request (the image may be "
+                            "too large or unusual). Nothing was charged.",
+    "upstream_failed": "The image service failed. Please try again later; nothing was charged.",
+    "delivery_failed": "I made the image but could not send it here. Nothing was charged.",
+    "error": "Something went wrong. Nothing was charged.",
+    "config": "The bot is not configured correctly. Nothing was charged.",
+    # progress and results
+    "queued": "Queued: #{position} in line…",
+    "working": "Working on it…",
+    "delivering": "Sending…",
+    "credits_left": "{left} credits left today",
+    "credits_unlimited": "unlimited credits",
+    "ratio_note": "Note: the image came back at a different shape than asked.",
+    "resumed": "Here is the edit you asked for before I restarted.",
+    "abandoned": "I restarted before finishing your edit and could not pick it up again. "
+                 "Nothing was charged; please send it again.",
+    # commands, help and moderation
+    "start": "Hi {name}! I edit photos with Gemini. Send a photo with the caption "
+             "/edit and what to change, e.g. /edit 9:16 add a llama. /help has the details.",
+    "help": "/edit [RATIO] [SIZE] PROMPT: edit a photo. Send the photo with this as its "
+            "caption, or reply to a photo, an image file, an album or one of my results.\n"
+            "/imagine [RATIO] [SIZE] PROMPT: make a new image.\n"
+            "RATIO: {ratios} (none keeps the photo's shape). SIZE: {sizes}.\n"
+            "Up to {max_images} images per edit. 4K costs {cost_4k} credits, other sizes "
+            "{cost}.\n"
+            "Examples:\n/edit add a llama\n/edit 9:16 2K make it a watercolour\n"
+            "/imagine 16:9 a llama on the moon\n"
+            "/quota: your credits today.",
+    "help_moderators": "Moderators: /setlimit N (reply to a member), /setlimit reset (reply), "
+                       "/setlimit all N (everyone's daily credits), /setlimit total N (the "
+                       "group's daily budget; /setlimit total reset removes it), /usage.",
+    "quota_status": "Today you used {used} of {limit} credits; {left} left. "
+                    "New credits at {resets_at}.",
+    "quota_unlimited": "You have unlimited credits. Used today: {used}.",
+    "quota_budget": "This group: {total} of {budget} credits used today.",
+    "not_moderator": "Only this group's administrators can do that.",
+    "groups_only": "That works in groups only.",
+    "setlimit_usage": "How to use it: reply to a member with /setlimit N or /setlimit reset; "
+                      "/setlimit all N for everyone; /setlimit total N for the group's daily "
+                      "budget (/setlimit total reset removes it). N is a whole number, 0 blocks.",
+    "limit_member_set": "{name} can now use {value} credits a day here.",
+    "limit_member_reset": "{name} is back to this group's default limit.",
+    "limit_default_set": "Everyone here can now use {value} credits a day.",
+    "limit_default_reset": "Back to the bot's default of {value} credits a day.",
+    "limit_total_set": "This group can now use {value} credits a day in total.",
+    "limit_total_reset": "This group no longer has a daily budget.",
+    "limits_show": "Limits here: {default} credits a day each; group budget: {total}; "
+                   "members set one by one: {members}.",
+    "none": "none",
+    "usage_header": "Credits used today ({day}):",
+    "usage_total": "Total: {total}",
+    "usage_total_budget": "Total: {total} of {budget}",
+    "usage_empty": "Nobody has used any credits here today.",
+    "button_again": "🔁 Again",
+    "button_4k": "4K",
+    "not_your_button": "Only {name} can use these buttons.",
+    "button_started": "On it!",
+    "job_gone": "I can no longer repeat that edit; please send it again.",
+    "full_resolution": "Full resolution: {width}×{height}",
+    "cmd_edit": "Edit a photo: [ratio] [size] prompt",
+    "cmd_imagine": "Make an image: [ratio] [size] prompt",
+    "cmd_quota": "Your credits today",
+    "cmd_help": "How to use the bot",
+    "cmd_setlimit": "Set daily limits (moderators)",
+    "cmd_usage": "Today's usage (moderators)",
+}

@@ -1,0 +1,109 @@
+"""Vietnamese texts (tiếng Việt)."""
+
+from collections.abc import Mapping
+
+VI: Mapping[str, str] = {
+    "unknown_ratio": "“{value}” không phải tỉ lệ khung hình mà mô hình hỗ trợ. "
+                     "Hãy dùng một trong: {valid}.",
+    "unknown_size": "“{value}” không phải kích thước ảnh mà mô hình hỗ trợ. "
+                    "Hãy dùng một trong: {valid}.",
+    "size_not_supported": "Mô hình này không nhận kích thước ảnh, nên không dùng được “{value}”.",
+    "two_ratios": "Chỉ được ghi tối đa một tỉ lệ. Các tỉ lệ hợp lệ: {valid}.",
+    "two_sizes": "Chỉ được ghi tối đa một kích thước. Các kích thước hợp lệ: {valid}.",
+    "no_prompt": "Hãy ghi yêu cầu sau lệnh, ví dụ: /{kind} 9:16 thêm một con lạc đà không bướu",
+    "prompt_too_long": "Yêu cầu quá dài: tối đa {limit} ký tự.",
+    "no_image": "Hãy gửi kèm ảnh cần sửa: gửi ảnh với chú thích /edit, hoặc trả lời một ảnh "
+                "(hay tệp ảnh, album, hoặc kết quả của tôi) bằng /edit và yêu cầu của bạn.",
+    "too_many_images": "Mô hình này nhận tối đa {limit} ảnh; bạn đã gửi {count}.",
+    "image_too_large": "Ảnh quá lớn ({size_mb} MB); giới hạn là {limit_mb} MB.",
+    "not_an_image": "Tệp này không phải ảnh tôi đọc được. Hãy gửi JPEG, PNG, WebP hoặc GIF.",
+    "unreadable_image": "Ảnh có vẻ bị hỏng: tôi không đọc được.",
+    "too_many_pixels": "Ảnh có quá nhiều điểm ảnh; giới hạn là {limit_mp} megapixel.",
+    "cannot_fit_output": "Kết quả quá lớn để gửi ở đây.",
+    "bad_output_ratio": "Không thể gửi kết quả có hình dạng này ở đây.",
+    "quota_exceeded": "Bạn đã dùng hết {limit} lượt hôm nay. Lượt mới có lúc {resets_at}.",
+    "scope_budget_exceeded": "Nhóm này đã dùng hết {limit} lượt hôm nay. "
+                             "Lượt mới có lúc {resets_at}.",
+    "refused": "Mô hình đã từ chối yêu cầu này ({reason_text}). Bạn không bị trừ lượt.",
+    "reason_safety": "bộ lọc an toàn của mô hình chặn lại; hãy thử diễn đạt khác",
+    "reason_no_image": "mô hình trả lời mà không có ảnh; hãy thử diễn đạt khác",
+    "reason_other": "lý do: {reason}",
+    "upstream_busy": "Dịch vụ tạo ảnh đang bận. Vui lòng thử lại sau một phút; "
+                     "bạn không bị trừ lượt.",
+    "upstream_unavailable": "Dịch vụ tạo ảnh hiện không phản hồi. Vui lòng thử lại sau; "
+                            "bạn không bị trừ lượt.",
+    "upstream_unreachable": "Tôi không kết nối được dịch vụ tạo ảnh. Vui lòng thử lại sau; "
+                            "bạn không bị trừ lượt.",
+    "upstream_timeout": "Dịch vụ tạo ảnh phản hồi quá lâu. Vui lòng thử lại; "
+                        "bạn không bị trừ lượt.",
+    "upstream_daily_quota": "Bot đã dùng hết hạn mức tạo ảnh hôm nay. Vui lòng thử lại vào "
+                            "ngày mai; bạn không bị trừ lượt.",
+    "upstream_malformed": "Dịch vụ tạo ảnh trả về dữ liệu không dùng được. Vui lòng thử lại; "
+                          "bạn không bị trừ lượt.",
+    "upstream_auth": "Bot chưa được cấu hình đúng (khóa bị từ chối). Người vận hành đã được "
+                     "báo; bạn không bị trừ lượt.",
+    "upstream_billing": "Tài khoản tạo ảnh của bot cần được kiểm tra. Bạn không bị trừ lượt.",
+    "upstream_model": "Mô hình tạo ảnh của bot hiện không khả dụng. Bạn không bị trừ lượt.",
+    "upstream_bad_request": "Dịch vụ tạo ảnh không nhận yêu cầu này (có thể ảnh quá lớn hoặc "
+                            "bất thường). Bạn không bị trừ lượt.",
+    "upstream_failed": "Dịch vụ tạo ảnh gặp lỗi. Vui lòng thử lại sau; bạn không bị trừ lượt.",
+    "delivery_failed": "Tôi đã tạo ảnh nhưng không gửi được ở đây. Bạn không bị trừ lượt.",
+    "error": "Đã có lỗi xảy ra. Bạn không bị trừ lượt.",
+    "config": "Bot chưa được cấu hình đúng. Bạn không bị trừ lượt.",
+    "queued": "Đang chờ: thứ {position} trong hàng…",
+    "working": "Đang xử lý…",
+    "delivering": "Đang gửi…",
+    "credits_left": "còn {left} lượt hôm nay",
+    "credits_unlimited": "không giới hạn lượt",
+    "ratio_note": "Lưu ý: ảnh trả về có tỉ lệ khác với yêu cầu.",
+    "resumed": "Đây là ảnh bạn đã yêu cầu trước khi tôi khởi động lại.",
+    "abandoned": "Tôi đã khởi động lại trước khi xong ảnh của bạn và không thể làm tiếp. "
+                 "Bạn không bị trừ lượt; vui lòng gửi lại.",
+    "start": "Chào {name}! Tôi sửa ảnh bằng Gemini. Gửi ảnh kèm chú thích /edit và điều "
+             "cần đổi, ví dụ: /edit 9:16 thêm một con lạc đà. Xem /help để biết thêm.",
+    "help": "/edit [TỈ LỆ] [CỠ] YÊU CẦU: sửa ảnh. Gửi ảnh với chú thích này, hoặc trả lời "
+            "một ảnh, tệp ảnh, album hay một kết quả của tôi.\n"
+            "/imagine [TỈ LỆ] [CỠ] YÊU CẦU: tạo ảnh mới.\n"
+            "TỈ LỆ: {ratios} (bỏ trống để giữ hình dạng ảnh). CỠ: {sizes}.\n"
+            "Tối đa {max_images} ảnh mỗi lần. Cỡ 4K tốn {cost_4k} lượt, các cỡ khác {cost}.\n"
+            "Ví dụ:\n/edit thêm một con lạc đà\n/edit 9:16 2K biến thành tranh màu nước\n"
+            "/imagine 16:9 con lạc đà trên mặt trăng\n"
+            "/quota: số lượt của bạn hôm nay.",
+    "help_moderators": "Quản trị viên: /setlimit N (trả lời một thành viên), /setlimit reset "
+                       "(trả lời), /setlimit all N (lượt mỗi ngày của mọi người), /setlimit "
+                       "total N (ngân sách ngày của nhóm; /setlimit total reset để bỏ), /usage.",
+    "quota_status": "Hôm nay bạn đã dùng {used}/{limit} lượt; còn {left}. "
+                    "Lượt mới có lúc {resets_at}.",
+    "quota_unlimited": "Bạn không bị giới hạn lượt. Đã dùng hôm nay: {used}.",
+    "quota_budget": "Nhóm này: đã dùng {total}/{budget} lượt hôm nay.",
+    "not_moderator": "Chỉ quản trị viên của nhóm mới làm được việc này.",
+    "groups_only": "Lệnh này chỉ dùng trong nhóm.",
+    "setlimit_usage": "Cách dùng: trả lời một thành viên bằng /setlimit N hoặc /setlimit reset; "
+                      "/setlimit all N cho mọi người; /setlimit total N cho ngân sách ngày của "
+                      "nhóm (/setlimit total reset để bỏ). N là số nguyên, 0 là chặn.",
+    "limit_member_set": "{name} giờ được dùng {value} lượt mỗi ngày ở đây.",
+    "limit_member_reset": "{name} trở về giới hạn mặc định của nhóm.",
+    "limit_default_set": "Mọi người ở đây giờ được dùng {value} lượt mỗi ngày.",
+    "limit_default_reset": "Trở về mặc định của bot: {value} lượt mỗi ngày.",
+    "limit_total_set": "Nhóm này giờ được dùng tổng cộng {value} lượt mỗi ngày.",
+    "limit_total_reset": "Nhóm này không còn ngân sách ngày.",
+    "limits_show": "Giới hạn ở đây: {default} lượt mỗi người mỗi ngày; ngân sách nhóm: {total}; "
+                   "thành viên được đặt riêng: {members}.",
+    "none": "không có",
+    "usage_header": "Lượt đã dùng hôm nay ({day}):",
+    "usage_total": "Tổng: {total}",
+    "usage_total_budget": "Tổng: {total}/{budget}",
+    "usage_empty": "Hôm nay chưa ai dùng lượt nào ở đây.",
+    "button_again": "🔁 Làm lại",
+    "button_4k": "4K",
+    "not_your_button": "Chỉ {name} mới dùng được các nút này.",
+    "button_started": "Đang làm!",
+    "job_gone": "Tôi không thể làm lại ảnh đó nữa; vui lòng gửi lại.",
+    "full_resolution": "Độ phân giải đầy đủ: {width}×{height}",
+    "cmd_edit": "Sửa ảnh: [tỉ lệ] [cỡ] yêu cầu",
+    "cmd_imagine": "Tạo ảnh: [tỉ lệ] [cỡ] yêu cầu",
+    "cmd_quota": "Số lượt của bạn hôm nay",
+    "cmd_help": "Cách dùng bot",
+    "cmd_setlimit": "Đặt giới hạn ngày (quản trị viên)",
+    "cmd_usage": "Lượt dùng hôm nay (quản trị viên)",
+}

@@ -1,0 +1,415 @@
+"""A Telegram Bot API server on 127.0.0.1 (aiohttp) for the real python-telegram-bot.
+
+Speaks the wire protocol: ``{root}/bot<token>/<method>`` with form-urlencoded (JSON-encoded
+values) or multipart bodies, ``{"ok": true, "result": ...}`` answers, errors as non-2xx with
+``{"ok": false, "error_code", "description", "parameters": {"retry_after"}}``, long-polled
+getUpdates, and ``{root}/file/bot<token>/<path>`` downloads. It enforces Telegram's limits
+(sendPhoto 10 MB, width + height <= 10000, ratio <= 20; documents 50 MB; getFile 20 MB).
+
+Tests act as users (``post``, ``press``) and read what the bot did (``calls``, ``wait_for``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from PIL import Image
+
+MB = 1024 * 1024
+_STRINGS = {"text", "caption", "action", "callback_query_id", "file_id", "parse_mode",
+            "language_code", "url", "title", "description"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+    result: Any = None
+
+
+def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=status)
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    if not text.startswith("/"):
+        return []
+    return [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+
+
+class FakeTelegram:
+    def __init__(self, token: str = "123456789:AAFakeTokenForTests-abcdefghijkl",
+                 username: str = "EditTestBot") -> None:
+        self.token = token
+        self.me = {"id": 999000, "is_bot": True, "first_name": "Edit", "username": username,
+                   "can_join_groups": True, "can_read_all_group_messages": False,
+                   "supports_inline_queries": False}
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        self.admins: dict[int, set[int]] = defaultdict(set)
+        self.creators: dict[int, int] = {}
+        self.faults: dict[str, deque[tuple[int, str, int | None]]] = defaultdict(deque)
+        self.photo_limit = 10 * MB
+        self._ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(
+            lambda: itertools.count(100))
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.root = ""
+
+    # -- server -------------------------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application(client_max_size=80 * MB)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+        return self.root
+
+    async def stop(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], within: float = 15.0) -> Any:
+        """Wait until ``predicate()`` is truthy (it is checked after every call the bot makes)."""
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while not (value := predicate()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("timed out waiting; calls: " + ", ".join(
+                        c.method for c in self.calls if c.method != "getUpdates"))
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    pass
+        return value
+
+    def fail(self, method: str, status: int, description: str, *,
+             retry_after: int | None = None, times: int = 1) -> None:
+        for _ in range(times):
+            self.faults[method].append((status, description, retry_after))
+
+    # -- what the bot did ----------------------------------------------------------------------
+    def sent(self, *methods: str, chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method in methods and (
+            chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        """Every text the bot showed in a chat: messages, edits and captions, in order."""
+        return [str(c.params.get("text") or c.params.get("caption") or "")
+                for c in self.sent("sendMessage", "editMessageText", "sendPhoto",
+                                   "sendDocument", chat_id=chat_id)]
+
+    # -- what users do -------------------------------------------------------------------------
+    @staticmethod
+    def user(user_id: int, name: str = "Ann", language: str = "en") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": language,
+                "username": f"{name.lower()}{user_id}"}
+
+    @staticmethod
+    def group(chat_id: int = -100123, title: str = "Llamas") -> dict[str, Any]:
+        return {"id": chat_id, "type": "supergroup", "title": title}
+
+    @staticmethod
+    def private(user: dict[str, Any]) -> dict[str, Any]:
+        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+    def _store(self, data: bytes) -> tuple[str, str]:
+        n = next(self._ids)
+        file_id = f"FILE{n:06d}-{len(data)}"
+        self.files[file_id] = data
+        return file_id, f"U{n:06d}"
+
+    def photo_sizes(self, data: bytes) -> list[dict[str, Any]]:
+        """Like Telegram: a small thumbnail first, the largest size last."""
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            thumb = image.convert("RGB")
+            thumb.thumbnail((90, 90))
+            buffer = io.BytesIO()
+            thumb.save(buffer, "JPEG")
+        sizes = []
+        for blob, (w, h) in ((buffer.getvalue(), thumb.size), (data, (width, height))):
+            file_id, unique = self._store(blob)
+            sizes.append({"file_id": file_id, "file_unique_id": unique, "width": w,
+                          "height": h, "file_size": len(blob)})
+        return sizes
+
+    def document(self, data: bytes, name: str = "photo.png", mime: str = "image/png",
+                 declared_size: int | None = None) -> dict[str, Any]:
+        file_id, unique = self._store(data)
+        return {"file_id": file_id, "file_unique_id": unique, "file_name": name,
+                "mime_type": mime, "file_size": declared_size or len(data)}
+
+    def _message(self, chat: dict[str, Any], sender: dict[str, Any] | None,
+                 **fields: Any) -> dict[str, Any]:
+        message = {"message_id": next(self._message_ids[chat["id"]]), "date": int(time.time()),
+                   "chat": chat, **{k: v for k, v in fields.items() if v is not None}}
+        if sender is not None:
+            message["from"] = sender
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _enqueue(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": 5000 + len(self.updates) + 1, kind: payload}
+        self.updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+        return update
+
+    def post(self, chat: dict[str, Any], user: dict[str, Any] | None, *, text: str | None = None,
+             caption: str | None = None, photo: bytes | None = None,
+             document: dict[str, Any] | None = None, reply_to: dict[str, Any] | None = None,
+             media_group_id: str | None = None, sender_chat: dict[str, Any] | None = None,
+             ) -> dict[str, Any]:
+        """A user (or, with ``sender_chat``, an anonymous admin) sends a message."""
+        fields: dict[str, Any] = {"text": text, "caption": caption,
+                                  "media_group_id": media_group_id, "sender_chat": sender_chat}
+        if text is not None:
+            fields["entities"] = _entities(text) or None
+        if caption is not None:
+            fields["caption_entities"] = _entities(caption) or None
+        if photo is not None:
+            fields["photo"] = self.photo_sizes(photo)
+        if document is not None:
+            fields["document"] = document
+        if reply_to is not None:
+            fields["reply_to_message"] = {k: v for k, v in reply_to.items()
+                                          if k != "reply_to_message"}
+        message = self._message(chat, user, **fields)
+        self._enqueue("message", message)
+        return message
+
+    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
+        query = {"id": str(next(self._ids)), "from": user, "chat_instance": "42",
+                 "message": message, "data": data}
+        return self._enqueue("callback_query", query)
+
+    # -- the API -------------------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+        raw: dict[str, str] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.filename is not None:  # type: ignore[union-attr]
+                    files[part.name or ""] = bytes(await part.read())  # type: ignore[union-attr]
+                else:
+                    raw[part.name or ""] = await part.text()  # type: ignore[union-attr]
+        elif request.content_type == "application/json":
+            return dict(await request.json()), files
+        else:
+            raw = {k: str(v) for k, v in (await request.post()).items()}
+            raw.update(request.query)
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in _STRINGS:
+                params[key] = value
+                continue
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                params[key] = value
+        return params, files
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params, files = await self._params(request)
+        call = Call(method, params, files)
+        if method != "getUpdates":
+            self.calls.append(call)
+        try:
+            if self.faults[method]:
+                status, description, retry_after = self.faults[method].popleft()
+                return _error(status, description, retry_after)
+            handler = getattr(self, f"_m_{method}", None)
+            if handler is None:
+                return _error(404, "Not Found")
+            try:
+                result = await handler(params, files)
+            except _ApiError as error:
+                return _error(error.status, error.description)
+            if isinstance(result, web.Response):
+                return result
+            call.result = result
+            return web.json_response({"ok": True, "result": result})
+        finally:
+            if method != "getUpdates":
+                await self._notify()
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(401, "Unauthorized")
+        file_id = request.match_info["path"].split("/")[-1]
+        if file_id not in self.files:
+            return _error(404, "Not Found")
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
+    async def _m_getMe(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return self.me
+
+    async def _m_deleteWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_sendChatAction(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_answerCallbackQuery(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return True
+
+    async def _m_getUpdates(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        offset = int(p.get("offset") or 0)
+        deadline = time.monotonic() + float(p.get("timeout") or 0)
+        async with self._changed:
+            while True:
+                pending = [u for u in self.updates if u["update_id"] >= offset]
+                left = deadline - time.monotonic()
+                if pending or left <= 0:
+                    return pending[: int(p.get("limit") or 100)]
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    pass
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        for (cid, _), message in self.messages.items():
+            if cid == chat_id:
+                return dict(message["chat"])
+        return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+
+    def _reply_fields(self, p: dict[str, Any]) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        reply = p.get("reply_parameters") or {}
+        target = reply.get("message_id") or p.get("reply_to_message_id")
+        if target and (p["chat_id"], target) in self.messages:
+            fields["reply_to_message"] = self.messages[(p["chat_id"], target)]
+        elif target and not reply.get("allow_sending_without_reply"):
+            raise _ApiError(400, "Bad Request: message to be replied not found")
+        if "reply_markup" in p:
+            fields["reply_markup"] = p["reply_markup"]
+        return fields
+
+    async def _m_sendMessage(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        text = str(p.get("text", ""))
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            return _error(400, "Bad Request: message is too long")
+        return self._message(self._chat(p["chat_id"]), self.me, text=text,
+                             **self._reply_fields(p))
+
+    async def _m_editMessageText(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        message = self.messages.get((p["chat_id"], p["message_id"]))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        if message.get("text") == p["text"] and message.get("reply_markup") == p.get(
+                "reply_markup"):
+            return _error(400, "Bad Request: message is not modified: specified new message "
+                               "content and reply markup are exactly the same")
+        message["text"] = p["text"]
+        message["edit_date"] = int(time.time())
+        if "reply_markup" in p:
+            message["reply_markup"] = p["reply_markup"]
+        return message
+
+    async def _m_deleteMessage(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        if self.messages.pop((p["chat_id"], p["message_id"]), None) is None:
+            return _error(400, "Bad Request: message to delete not found")
+        return True
+
+    async def _m_sendPhoto(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        data = f.get("photo")
+        if data is None:
+            return _error(400, "Bad Request: there is no photo in the request")
+        if len(data) > self.photo_limit:
+            return _error(413, "Request Entity Too Large")
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+        if width + height > 10000 or max(width, height) / min(width, height) > 20:
+            return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        if len(str(p.get("caption", ""))) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        return self._message(self._chat(p["chat_id"]), self.me, photo=self.photo_sizes(data),
+                             caption=p.get("caption"), **self._reply_fields(p))
+
+    async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        data = f.get("document")
+        if data is None:
+            return _error(400, "Bad Request: there is no document in the request")
+        if len(data) > 50 * MB:
+            return _error(413, "Request Entity Too Large")
+        if len(str(p.get("caption", ""))) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        return self._message(self._chat(p["chat_id"]), self.me,
+                             document=self.document(data, "result.png", "image/png"),
+                             caption=p.get("caption"), **self._reply_fields(p))
+
+    async def _m_getFile(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        file_id = str(p.get("file_id"))
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        size = int(file_id.rsplit("-", 1)[1])
+        if size > 20 * MB:
+            return _error(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": "U" + file_id, "file_size": size,
+                "file_path": f"photos/{file_id}"}
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if self.creators.get(chat_id) == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in self.admins[chat_id]:
+            rights = dict.fromkeys((
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                "can_delete_stories"), False)
+            return {"status": "administrator", "user": user, **rights, "can_manage_chat": True}
+        return {"status": "member", "user": user}
+
+    async def _m_getChatMember(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return self._member(int(p["chat_id"]), int(p["user_id"]))
+
+    async def _m_getChatAdministrators(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        chat_id = int(p["chat_id"])
+        ids = set(self.admins[chat_id]) | ({self.creators[chat_id]} if chat_id in self.creators
+                                           else set())
+        return [self._member(chat_id, user_id) for user_id in sorted(ids)]

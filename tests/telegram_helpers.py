@@ -1,0 +1,37 @@
+"""Fixtures for running the real Telegram adapter against the fake Bot API and fake Gemini."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from adapters.telegram_bot import TelegramAdapter
+from tests.fakes.telegram_server import FakeTelegram
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def start_bot(tg: FakeTelegram, make_core: Callable[..., Any]
+                    ) -> AsyncIterator[Callable[..., Any]]:
+    adapters: list[TelegramAdapter] = []
+
+    async def start(**settings: Any) -> TelegramAdapter:
+        core = await make_core(telegram_bot_token=tg.token, telegram_api_base_url=tg.root,
+                               **settings)
+        adapter = TelegramAdapter(core, poll_timeout_s=1, album_wait_s=0.3, grace_s=2)
+        await adapter.start()
+        adapters.append(adapter)
+        return adapter
+
+    yield start
+    for adapter in adapters:
+        await adapter.stop()

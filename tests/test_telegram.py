@@ -1,0 +1,224 @@
+"""The Telegram bot end to end: the real python-telegram-bot Application against the fake Bot
+API server and the fake Gemini, both on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image
+
+from tests.fakes.gemini_server import FakeGemini, Fault
+from tests.fakes.images import make_image
+from tests.fakes.telegram_server import FakeTelegram
+
+ANN = FakeTelegram.user(11, "Ann")
+BOB = FakeTelegram.user(22, "Bob")
+GROUP = FakeTelegram.group()
+PHOTO = make_image(1200, 900, "JPEG")
+
+
+def photos_to(tg: FakeTelegram, chat: dict[str, Any] = GROUP) -> list[Any]:
+    return tg.sent("sendPhoto", chat_id=chat["id"])
+
+
+async def test_photo_with_caption_is_edited_and_answered(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    message = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit 9:16 add a llama")
+    [photo] = await tg.wait_for(lambda: photos_to(tg))
+    assert photo.params["reply_parameters"]["message_id"] == message["message_id"]
+    assert "Here is your image" in photo.params["caption"]
+    assert "9 credits left today" in photo.params["caption"]
+    image = Image.open(io.BytesIO(photo.files["photo"]))
+    assert abs(image.width / image.height - 9 / 16) < 0.02
+    buttons = photo.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in buttons] == ["again:1", "4k:1"]
+    [sent] = gemini.requests
+    assert sent.prompt == "add a llama" and sent.images == [PHOTO]  # the largest size
+    status = tg.sent("sendMessage")[0]
+    assert status.params["text"] == "Working on it…"
+    await tg.wait_for(lambda: tg.sent("deleteMessage"))
+    assert tg.sent("sendChatAction")[0].params["action"] == "upload_photo"
+    assert not tg.sent("sendDocument")  # 1K: a photo is enough
+
+
+async def test_reply_document_album_imagine_and_chains(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    original = tg.post(GROUP, ANN, photo=PHOTO)
+    tg.post(GROUP, BOB, text="/edit make it night", reply_to=original)
+    await tg.wait_for(lambda: len(photos_to(tg)) == 1)
+    assert gemini.requests[-1].images == [PHOTO]
+
+    result = photos_to(tg)[0].result
+    tg.post(GROUP, BOB, text="/edit@EditTestBot now add snow", reply_to=result)
+    await tg.wait_for(lambda: len(photos_to(tg)) == 2)
+    assert gemini.requests[-1].prompt == "now add snow"
+    assert gemini.requests[-1].images == [photos_to(tg)[0].files["photo"]]  # edits chain
+
+    png = make_image(640, 480, "PNG")
+    tg.post(GROUP, ANN, document=tg.document(png, "scan.png", "image/png"),
+            caption="/edit 2K sharpen")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 3)
+    assert gemini.requests[-1].images == [png]
+    document = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    assert "Full resolution" in document[0].params["caption"]  # 2K also as a file
+
+    album = [make_image(300 + 10 * i, 300, "JPEG") for i in range(3)]
+    tg.post(GROUP, ANN, photo=album[0], caption="/edit merge these", media_group_id="A1")
+    for item in album[1:]:
+        tg.post(GROUP, ANN, photo=item, media_group_id="A1")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 4)
+    assert gemini.requests[-1].images == album
+
+    tg.post(GROUP, ANN, text="/imagine 16:9 a llama on the moon")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 5)
+    assert gemini.requests[-1].images == []
+    assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9"}
+
+
+async def test_what_is_not_for_us_is_left_alone(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    tg.post(GROUP, ANN, photo=PHOTO)
+    tg.post(GROUP, ANN, photo=PHOTO, caption="a nice llama")
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit@OtherBot add a hat")
+    tg.post(GROUP, ANN, text="/edit@OtherBot add a hat")
+    tg.post(GROUP, ANN, text="/help")  # a marker: once answered, everything before was seen
+    await tg.wait_for(lambda: tg.sent("sendMessage"))
+    await asyncio.sleep(0.3)
+    assert [c.params["text"][:6] for c in tg.sent("sendMessage")] == ["/edit "]
+    assert gemini.requests == []
+
+
+async def test_bad_input_is_answered_at_once_and_costs_nothing(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot()
+    cases = [
+        (dict(photo=PHOTO, caption="/edit 7:5 add a llama"), "Use one of: 1:1 2:3"),
+        (dict(photo=PHOTO, caption="/edit 8K add a llama"), "Use one of: 1K 2K 4K"),
+        (dict(photo=PHOTO, caption="/edit"), "Say what to do"),
+        (dict(text="/edit add a llama"), "Attach a photo"),
+        (dict(document=tg.document(b"x" * 100, "huge.png", "image/png",
+                                   declared_size=25 * 1024 * 1024), caption="/edit x"),
+         "too large"),
+        (dict(document=tg.document(b"%PDF-1.5 not a photo", "a.pdf", "application/pdf"),
+              caption="/edit x"), "not an image"),
+        (dict(document=tg.document(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "b.png"),
+              caption="/edit x"), "damaged"),
+    ]
+    for fields, expected in cases:
+        before = len(tg.texts())
+        tg.post(GROUP, ANN, **fields)
+        await tg.wait_for(lambda n=before: len(tg.texts()) > n and not tg.texts()[-1].endswith(
+            "…"))
+        assert expected in tg.texts()[-1], (fields, tg.texts()[-1])
+    assert gemini.requests == []
+    assert not [c for c in tg.sent("getFile") if "FILE" in c.params["file_id"] and c.params[
+        "file_id"].endswith(str(25 * 1024 * 1024))]  # refused before downloading
+    assert await bot.core.ledger.unfinished() == []
+    status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
+    assert status.used == 0
+
+
+async def test_quota_race_and_queue_positions(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot(default_daily_limit=3, gemini_max_concurrency=1)
+    gemini.delay = 0.3
+    for i in range(8):
+        tg.post(GROUP, ANN, photo=PHOTO, caption=f"/edit try {i}")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 3, within=20)
+    refusals = await tg.wait_for(lambda: [t for t in tg.texts() if "used your 3 credits" in t]
+                                 if len([t for t in tg.texts() if "used your 3" in t]) == 5
+                                 else None)
+    assert len(refusals) == 5 and len(gemini.requests) == 3
+    assert any(t.startswith("Queued: #") for t in tg.texts())
+    assert "0 credits left today" in photos_to(tg)[-1].params["caption"]
+
+
+async def test_many_users_at_once_do_not_wait_for_each_other(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot(gemini_max_concurrency=32)
+    gemini.delay = 1.0
+    users = [FakeTelegram.user(100 + i, f"U{i}") for i in range(20)]
+    for user in users:
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
+    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 20, within=30)
+    assert gemini.peak_in_flight == 20  # all twenty were with the model at the same time
+
+
+async def test_refusals_and_failures_are_explained_and_free(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot(gemini_max_attempts=2)
+    gemini.push(Fault.refuse("IMAGE_SAFETY"), Fault.error(503), Fault.error(503))
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit something")
+    await tg.wait_for(lambda: any("declined" in t for t in tg.texts()))
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit something else")
+    await tg.wait_for(lambda: any("not answering" in t for t in tg.texts()))
+    assert any("nothing was charged" in t.lower() for t in tg.texts())
+    edits = [c.params["text"] for c in tg.sent("editMessageText")]
+    assert any("declined" in t for t in edits)  # the status message becomes the answer
+    assert (await bot.core.ledger.status(actor="telegram:11",
+                                         scope="telegram:group:-100123")).used == 0
+
+
+async def test_telegram_limits_and_flood_control(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    tg.fail("sendPhoto", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit one")
+    [document] = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    assert "credits left" in document.params["caption"]
+    assert document.params["reply_markup"]["inline_keyboard"]
+
+    tg.fail("sendPhoto", 413, "Request Entity Too Large")
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit two")
+    await tg.wait_for(lambda: len(tg.sent("sendDocument")) == 2)
+
+    tg.fail("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1)
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit three")
+    await tg.wait_for(lambda: [c for c in tg.sent("sendPhoto") if c.result], within=10)
+    first, second = tg.sent("sendPhoto")[-2:]
+    assert second.at - first.at >= 1.0 and second.result is not None
+
+    tg.photo_limit = 1000  # any real photo is now over the photo limit
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit four")
+    await tg.wait_for(lambda: len(tg.sent("sendDocument")) == 3)
+
+
+async def test_buttons_repeat_for_the_requester_only(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot()
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit 3:4 add a hat")
+    [photo] = await tg.wait_for(lambda: photos_to(tg))
+    result = photo.result
+
+    tg.press(BOB, result, "again:1")
+    [answer] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
+    assert "Only Ann" in answer.params["text"] and answer.params["show_alert"] is True
+
+    tg.press(ANN, result, "4k:1")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 2)
+    assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {
+        "aspectRatio": "3:4", "imageSize": "4K"}
+    assert gemini.requests[-1].images == [PHOTO]
+    tg.press(ANN, result, "again:1")
+    await tg.wait_for(lambda: len(photos_to(tg)) == 3)
+    assert len(gemini.requests) == 3
+    status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
+    assert status.used == 1 + 2 + 1  # the 4K repeat cost two credits
+
+
+async def test_vietnamese_speakers_get_vietnamese(
+        tg: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    viet = FakeTelegram.user(33, "Lan", language="vi")
+    tg.post(GROUP, viet, text="/edit thêm một con mèo")
+    await tg.wait_for(lambda: tg.sent("sendMessage"))
+    assert "Hãy gửi kèm ảnh" in tg.texts()[-1]
+    tg.post(GROUP, viet, text="/quota")
+    await tg.wait_for(lambda: len(tg.sent("sendMessage")) == 2)
+    assert "Hôm nay bạn đã dùng 0/10 lượt" in tg.texts()[-1]

@@ -199,7 +199,8 @@ class TelegramAdapter:
                 await self.edits.reply(message, text("no_image", actor.language))
                 return
             refs = refs[: self.core.spec.max_reference_images]
-        self.edits.start(chat_id=message.chat_id, reply_to=message.message_id, actor=actor,
+        self.edits.start(key=f"telegram:{message.chat_id}:{message.message_id}",
+                         chat_id=message.chat_id, reply_to=message.message_id, actor=actor,
                          scope=scope_of(message.chat), command=command, refs=refs)
 
     async def _on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -224,5 +225,6 @@ class TelegramAdapter:
         await query.answer(text("button_started", actor.language))
         kind: CommandKind = command.kind
         refs = [ImageRef(f, None) for f in origin["file_ids"]] if kind == "edit" else []
-        self.edits.start(chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
+        self.edits.start(key=f"telegram:button:{query.id}",
+                         chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
                          scope=request.scope, command=command, refs=refs)

@@ -99,13 +99,16 @@ class TelegramEdits:
             raise
 
     # -- an edit, from acceptance to its end ---------------------------------------------------
-    def start(self, *, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
+    def start(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
               command: EditCommand, refs: list[ImageRef]) -> None:
-        self._spawn(self.run(chat_id=chat_id, reply_to=reply_to, actor=actor, scope=scope,
-                             command=command, refs=refs))
+        self._spawn(self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
+                             scope=scope, command=command, refs=refs))
 
-    async def run(self, *, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
+    async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
                   command: EditCommand, refs: list[ImageRef]) -> EditOutcome | None:
+        if await self.core.ledger.seen(key):
+            log.info("telegram: %s was handled before (a replayed update)", key)
+            return None
         lang = actor.language
         queue = self.core.service.queue
         first = (text("queued", lang, position=queue.waiting + 1)
@@ -119,10 +122,10 @@ class TelegramEdits:
             except EditbotError as error:
                 await self._show(chat_id, status_id, reply_to, error_text(error, lang))
                 return None
+            origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
+                      "file_ids": [r.file_id for r in refs], "status_id": status_id}
             request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                                  origin={"chat_id": chat_id, "message_id": reply_to,
-                                          "file_ids": [r.file_id for r in refs],
-                                          "status_id": status_id})
+                                  origin=origin)
             outcome = await self.core.service.submit(
                 request, deliver=self.deliver,
                 progress=self.progress_for(chat_id, status_id, lang))
@@ -134,7 +137,8 @@ class TelegramEdits:
     async def finish(self, outcome: EditOutcome, request: EditRequest) -> None:
         origin = request.origin
         chat_id, status_id = origin["chat_id"], origin.get("status_id")
-        if outcome.ok:
+        if outcome.status == "duplicate":
+            outcome = EditOutcome("delivered")  # the first one answers; only tidy up
             if status_id is not None:
                 with suppress(TelegramError):
                     await self.call(self.bot.delete_message, chat_id=chat_id,

@@ -79,7 +79,8 @@ class GeneratedImage:
 class EditRequest:
     """One accepted command with its images. ``origin`` is the adapter's own JSON-able note of
     where the request came from (chat and message ids, file ids), kept with the job so the
-    adapter can finish or answer it after a restart."""
+    adapter can finish or answer it after a restart; ``origin["key"]``, when set, names the
+    platform message or button press, and a second job from the same key is refused."""
 
     actor: Actor
     scope: Scope
@@ -144,7 +145,7 @@ class Progress:
     position: int = 0  # jobs ahead in the queue, when queued
 
 
-OutcomeStatus = Literal["delivered", "invalid", "rejected", "refused", "failed"]
+OutcomeStatus = Literal["delivered", "invalid", "rejected", "duplicate", "refused", "failed"]
 
 
 @dataclass(frozen=True, slots=True)

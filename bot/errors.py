@@ -6,6 +6,7 @@
     │   ├── CommandError         the command grammar: unknown ratio/size, no prompt, ...
     │   └── ImageError           an input that is not an image, too large, unreadable, a bomb
     ├── QuotaExceeded            no credits left today (member limit or scope budget)
+    ├── DuplicateRequest         a job already came from this message (a replayed update)
     ├── Refusal                  the model answered without an image: safety, no image, ...
     └── UpstreamError            Gemini could not be reached or failed; ``transient`` says
                                  whether trying again later may help
@@ -63,6 +64,10 @@ class QuotaExceeded(EditbotError):
         self.used = used
         self.limit = limit
         self.resets_at = resets_at
+
+
+class DuplicateRequest(EditbotError):
+    code = "duplicate"
 
 
 class Refusal(EditbotError):

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .domain import Job, JobStatus, QuotaStatus
-from .errors import QuotaExceeded
+from .errors import DuplicateRequest, QuotaExceeded
 from .ledger_schema import audit, jobs, limits
 from .ledger_writer import Writer, make_engines
 
@@ -62,8 +62,8 @@ def reserve_statement(*, limited: bool) -> Any:
     values: Any = select(
         bindparam("platform"), bindparam("actor"), bindparam("scope"), bindparam("day"),
         bindparam("credits"), literal(JobStatus.RESERVED.value), bindparam("request"),
-        bindparam("now"), bindparam("now"),
-    )
+        bindparam("now"), bindparam("now"), bindparam("origin_key"),
+    ).where(~select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).exists())
     if limited:
         member_limit = func.coalesce(
             _limit("member", bindparam("actor")), _limit("default", ""), bindparam("default"))
@@ -73,7 +73,7 @@ def reserve_statement(*, limited: bool) -> Any:
             or_(total.is_(None), _scope_used() + bindparam("credits") <= total),
         )
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",
-               "created_at", "updated_at"]
+               "created_at", "updated_at", "origin_key"]
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
@@ -135,19 +135,27 @@ class QuotaLedger:
     # -- reservations ----------------------------------------------------------------------------
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
-        request: dict[str, Any], unlimited: bool = False,
+        request: dict[str, Any], unlimited: bool = False, origin_key: str | None = None,
     ) -> int:
-        """Record a job holding ``credits``; QuotaExceeded when that would pass a limit."""
+        """Record a job holding ``credits``; QuotaExceeded when that would pass a limit,
+        DuplicateRequest when a job already came from ``origin_key``."""
         params = {
             "platform": platform, "actor": actor, "scope": scope, "day": self.today(),
             "credits": credits, "request": json.dumps(request, separators=(",", ":")),
-            "now": self._now(), "default": self._default,
+            "now": self._now(), "default": self._default, "origin_key": origin_key,
         }
         stmt = self._reserve_unlimited if unlimited else self._reserve_limited
         job_id = await self._writer.write(lambda conn: conn.execute(stmt, params).scalar())
         if job_id is None:
+            if origin_key is not None and await self.seen(origin_key):
+                raise DuplicateRequest("duplicate", origin_key=origin_key)
             raise await self._why_not(actor, scope, credits)
         return int(job_id)
+
+    async def seen(self, origin_key: str) -> bool:
+        """Whether a job already came from this platform message or button press."""
+        return await self._scalar(select(jobs.c.id).where(jobs.c.origin_key == origin_key)
+                                  ) is not None
 
     async def _why_not(self, actor: str, scope: str, credits: int) -> QuotaExceeded:
         status = await self.status(actor=actor, scope=scope)

@@ -27,10 +27,12 @@ jobs = Table(
     Column("status", String(16), nullable=False),  # reserved | committed | refunded
     Column("request", Text, nullable=False),  # JSON: command, actor, scope, adapter origin
     Column("note", Text, nullable=False, server_default=""),
+    Column("origin_key", String(160), nullable=True),  # the platform message, at most once
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
     Index("ix_jobs_status", "status", "platform"),
+    Index("ux_jobs_origin", "origin_key", unique=True),
 )
 
 audit = Table(

@@ -27,7 +27,7 @@ from .domain import (
     Scope,
     Stage,
 )
-from .errors import CommandError, EditbotError, Refusal, UpstreamError
+from .errors import CommandError, DuplicateRequest, EditbotError, Refusal, UpstreamError
 from .gemini import GeminiClient
 from .images import prepare_input, ratio_mismatch
 from .ledger import QuotaLedger
@@ -116,7 +116,9 @@ class EditService:
             job_id = await self.ledger.reserve(
                 platform=request.actor.platform, actor=request.actor.key,
                 scope=request.scope.key, credits=credits, request=request_to_json(request),
-                unlimited=self.is_admin(request.actor))
+                unlimited=self.is_admin(request.actor), origin_key=request.origin.get("key"))
+        except DuplicateRequest as error:
+            return EditOutcome("duplicate", error=error)
         except EditbotError as error:
             return EditOutcome("rejected", error=error)
         return await self.run(job_id, request, credits, deliver=deliver, progress=progress)

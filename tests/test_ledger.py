@@ -183,3 +183,18 @@ async def test_unfinished_jobs_are_listed_with_their_request(ledger: Any) -> Non
     assert jobs[0].request == {"origin": {"channel": 5}} and jobs[0].credits == 2
     assert await ledger.unfinished("telegram") == []
     assert (await ledger.job(done)).status.value == "committed"  # type: ignore[union-attr]
+
+
+async def test_one_job_per_origin(ledger: Any) -> None:
+    first = await reserve(ledger, origin_key="telegram:-5:100")
+    from bot.errors import DuplicateRequest
+
+    with pytest.raises(DuplicateRequest):
+        await reserve(ledger, origin_key="telegram:-5:100")
+    await ledger.commit(first)
+    with pytest.raises(DuplicateRequest):  # also once it is finished
+        await reserve(ledger, origin_key="telegram:-5:100")
+    assert await ledger.seen("telegram:-5:100") and not await ledger.seen("telegram:-5:101")
+    await reserve(ledger, origin_key="telegram:-5:101")
+    await reserve(ledger)  # no key: no check
+    await reserve(ledger)

@@ -110,4 +110,5 @@ EN: Mapping[str, str] = {
     "cmd_help": "How to use the bot",
     "cmd_setlimit": "Set daily limits (moderators)",
     "cmd_usage": "Today's usage (moderators)",
+    "duplicate": "I am already working on that one.",
 }

@@ -106,4 +106,5 @@ VI: Mapping[str, str] = {
     "cmd_help": "Cách dùng bot",
     "cmd_setlimit": "Đặt giới hạn ngày (quản trị viên)",
     "cmd_usage": "Lượt dùng hôm nay (quản trị viên)",
+    "duplicate": "Tôi đang xử lý yêu cầu đó rồi.",
 }

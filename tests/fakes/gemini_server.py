@@ -149,13 +149,18 @@ class FakeGemini:
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
-            return await self._answer(model, body)
+            return await self._answer(request, model, body)
         finally:
             self.in_flight -= 1
 
-    async def _answer(self, model: str, body: dict[str, Any]) -> web.StreamResponse:
+    async def _answer(self, request: web.Request, model: str, body: dict[str, Any]
+                      ) -> web.StreamResponse:
         fault = self.faults.popleft() if self.faults else Fault("ok")
-        await asyncio.sleep(fault.delay if fault.kind == "slow" else self.delay)
+        deadline = time.monotonic() + (fault.delay if fault.kind == "slow" else self.delay)
+        while time.monotonic() < deadline:  # like the model: slow, but gone with its client
+            if request.transport is None or request.transport.is_closing():
+                return web.Response(status=499)
+            await asyncio.sleep(min(0.05, max(deadline - time.monotonic(), 0)))
         if fault.kind == "error":
             details: list[dict[str, Any]] = []
             if fault.per_day:

@@ -66,6 +66,8 @@ class FakeTelegram:
                    "can_join_groups": True, "can_read_all_group_messages": False,
                    "supports_inline_queries": False}
         self.calls: list[Call] = []
+        self.polls = 0
+        self._stopping = False
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
@@ -94,6 +96,7 @@ class FakeTelegram:
         return self.root
 
     async def stop(self) -> None:
+        self._stopping = True
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -260,6 +263,8 @@ class FakeTelegram:
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
                 return _error(404, "Not Found")
+            if method == "getUpdates":
+                params["_transport"] = request.transport
             try:
                 result = await handler(params, files)
             except _ApiError as error:
@@ -296,16 +301,20 @@ class FakeTelegram:
         return True
 
     async def _m_getUpdates(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        self.polls += 1
+        await self._notify()
         offset = int(p.get("offset") or 0)
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         async with self._changed:
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 left = deadline - time.monotonic()
-                if pending or left <= 0:
+                transport = p["_transport"]
+                gone = self._stopping or transport is None or transport.is_closing()
+                if pending or left <= 0 or gone:
                     return pending[: int(p.get("limit") or 100)]
                 try:
-                    await asyncio.wait_for(self._changed.wait(), left)
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
                 except TimeoutError:
                     pass
 

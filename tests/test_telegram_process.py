@@ -1,0 +1,136 @@
+"""The bot as a real process (``python -m bot``): crash safety, clean shutdown, no token in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.ledger import QuotaLedger
+from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.images import make_image
+from tests.fakes.telegram_server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+ANN = FakeTelegram.user(11, "Ann")
+GROUP = FakeTelegram.group()
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env, self.cwd = env, cwd
+        self.process: asyncio.subprocess.Process | None = None
+        self.logs = ""
+
+    async def start(self, tg: FakeTelegram) -> None:
+        polls = tg.polls
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.cwd,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        await tg.wait_for(lambda: tg.polls > polls, within=20)
+
+    async def end(self, sig: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        out, _ = await asyncio.wait_for(self.process.communicate(), 20)
+        self.logs += out.decode()
+        assert self.process.returncode is not None
+        return self.process.returncode
+
+
+@pytest.fixture
+async def bot_process(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
+                      ) -> AsyncIterator[Callable[[], BotProcess]]:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG"}
+    made: list[BotProcess] = []
+
+    def make() -> BotProcess:
+        made.append(BotProcess(env, tmp_path))
+        return made[-1]
+
+    yield make
+    for bot in made:
+        if bot.process and bot.process.returncode is None:
+            await bot.end(signal.SIGKILL)
+    logs = "".join(bot.logs for bot in made)
+    assert tg.token not in logs and tg.token.split(":")[1] not in logs
+    assert gemini.key not in logs
+
+
+async def used_today(tmp_path: Path) -> int:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    ledger = QuotaLedger.open(f"sqlite:///{tmp_path}/bot.sqlite3", default_limit=10,
+                              timezone=ZoneInfo("UTC"), clock=lambda: datetime.now(UTC))
+    try:
+        return (await ledger.status(actor="telegram:11", scope="telegram:group:-100123")).used
+    finally:
+        await ledger.close()
+
+
+async def test_kill_9_mid_edit_is_finished_after_restart(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    first = bot_process()
+    await first.start(tg)
+    gemini.delay = 60
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit 16:9 add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    assert await first.end(signal.SIGKILL) == -signal.SIGKILL
+    assert not tg.sent("sendPhoto")
+
+    gemini.delay = 0
+    second = bot_process()
+    await second.start(tg)
+    [photo] = await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    assert photo.params["reply_parameters"]["message_id"] == 100
+    assert "9 credits left today" in photo.params["caption"]
+    assert await second.end(signal.SIGTERM) == 0
+    assert len(tg.sent("sendPhoto")) == 1 and len(gemini.requests) == 2
+    assert await used_today(tmp_path) == 1  # charged once
+
+    third = bot_process()  # nothing is left to resume: no second delivery, no second charge
+    await third.start(tg)
+    assert await third.end(signal.SIGTERM) == 0
+    assert len(tg.sent("sendPhoto")) == 1 and await used_today(tmp_path) == 1
+
+
+async def test_a_job_that_cannot_be_finished_is_refunded_and_told(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    first = bot_process()
+    await first.start(tg)
+    gemini.delay = 60
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    await first.end(signal.SIGKILL)
+    tg.files.clear()  # the photo can no longer be downloaded
+
+    second = bot_process()
+    await second.start(tg)
+    await tg.wait_for(lambda: any("restarted before finishing" in t for t in tg.texts()),
+                      within=20)
+    assert await second.end(signal.SIGTERM) == 0
+    assert not tg.sent("sendPhoto") and await used_today(tmp_path) == 0
+
+
+async def test_sigterm_gives_running_edits_a_grace_period(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    bot = bot_process()
+    await bot.start(tg)
+    gemini.delay = 1.0
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    assert await bot.end(signal.SIGTERM) == 0
+    assert len(tg.sent("sendPhoto")) == 1 and await used_today(tmp_path) == 1
+    assert "[REDACTED]" in bot.logs  # DEBUG logs carry Bot API URLs, redacted

@@ -137,8 +137,7 @@ class TelegramEdits:
     async def finish(self, outcome: EditOutcome, request: EditRequest) -> None:
         origin = request.origin
         chat_id, status_id = origin["chat_id"], origin.get("status_id")
-        if outcome.status == "duplicate":
-            outcome = EditOutcome("delivered")  # the first one answers; only tidy up
+        if outcome.ok or outcome.status == "duplicate":  # a duplicate: the first one answers
             if status_id is not None:
                 with suppress(TelegramError):
                     await self.call(self.bot.delete_message, chat_id=chat_id,

@@ -63,6 +63,8 @@ async def bot_process(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
     logs = "".join(bot.logs for bot in made)
     assert tg.token not in logs and tg.token.split(":")[1] not in logs
     assert gemini.key not in logs
+    replies = " ".join(str(c.params) for c in tg.calls)
+    assert tg.token not in replies and gemini.key not in replies
 
 
 async def used_today(tmp_path: Path) -> int:

@@ -62,3 +62,12 @@ def limits_text(limits: ScopeLimits, default: int, names: Mapping[str, str],
                 default=limits.default if limits.default is not None else default,
                 total=limits.total if limits.total is not None else text("none", language),
                 members=members or text("none", language))
+
+
+def parse_limit(word: str) -> int | bool | None:
+    """A moderator's limit: a whole number >= 0, or None for reset; False when it is neither."""
+    if word in ("reset", "off", "none"):
+        return None
+    if word.isdigit() and len(word) <= 7:
+        return int(word)
+    return False

@@ -12,7 +12,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from adapters.render import help_text, limits_text, quota_text, usage_text
+from adapters.render import help_text, limits_text, parse_limit, quota_text, usage_text
 from adapters.telegram_convert import actor_of, scope_of
 from bot.bootstrap import Core
 from bot.i18n import text
@@ -115,16 +115,16 @@ class TelegramModeration:
               else f"telegram:chat:{message.chat.id}")
         ledger = self.core.ledger
         target = message.reply_to_message.from_user if message.reply_to_message else None
-        if len(words) == 2 and words[0] in ("all", "total") and _value(words[1]) is not False:
+        if len(words) == 2 and words[0] in ("all", "total") and parse_limit(words[1]) is not False:
             kind: LimitKind = "default" if words[0] == "all" else "total"
-            value = _value(words[1])
+            value = parse_limit(words[1])
             assert value is not False
             await ledger.set_limit(scope=scope, kind=kind, per_day=value, by=by)
             shown = value if value is not None else self.core.settings.default_daily_limit
             key = f"limit_{kind}_{'set' if value is not None else 'reset'}"
             await self._reply(message, text(key, lang, value=shown))
         elif len(words) == 1 and target is not None and not target.is_bot and (
-                value := _value(words[0])) is not False:
+                value := parse_limit(words[0])) is not False:
             member = actor_of(target)
             self.names[member.key] = target.full_name
             await ledger.set_limit(scope=scope, kind="member", member=member.key,
@@ -139,11 +139,3 @@ class TelegramModeration:
         else:
             await self._reply(message, text("setlimit_usage", lang))
 
-
-def _value(word: str) -> int | bool | None:
-    """A limit: a whole number >= 0, or None for reset; False when it is neither."""
-    if word in ("reset", "off", "none"):
-        return None
-    if word.isdigit() and len(word) <= 7:
-        return int(word)
-    return False

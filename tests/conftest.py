@@ -12,7 +12,7 @@ from bot.bootstrap import Core, build
 from bot.config import Settings, load_settings
 from tests.fakes.gemini_server import FakeGemini
 
-pytest_plugins = ["tests.telegram_helpers"]
+pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
 
 # Settings come from the environment: keep the developer's own out of the tests.
 for _name in list(os.environ):

@@ -111,4 +111,13 @@ EN: Mapping[str, str] = {
     "cmd_setlimit": "Set daily limits (moderators)",
     "cmd_usage": "Today's usage (moderators)",
     "duplicate": "I am already working on that one.",
+    "no_image_discord": "Attach an image: use /edit with the image option, or right-click a "
+                        "message with images -> Apps -> Edit image, or mention me in a message "
+                        "with images (or in a reply to one).",
+    "modal_title": "Edit image",
+    "modal_prompt": "What should change?",
+    "modal_ratio": "Aspect ratio (optional)",
+    "modal_size": "Size (optional)",
+    "cmd_limit": "Daily credit limits here (moderators)",
+    "late_result": "{mention} here is your edit (it took longer than Discord waits).",
 }

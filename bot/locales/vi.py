@@ -107,4 +107,13 @@ VI: Mapping[str, str] = {
     "cmd_setlimit": "Đặt giới hạn ngày (quản trị viên)",
     "cmd_usage": "Lượt dùng hôm nay (quản trị viên)",
     "duplicate": "Tôi đang xử lý yêu cầu đó rồi.",
+    "no_image_discord": "Hãy đính kèm ảnh: dùng /edit với tùy chọn image, hoặc nhấp chuột phải "
+                        "vào tin nhắn có ảnh -> Apps -> Edit image, hoặc nhắc đến tôi trong tin "
+                        "nhắn có ảnh (hoặc trả lời tin nhắn có ảnh).",
+    "modal_title": "Sửa ảnh",
+    "modal_prompt": "Cần thay đổi gì?",
+    "modal_ratio": "Tỉ lệ khung hình (tùy chọn)",
+    "modal_size": "Kích thước (tùy chọn)",
+    "cmd_limit": "Giới hạn lượt mỗi ngày ở đây (quản trị viên)",
+    "late_result": "{mention} đây là ảnh của bạn (mất lâu hơn thời gian Discord chờ).",
 }

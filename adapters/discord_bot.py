@@ -1,0 +1,314 @@
+"""The Discord adapter's lifecycle and routing: a discord.py Client with an app-command tree in
+the shared event loop; slash commands, the context menu, mentions and buttons go to the edit
+flow (discord_edit), limits and usage to the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Coroutine
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord_commands import EditModal, Translator, build
+from adapters.discord_edit import (
+    PLATFORM,
+    DiscordEdits,
+    InteractionTarget,
+    MessageTarget,
+    actor_of,
+    check_attachments,
+    images_of,
+    scope_of,
+)
+from adapters.render import limits_text, parse_limit, quota_text, usage_text
+from bot.bootstrap import Core
+from bot.commands import build_command, parse_arguments
+from bot.domain import Actor, CommandKind, EditCommand, ImageInput
+from bot.errors import EditbotError
+from bot.i18n import error_text, language_of, text
+from bot.ledger import LimitKind
+from bot.service import prepare_images, request_from_json
+
+log = logging.getLogger(__name__)
+INTERACTION_TTL_S = 15 * 60 - 30  # Discord's tokens last 15 minutes; keep a margin
+_MENTION = re.compile(r"<@!?\d+>")
+
+
+def create(core: Core) -> DiscordAdapter:
+    return DiscordAdapter(core)
+
+
+class _Client(discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here
+        super().__init__(intents=discord.Intents.default(), **options)
+        self.adapter = adapter
+        self.tree: app_commands.CommandTree[_Client] = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        await self.adapter.setup(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.adapter.on_component(interaction)
+
+
+class DiscordAdapter:
+    name = "discord"
+
+    def __init__(self, core: Core, *, interaction_ttl_s: float = INTERACTION_TTL_S,
+                 guild_ready_timeout: float = 2.0, grace_s: float = 10.0) -> None:
+        self.core = core
+        self.ttl_s = interaction_ttl_s
+        self.grace_s = grace_s
+        self.client = _Client(self, guild_ready_timeout=guild_ready_timeout)
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
+        self._runner: asyncio.Task[None] | None = None
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Discord task failed", exc_info=task.exception())
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        settings = self.core.settings
+        assert settings.discord_bot_token is not None
+        if settings.discord_api_base_url:
+            discord.http.Route.BASE = settings.discord_api_base_url
+        if settings.discord_gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+        await self.client.login(settings.discord_bot_token.get_secret_value())
+        self._runner = asyncio.get_running_loop().create_task(self.client.connect())
+        ready = asyncio.ensure_future(self.client.wait_until_ready())
+        await asyncio.wait({ready, self._runner}, timeout=60,
+                           return_when=asyncio.FIRST_COMPLETED)
+        if self._runner.done():
+            self._runner.result()  # a failed connection says why
+        await self.edits.resume()
+        log.info("discord: connected as %s", self.client.user)
+
+    async def setup(self, client: _Client) -> None:
+        await client.tree.set_translator(Translator())
+        build(client.tree, self.core.spec, self)
+        guilds = self.core.settings.discord_guild_ids
+        for guild_id in guilds:
+            guild = discord.Object(id=guild_id)
+            client.tree.copy_global_to(guild=guild)
+            await client.tree.sync(guild=guild)
+        if not guilds:
+            await client.tree.sync()
+
+    async def stop(self) -> None:
+        if self.tasks:
+            _, running = await asyncio.wait(set(self.tasks), timeout=self.grace_s)
+            for task in running:  # their jobs stay reserved and are resumed on the next start
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        await self.client.close()
+        if self._runner is not None:
+            await asyncio.gather(self._runner, return_exceptions=True)
+
+    # -- slash commands and the context menu ---------------------------------------------------
+    @staticmethod
+    def _actor(interaction: discord.Interaction) -> Actor:
+        return actor_of(interaction.user, interaction.locale)
+
+    async def _ephemeral(self, interaction: discord.Interaction, words: str) -> None:
+        if interaction.response.is_done():
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass
+            await interaction.followup.send(words, ephemeral=True)
+        else:
+            await interaction.response.send_message(words, ephemeral=True)
+
+    async def edit(self, interaction: discord.Interaction,
+                   attachments: list[discord.Attachment], prompt: str, ratio: str | None,
+                   size: str | None) -> None:
+        await self._start(interaction, "edit", attachments, prompt, ratio, size)
+
+    async def imagine(self, interaction: discord.Interaction, prompt: str, ratio: str | None,
+                      size: str | None) -> None:
+        await self._start(interaction, "imagine", [], prompt, ratio, size)
+
+    async def edit_menu(self, interaction: discord.Interaction,
+                        message: discord.Message) -> None:
+        lang = self._actor(interaction).language
+        attachments = images_of(message)
+        if not attachments:
+            await self._ephemeral(interaction, text("no_image_discord", lang))
+            return
+
+        async def submitted(modal_interaction: discord.Interaction, prompt: str, ratio: str,
+                            size: str) -> None:
+            await self._start(modal_interaction, "edit", attachments, prompt, ratio or None,
+                              size or None)
+
+        await interaction.response.send_modal(EditModal(lang, submitted))
+
+    async def _start(self, interaction: discord.Interaction, kind: CommandKind,
+                     attachments: list[discord.Attachment], prompt: str, ratio: str | None,
+                     size: str | None, *, command: EditCommand | None = None,
+                     urls: list[str] | None = None) -> None:
+        actor = self._actor(interaction)
+        try:
+            command = command or build_command(kind, prompt, ratio, size, self.core.spec)
+            check_attachments(attachments)
+            if len(attachments) > self.core.spec.max_reference_images:
+                raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
+                                   count=len(attachments))
+        except EditbotError as error:
+            await self._ephemeral(interaction, error_text(error, actor.language))
+            return
+        await interaction.response.defer(thinking=True)
+        self.spawn(self._run(interaction, actor, command, attachments, urls))
+
+    async def _run(self, interaction: discord.Interaction, actor: Actor, command: EditCommand,
+                   attachments: list[discord.Attachment], urls: list[str] | None) -> None:
+        try:
+            if urls is not None:
+                images = await self.edits.fetch(urls)
+            else:
+                urls = [a.url for a in attachments]
+                images = await self._prepare(attachments)
+        except EditbotError as error:
+            await self._ephemeral(interaction, error_text(error, actor.language))
+            return
+        await self.edits.run(
+            key=f"discord:interaction:{interaction.id}",
+            target=InteractionTarget(interaction, ttl_s=self.ttl_s), actor=actor,
+            scope=scope_of(interaction.guild_id, interaction.user.id), command=command,
+            urls=urls, images=images, channel_id=interaction.channel_id or 0)
+
+    async def _prepare(self, attachments: list[discord.Attachment]) -> tuple[ImageInput, ...]:
+        return await prepare_images([await a.read() for a in attachments])
+
+    # -- buttons -------------------------------------------------------------------------------
+    async def on_component(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        action, _, job_id = custom_id.partition(":")
+        if action not in ("again", "4k") or not job_id.isdigit():
+            return
+        actor = self._actor(interaction)
+        job = await self.core.ledger.job(int(job_id))
+        if job is None or "urls" not in job.request.get("origin", {}):
+            await interaction.response.send_message(text("job_gone", actor.language),
+                                                    ephemeral=True)
+            return
+        request = request_from_json(job.request)
+        if job.actor_key != actor.key:
+            await interaction.response.send_message(
+                text("not_your_button", actor.language, name=request.actor.name),
+                ephemeral=True)
+            return
+        old = request.command
+        command = old if action == "again" else EditCommand(old.kind, old.prompt,
+                                                            old.aspect_ratio, "4K")
+        await self._start(interaction, command.kind, [], old.prompt, None, None,
+                          command=command, urls=list(request.origin["urls"]))
+
+    # -- mentions ------------------------------------------------------------------------------
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        if message.author.bot or me is None or me not in message.mentions:
+            return
+        locale = message.guild.preferred_locale if message.guild else None
+        actor = actor_of(message.author, locale)
+        words = _MENTION.sub(" ", message.content).strip()
+        reference = message.reference.resolved if message.reference else None
+        replied = reference if isinstance(reference, discord.Message) else None
+        attachments = images_of(message) or images_of(replied)
+        try:
+            command = parse_arguments("edit", words, self.core.spec)
+            if not attachments:
+                raise EditbotError("no_image_discord")
+            check_attachments(attachments)
+            images = await self._prepare(attachments[: self.core.spec.max_reference_images])
+        except EditbotError as error:
+            await message.reply(error_text(error, actor.language), mention_author=False)
+            return
+        self.spawn(self.edits.run(
+            key=f"discord:message:{message.id}", target=MessageTarget(message), actor=actor,
+            scope=scope_of(message.guild.id if message.guild else None, message.author.id),
+            command=command, urls=[a.url for a in attachments], images=images,
+            channel_id=message.channel.id))
+
+    # -- quota and moderation ------------------------------------------------------------------
+    async def quota(self, interaction: discord.Interaction) -> None:
+        actor = self._actor(interaction)
+        scope = scope_of(interaction.guild_id, interaction.user.id)
+        status = await self.core.ledger.status(actor=actor.key, scope=scope.key,
+                                               unlimited=self.core.service.is_admin(actor))
+        report = None if scope.private else await self.core.ledger.usage(scope.key)
+        await interaction.response.send_message(quota_text(status, report, actor.language),
+                                                ephemeral=True)
+
+    def _moderator(self, interaction: discord.Interaction) -> bool:
+        return bool(interaction.permissions.manage_guild) or self.core.service.is_admin(
+            self._actor(interaction))
+
+    async def usage(self, interaction: discord.Interaction) -> None:
+        lang = self._actor(interaction).language
+        if not self._moderator(interaction):
+            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
+            return
+        report = await self.core.ledger.usage(scope_of(interaction.guild_id, 0).key)
+        names = {f"{PLATFORM}:{m.id}": m.display_name
+                 for m in (interaction.guild.members if interaction.guild else [])}
+        await interaction.response.send_message(usage_text(report, names, lang), ephemeral=True)
+
+    async def limit(self, interaction: discord.Interaction, kind: str,
+                    member: discord.Member | None, per_day: str | None) -> None:
+        actor = self._actor(interaction)
+        lang = actor.language
+        if not self._moderator(interaction):
+            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
+            return
+        scope = scope_of(interaction.guild_id, 0).key
+        ledger = self.core.ledger
+        if kind == "show":
+            limits = await ledger.limits(scope)
+            await interaction.response.send_message(limits_text(
+                limits, self.core.settings.default_daily_limit, {}, lang), ephemeral=True)
+            return
+        value = parse_limit((per_day or "").strip().lower())
+        if value is False:
+            await interaction.response.send_message(text("setlimit_usage", lang),
+                                                    ephemeral=True)
+            return
+        limit_kind: LimitKind = "member" if kind == "member" else (
+            "default" if kind == "default" else "total")
+        target = f"{PLATFORM}:{member.id}" if member is not None else ""
+        await ledger.set_limit(scope=scope, kind=limit_kind, member=target, per_day=value,
+                               by=actor.key)
+        if member is not None:
+            key = "limit_member_set" if value is not None else "limit_member_reset"
+            words = text(key, lang, name=member.display_name, value=value)
+        else:
+            shown = value if value is not None else self.core.settings.default_daily_limit
+            words = text(f"limit_{limit_kind}_{'set' if value is not None else 'reset'}", lang,
+                         value=shown)
+        await interaction.response.send_message(words)
+
+
+__all__ = ["DiscordAdapter", "create", "language_of"]

@@ -1,0 +1,261 @@
+"""The Discord edit flow for slash commands, the context menu, mentions and buttons: check the
+request at once (bad input gets an ephemeral note), then show progress and deliver where the
+request came from; a job outliving its interaction token is posted in the channel instead."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Protocol
+
+import discord
+
+from adapters.render import caption
+from bot.bootstrap import Core
+from bot.domain import (
+    Actor,
+    DeliverFn,
+    Delivery,
+    EditCommand,
+    EditOutcome,
+    EditRequest,
+    ImageInput,
+    Job,
+    Progress,
+    ProgressFn,
+    Scope,
+    Stage,
+)
+from bot.errors import EditbotError, ImageError
+from bot.i18n import error_text, language_of, text
+from bot.images import MAX_INPUT_BYTES, ImageBudget, fit_output
+from bot.service import prepare_images, request_from_json
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+CONTENT_LIMIT = 2000
+CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
+
+
+def actor_of(user: discord.abc.User, locale: discord.Locale | str | None) -> Actor:
+    return Actor(PLATFORM, str(user.id), user.display_name, language_of(str(locale or "en")))
+
+
+def scope_of(guild_id: int | None, user_id: int) -> Scope:
+    return Scope(PLATFORM, str(guild_id), private=False) if guild_id else Scope(
+        PLATFORM, str(user_id), private=True)
+
+
+def check_attachments(attachments: Sequence[discord.Attachment]) -> None:
+    """What can be told without downloading: type and size."""
+    for attachment in attachments:
+        if not (attachment.content_type or "image/").startswith("image/"):
+            raise ImageError("not_an_image")
+        if attachment.size > MAX_INPUT_BYTES:
+            raise ImageError("image_too_large", size=attachment.size, limit=MAX_INPUT_BYTES)
+
+
+def images_of(message: discord.Message | None) -> list[discord.Attachment]:
+    if message is None:
+        return []
+    return [a for a in message.attachments
+            if (a.content_type or "").startswith("image/") or a.width]
+
+
+class Target(Protocol):
+    """Where an edit answers: an interaction, a message, or (after a restart) a channel."""
+
+    file_limit: int
+
+    async def show(self, words: str) -> None: ...
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None: ...
+
+
+class InteractionTarget:
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
+        self.interaction = interaction
+        self.file_limit = interaction.filesize_limit
+        self._deadline = time.monotonic() + ttl_s
+        self._mention = interaction.user.mention
+
+    def _alive(self) -> bool:
+        return time.monotonic() < self._deadline
+
+    async def show(self, words: str) -> None:
+        if self._alive():
+            try:
+                await self.interaction.edit_original_response(content=words)
+                return
+            except discord.HTTPException:
+                log.info("discord: interaction expired; answering in the channel")
+        await self._channel().send(f"{self._mention} {words}")
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
+        if self._alive():
+            try:
+                await self.interaction.edit_original_response(
+                    content=words, attachments=[file], view=view)
+                return
+            except discord.HTTPException:
+                log.info("discord: interaction expired; posting the result in the channel")
+                file.reset()
+        lang = language_of(str(self.interaction.locale))
+        await self._channel().send(
+            text("late_result", lang, mention=self._mention) + "\n" + words, file=file,
+            view=view, allowed_mentions=discord.AllowedMentions(users=True))
+
+    def _channel(self) -> discord.abc.Messageable:
+        channel = self.interaction.channel
+        assert isinstance(channel, discord.abc.Messageable)
+        return channel
+
+
+class MessageTarget:
+    """A mention: the status is a reply, then the result replies to the same message."""
+
+    def __init__(self, message: discord.Message) -> None:
+        self.message = message
+        self.file_limit = message.guild.filesize_limit if message.guild else CHANNEL_FILE_LIMIT
+        self.status: discord.Message | None = None
+
+    async def show(self, words: str) -> None:
+        if self.status is None:
+            self.status = await self.message.reply(words, mention_author=False)
+        else:
+            self.status = await self.status.edit(content=words)
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
+        await self.message.reply(words, file=file, view=view, mention_author=False)
+        if self.status is not None:
+            try:
+                await self.status.delete()
+            except discord.HTTPException:
+                pass
+
+
+class ChannelTarget:
+    """After a restart: post in the request's channel, mentioning the requester."""
+
+    def __init__(self, channel: discord.abc.Messageable, user_id: str) -> None:
+        self.channel = channel
+        self.mention = f"<@{user_id}>"
+        self.file_limit = CHANNEL_FILE_LIMIT
+
+    async def show(self, words: str) -> None:
+        await self.channel.send(f"{self.mention} {words}",
+                                allowed_mentions=discord.AllowedMentions(users=True))
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
+        await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,
+                                allowed_mentions=discord.AllowedMentions(users=True))
+
+
+class DiscordEdits:
+    def __init__(self, core: Core, client: Callable[[], discord.Client],
+                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
+        self.core = core
+        self._client = client
+        self._spawn = spawn
+
+    def buttons(self, job_id: int, lang: str) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(label=text("button_again", lang),
+                                        custom_id=f"again:{job_id}"))
+        if "4K" in self.core.spec.image_sizes:
+            view.add_item(discord.ui.Button(label=text("button_4k", lang),
+                                            custom_id=f"4k:{job_id}"))
+        return view
+
+    async def fetch(self, urls: Sequence[str]) -> tuple[ImageInput, ...]:
+        http = self._client().http
+        return await prepare_images([await http.get_from_cdn(url) for url in urls])
+
+    async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,
+                  command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],
+                  channel_id: int) -> EditOutcome:
+        lang = actor.language
+        queue = self.core.service.queue
+        await target.show(text("queued", lang, position=queue.waiting + 1)
+                          if queue.in_flight >= queue.capacity else text("working", lang))
+        origin = {"key": key, "channel_id": channel_id, "user_id": actor.user_id, "urls": urls}
+        request = EditRequest(actor=actor, scope=scope, command=command, images=images,
+                              origin=origin)
+        return await self._submit(request, target)
+
+    async def _submit(self, request: EditRequest, target: Target) -> EditOutcome:
+        lang = request.actor.language
+
+        async def deliver(delivery: Delivery) -> None:
+            await self.deliver(delivery, target)
+
+        outcome = await self.core.service.submit(request, deliver=deliver,
+                                                 progress=self.progress_for(target, lang))
+        if not outcome.ok and outcome.status != "duplicate" and outcome.error is not None:
+            await target.show(error_text(outcome.error, lang))
+        return outcome
+
+    def progress_for(self, target: Target, lang: str) -> ProgressFn:
+        shown: dict[str, Any] = {"text": None, "at": 0.0}
+
+        async def progress(event: Progress) -> None:
+            if event.stage is Stage.DELIVERING:
+                return
+            words = text(event.stage.value, lang, position=event.position)
+            now = time.monotonic()
+            if words == shown["text"] or (event.stage is Stage.QUEUED and now - shown["at"] < 2):
+                return
+            shown.update(text=words, at=now)
+            try:
+                await target.show(words)
+            except discord.HTTPException:
+                log.info("discord: could not show progress", exc_info=True)
+
+        return progress
+
+    async def deliver(self, delivery: Delivery, target: Target) -> None:
+        lang = delivery.request.actor.language
+        budget = ImageBudget(max_bytes=int(target.file_limit * 0.98))
+        fitted = await asyncio.to_thread(fit_output, delivery.image.data, budget)
+        file = discord.File(io.BytesIO(fitted.data),
+                            filename=f"editbot-{delivery.job_id}.{fitted.extension}")
+        words = caption(delivery, lang, limit=CONTENT_LIMIT - 100)
+        await target.result(words, file, self.buttons(delivery.job_id, lang))
+
+    # -- after a restart -----------------------------------------------------------------------
+    def _channel_target(self, job: Job) -> ChannelTarget:
+        origin = job.request["origin"]
+        channel = self._client().get_partial_messageable(int(origin["channel_id"]))
+        return ChannelTarget(channel, origin["user_id"])
+
+    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        origin = job.request["origin"]
+        try:
+            images = await self.fetch(origin.get("urls") or [])
+        except (discord.HTTPException, EditbotError):
+            return None
+        request = request_from_json(job.request, images)
+        target = self._channel_target(job)
+
+        async def deliver(delivery: Delivery) -> None:
+            await self.deliver(delivery, target)
+
+        return request, deliver, None
+
+    async def abandoned(self, job: Job) -> None:
+        request = request_from_json(job.request)
+        await self._channel_target(job).show(text("abandoned", request.actor.language))
+
+    async def resume(self) -> None:
+        for job, task in await self.core.service.resume(PLATFORM, self):
+            self._spawn(self._report(job, task))
+
+    async def _report(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
+        outcome = await task
+        if not outcome.ok and outcome.error is not None:
+            request = request_from_json(job.request)
+            await self._channel_target(job).show(error_text(outcome.error,
+                                                            request.actor.language))

@@ -1,0 +1,446 @@
+"""A Discord REST API and gateway on 127.0.0.1 (aiohttp) for the real discord.py.
+
+REST lives under ``{root}/api/v10`` (point ``discord.http.Route.BASE`` there), the gateway at
+``{root}/gateway`` (``DiscordWebSocket.DEFAULT_GATEWAY``): HELLO -> IDENTIFY -> READY and
+GUILD_CREATE, heartbeats ACKed, events sent as plain JSON text frames. JSON answers carry
+Content-Type exactly ``application/json``; 429s carry a ``Via`` header as Discord's do.
+Interaction tokens expire (``token_ttl_s``) like Discord's 15 minutes.
+
+Tests act as members (``slash``, ``context_menu``, ``press``, ``submit_modal``, ``say``) and read
+what the bot did (``calls``, ``wait_for``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+MANAGE_GUILD = 1 << 5
+EVERYONE = (1 << 40) - 1 & ~MANAGE_GUILD & ~(1 << 3)  # all but Manage Server and Administrator
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={
+        "Content-Type": "application/json", **(headers or {})})
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+    result: Any = None
+
+    @property
+    def content(self) -> str:
+        return str(self.body.get("content") or "")
+
+
+class FakeDiscord:
+    def __init__(self, token: str = "MTAfake.discord-token.for-tests") -> None:
+        self.token = token
+        self.app_id = "4242"
+        self.me = {"id": self.app_id, "username": "editbot", "discriminator": "0",
+                   "global_name": None, "avatar": None, "bot": True}
+        self.guild_id = "7000"
+        self.channel = {"id": "7100", "type": 0, "guild_id": self.guild_id, "name": "general",
+                        "position": 0, "permission_overwrites": [], "nsfw": False}
+        self.calls: list[Call] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.messages: dict[str, dict[str, Any]] = {}
+        self.attachments: dict[str, bytes] = {}
+        self.tokens: dict[str, float] = {}
+        self.token_ttl_s = 15 * 60.0
+        self.faults: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
+        self.identified = 0
+        self._ids = itertools.count(100_000)
+        self._seq = itertools.count(1)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.root = ""
+
+    # -- server -------------------------------------------------------------------------------
+    async def start(self) -> str:
+        app = web.Application(client_max_size=80 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._attachment)
+        app.router.add_route("*", "/api/v10/{path:.+}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+        return self.root
+
+    @property
+    def api(self) -> str:
+        return f"{self.root}/api/v10"
+
+    @property
+    def gateway(self) -> str:
+        return f"ws://127.0.0.1:{self.root.rsplit(':', 1)[1]}/gateway"
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], within: float = 15.0) -> Any:
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while not (value := predicate()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("timed out waiting; calls: " + ", ".join(
+                        f"{c.method} {c.path}" for c in self.calls))
+                try:
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
+                except TimeoutError:
+                    pass
+        return value
+
+    def fail(self, path_part: str, *, status: int = 429, retry_after: float = 0.5) -> None:
+        self.faults[path_part].append((status, retry_after))
+
+    def sent(self, method: str, path_part: str = "") -> list[Call]:
+        return [c for c in self.calls if c.method == method and path_part in c.path]
+
+    # -- gateway -------------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None,
+                                      "t": None}))
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                continue
+            payload = json.loads(message.data)
+            if payload["op"] == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif payload["op"] == 2:
+                self.identified += 1
+                self._sockets.append(ws)
+                await self._send(ws, "READY", {
+                    "v": 10, "user": self.me, "guilds": [{"id": self.guild_id,
+                                                           "unavailable": True}],
+                    "session_id": f"session{self.identified}", "resume_gateway_url": self.gateway,
+                    "application": {"id": self.app_id, "flags": 0}, "private_channels": [],
+                    "relationships": [], "presences": []})
+                await self._send(ws, "GUILD_CREATE", self.guild_payload())
+                await self._notify()
+        if ws in self._sockets:
+            self._sockets.remove(ws)
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
+        await ws.send_str(json.dumps({"op": 0, "s": next(self._seq), "t": event, "d": data}))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        for ws in list(self._sockets):
+            await self._send(ws, event, data)
+
+    def guild_payload(self) -> dict[str, Any]:
+        return {
+            "id": self.guild_id, "name": "Llama Club", "icon": None, "owner_id": "1",
+            "roles": [{"id": self.guild_id, "name": "@everyone", "permissions": str(EVERYONE),
+                       "position": 0, "color": 0, "hoist": False, "managed": False,
+                       "mentionable": False, "flags": 0}],
+            "channels": [self.channel], "members": [], "member_count": 3, "features": [],
+            "emojis": [], "stickers": [], "premium_tier": 0, "unavailable": False,
+            "large": False, "threads": [], "stage_instances": [], "guild_scheduled_events": [],
+            "voice_states": [], "presences": [], "mfa_level": 0, "verification_level": 0,
+            "explicit_content_filter": 0, "default_message_notifications": 0, "nsfw_level": 0,
+            "preferred_locale": "en-US", "system_channel_flags": 0, "afk_timeout": 300,
+            "joined_at": "2026-01-01T00:00:00+00:00"}
+
+    # -- what members do -----------------------------------------------------------------------
+    @staticmethod
+    def user(user_id: int, name: str = "ann") -> dict[str, Any]:
+        return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name
+                .title(), "avatar": None}
+
+    def member(self, user: dict[str, Any], *, manage_guild: bool = False) -> dict[str, Any]:
+        permissions = EVERYONE | (MANAGE_GUILD if manage_guild else 0)
+        return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False, "mute": False, "flags": 0, "pending": False, "nick": None,
+                "avatar": None, "permissions": str(permissions)}
+
+    def attachment(self, data: bytes, name: str = "photo.png",
+                   content_type: str | None = "image/png", size: int | None = None
+                   ) -> dict[str, Any]:
+        attachment_id = str(next(self._ids))
+        self.attachments[attachment_id] = data
+        url = f"{self.root}/attachments/{attachment_id}/{name}"
+        found: dict[str, Any] = {"id": attachment_id, "filename": name, "size": size or len(data),
+                                 "url": url, "proxy_url": url}
+        if content_type:
+            found["content_type"] = content_type
+        return found
+
+    def message(self, author: dict[str, Any], content: str = "", *,
+                attachments: list[dict[str, Any]] | None = None,
+                reply_to: dict[str, Any] | None = None, mentions_bot: bool = False,
+                guild: bool = True) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "id": str(next(self._ids)), "channel_id": self.channel["id"] if guild
+            else f"dm{author['id']}", "type": 19 if reply_to else 0, "content": content,
+            "embeds": [], "attachments": attachments or [], "author": author,
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
+            "mentions": [self.me] if mentions_bot else [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "flags": 0,
+            "components": []}
+        if guild:
+            message["guild_id"] = self.guild_id
+            message["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
+        if reply_to is not None:
+            message["message_reference"] = {"message_id": reply_to["id"],
+                                            "channel_id": reply_to["channel_id"],
+                                            "guild_id": self.guild_id}
+            message["referenced_message"] = reply_to
+        self.messages[message["id"]] = message
+        return message
+
+    async def say(self, author: dict[str, Any], content: str, **kw: Any) -> dict[str, Any]:
+        message = self.message(author, content, **kw)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def _interaction(self, kind: int, user: dict[str, Any], data: dict[str, Any], *,
+                     manage_guild: bool = False, locale: str = "en-US", guild: bool = True,
+                     message: dict[str, Any] | None = None) -> dict[str, Any]:
+        interaction_id = str(next(self._ids))
+        token = f"itoken-{interaction_id}"
+        self.tokens[token] = time.monotonic()
+        payload: dict[str, Any] = {
+            "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
+            "version": 1, "data": data, "locale": locale, "entitlements": [],
+            "authorizing_integration_owners": {}, "attachment_size_limit": 10 * 1024 * 1024,
+            "app_permissions": str(EVERYONE)}
+        if guild:
+            payload.update(guild_id=self.guild_id, channel_id=self.channel["id"],
+                           channel=self.channel, guild_locale="en-US", context=0,
+                           member=self.member(user, manage_guild=manage_guild))
+        else:
+            channel = {"id": f"9{user['id']}", "type": 1, "recipients": [user]}
+            payload.update(channel_id=channel["id"], channel=channel, user=user, context=1)
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    async def slash(self, user: dict[str, Any], name: str, options: dict[str, Any], *,
+                    sub: str | None = None, **kw: Any) -> dict[str, Any]:
+        """A member runs /name with options; attachment options take attachment() dicts."""
+        resolved: dict[str, Any] = {}
+        listed = []
+        for key, value in options.items():
+            if isinstance(value, dict) and "filename" in value:
+                resolved.setdefault("attachments", {})[value["id"]] = value
+                listed.append({"name": key, "type": 11, "value": value["id"]})
+            elif isinstance(value, dict) and "username" in value:
+                resolved.setdefault("users", {})[value["id"]] = value
+                resolved.setdefault("members", {})[value["id"]] = {
+                    k: v for k, v in self.member(value).items() if k != "user"}
+                listed.append({"name": key, "type": 6, "value": value["id"]})
+            elif isinstance(value, int):
+                listed.append({"name": key, "type": 4, "value": value})
+            else:
+                listed.append({"name": key, "type": 3, "value": value})
+        if sub is not None:
+            listed = [{"name": sub, "type": 1, "options": listed}]
+        data = {"id": self._command_id(name), "name": name, "type": 1, "options": listed,
+                "resolved": resolved}
+        payload = self._interaction(2, user, data, **kw)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    async def context_menu(self, user: dict[str, Any], name: str, target: dict[str, Any],
+                           **kw: Any) -> dict[str, Any]:
+        data = {"id": self._command_id(name), "name": name, "type": 3,
+                "target_id": target["id"], "resolved": {"messages": {target["id"]: target}}}
+        payload = self._interaction(2, user, data, **kw)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    async def press(self, user: dict[str, Any], message: dict[str, Any], custom_id: str,
+                    **kw: Any) -> dict[str, Any]:
+        payload = self._interaction(3, user, {"custom_id": custom_id, "component_type": 2},
+                                    message=message, **kw)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    async def submit_modal(self, user: dict[str, Any], modal: dict[str, Any],
+                           values: dict[str, str], **kw: Any) -> dict[str, Any]:
+        """Answer a modal the bot opened (``modal`` is that callback's data)."""
+        inputs = []
+        for row in modal["components"]:
+            for item in ([row["component"]] if row["type"] == 18 else row["components"]):
+                inputs.append({"type": 1, "components": [{
+                    "type": 4, "custom_id": item["custom_id"],
+                    "value": values.get(item["custom_id"], "")}]})
+        payload = self._interaction(5, user, {"custom_id": modal["custom_id"],
+                                              "components": inputs}, **kw)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    def _command_id(self, name: str) -> str:
+        for commands in self.commands.values():
+            for command in commands:
+                if command["name"] == name:
+                    return str(command["id"])
+        return "1"
+
+    # -- REST ----------------------------------------------------------------------------------
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachments.get(request.match_info["id"])
+        if data is None:
+            return _json({"message": "Not Found", "code": 0}, 404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _body(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+        if request.content_type.startswith("multipart/"):
+            body: dict[str, Any] = {}
+            files: dict[str, bytes] = {}
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if part.name == "payload_json":  # type: ignore[union-attr]
+                    body = json.loads(await part.text())  # type: ignore[union-attr]
+                else:
+                    files[part.name or ""] = bytes(await part.read())  # type: ignore[union-attr]
+            return body, files
+        if request.can_read_body:
+            return await request.json(), {}
+        return {}, {}
+
+    def _new_message(self, body: dict[str, Any], files: dict[str, bytes], channel_id: str,
+                     *, interaction: bool = False) -> dict[str, Any]:
+        attachments = []
+        for index, meta in enumerate(body.get("attachments") or []):
+            blob = files.get(f"files[{index}]", b"")
+            attachments.append(self.attachment(blob, meta.get("filename", "file.png")))
+        message = {
+            "id": str(next(self._ids)), "channel_id": channel_id, "type": 20 if interaction
+            else 0, "content": body.get("content") or "", "embeds": [],
+            "attachments": attachments, "author": self.me,
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
+            "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False,
+            "tts": False, "flags": body.get("flags", 0), "components": body.get("components", [])}
+        if channel_id == self.channel["id"]:
+            message["guild_id"] = self.guild_id
+        self.messages[message["id"]] = message
+        return message
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        body, files = await self._body(request)
+        call = Call(request.method, path, body, files)
+        self.calls.append(call)
+        try:
+            for part, queue in self.faults.items():
+                if part in path and queue:
+                    status, retry_after = queue.popleft()
+                    return _json({"message": "You are being rate limited.",
+                                  "retry_after": retry_after, "global": False}, status,
+                                 {"Via": "1.1 google", "Retry-After": str(retry_after)})
+            if "/webhooks/" in path or "/interactions/" in path:
+                token = path.split("/")[3]
+                if time.monotonic() - self.tokens.get(token, 0) > self.token_ttl_s:
+                    return _json({"message": "Invalid Webhook Token", "code": 50027}, 401)
+            elif request.headers.get("Authorization") != f"Bot {self.token}":
+                return _json({"message": "401: Unauthorized", "code": 0}, 401)
+            result = self._route(request.method, path, body, files)
+            call.result = result
+            if isinstance(result, web.Response):
+                return result
+            if result is None:
+                return web.Response(status=204)
+            return _json(result)
+        finally:
+            await self._notify()
+
+    def _route(self, method: str, path: str, body: dict[str, Any],
+               files: dict[str, bytes]) -> Any:
+        parts = path.strip("/").split("/")
+        if path == "/users/@me":
+            return self.me
+        if path == "/oauth2/applications/@me":
+            return {"id": self.app_id, "name": "editbot", "description": "", "icon": None,
+                    "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
+                    "owner": self.user(1, "owner"), "flags": 0, "team": None,
+                    "summary": "", "rpc_origins": []}
+        if path == "/gateway" or path == "/gateway/bot":
+            return {"url": self.gateway, "shards": 1, "session_start_limit": {
+                "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
+        if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
+            scope = parts[3] if "guilds" in parts else "global"
+            self.commands[scope] = [{"description": "", **c, "id": str(next(self._ids)),
+                                     "application_id": self.app_id, "version": "1",
+                                     "default_member_permissions": _text(c.get(
+                                         "default_member_permissions"))} for c in body]
+            return self.commands[scope]
+        if parts[0] == "interactions" and parts[-1] == "callback":
+            kind = body.get("type")
+            data = body.get("data") or {}
+            resource: dict[str, Any] = {"type": kind}
+            if kind in (4, 5):
+                message = self._new_message(data, files, self.channel["id"], interaction=True)
+                self.messages[f"@original:{parts[2]}"] = message
+                resource["message"] = message
+            return {"interaction": {"id": parts[1], "type": 2,
+                                    "response_message_loading": kind == 5,
+                                    "response_message_ephemeral": bool(
+                                        data.get("flags", 0) & 64)},
+                    "resource": resource}
+        if parts[0] == "webhooks":
+            token = parts[2]
+            if parts[-1] == "@original":
+                key = f"@original:{token}"
+                if method == "DELETE":
+                    self.messages.pop(key, None)
+                    return None
+                message = self.messages.get(key) or self._new_message({}, {}, self.channel["id"])
+                if "content" in body:
+                    message["content"] = body["content"] or ""
+                if body.get("attachments") is not None or files:
+                    message["attachments"] = self._new_message(body, files, "x")["attachments"]
+                if "components" in body:
+                    message["components"] = body["components"]
+                self.messages[key] = message
+                return message
+            return self._new_message(body, files, self.channel["id"], interaction=True)
+        if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
+            return self._new_message(body, files, parts[1])
+        if parts[0] == "channels" and "messages" in parts and method == "PATCH":
+            message = self.messages[parts[3]]
+            message.update({k: v for k, v in body.items() if k in ("content", "components")})
+            return message
+        if parts[0] == "channels" and "messages" in parts and method == "DELETE":
+            self.messages.pop(parts[3], None)
+            return None
+        if parts[0] == "channels" and "messages" in parts and method == "GET":
+            return self.messages.get(parts[3]) or _json({"message": "Unknown Message",
+                                                         "code": 10008}, 404)
+        if parts[0] == "users" and parts[-1] == "channels":  # open a DM
+            return {"id": f"9{body.get('recipient_id')}", "type": 1, "recipients": []}
+        return _json({"message": "404: Not Found", "code": 0}, 404)

@@ -12,6 +12,7 @@ Tests act as users (``post``, ``press``) and read what the bot did (``calls``, `
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import itertools
 import json
@@ -50,6 +51,13 @@ class _ApiError(Exception):
         super().__init__(description)
         self.status = status
         self.description = description
+
+
+@functools.lru_cache(maxsize=64)
+def _thumbnail(size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (128, 128, 128)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def _entities(text: str) -> list[dict[str, Any]]:
@@ -159,14 +167,12 @@ class FakeTelegram:
 
     def photo_sizes(self, data: bytes) -> list[dict[str, Any]]:
         """Like Telegram: a small thumbnail first, the largest size last."""
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
             width, height = image.size
-            thumb = image.convert("RGB")
-            thumb.thumbnail((90, 90))
-            buffer = io.BytesIO()
-            thumb.save(buffer, "JPEG")
+        scale = 90 / max(width, height)
+        thumb = (max(1, round(width * scale)), max(1, round(height * scale)))
         sizes = []
-        for blob, (w, h) in ((buffer.getvalue(), thumb.size), (data, (width, height))):
+        for blob, (w, h) in ((_thumbnail(thumb), thumb), (data, (width, height))):
             file_id, unique = self._store(blob)
             sizes.append({"file_id": file_id, "file_unique_id": unique, "width": w,
                           "height": h, "file_size": len(blob)})
@@ -252,7 +258,10 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params, files = await self._params(request)
+        try:
+            params, files = await self._params(request)
+        except ConnectionResetError:  # the bot went away mid-request (a kill, a shutdown)
+            return _error(400, "Bad Request: connection lost")
         call = Call(method, params, files)
         if method != "getUpdates":
             self.calls.append(call)

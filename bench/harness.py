@@ -1,0 +1,96 @@
+"""What the benchmarks share: the loopback fakes in this process and the bot as a real
+``python -m bot run`` subprocess, whose peak RSS is read from /proc while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.gemini_server import FakeGemini  # noqa: E402
+from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def emit(figures: dict[str, Any]) -> None:
+    """The closing line every benchmark prints: its figures as one JSON object."""
+    print(json.dumps(figures), flush=True)
+
+
+@asynccontextmanager
+async def fakes(*, gemini_delay: float = 0.0) -> AsyncIterator[tuple[FakeTelegram, FakeGemini]]:
+    tg, gemini = FakeTelegram(), FakeGemini(delay=gemini_delay)
+    await tg.start()
+    await gemini.start()
+    try:
+        yield tg, gemini
+    finally:
+        await tg.stop()
+        await gemini.stop()
+
+
+class Bot:
+    """``python -m bot run`` against the fakes; ``peak_rss_mb`` is sampled while it runs."""
+
+    def __init__(self, tg: FakeTelegram, gemini: FakeGemini, database: Path,
+                 **settings: str) -> None:
+        self.env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+                    "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+                    "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+                    "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "WARNING",
+                    **settings}
+        self.tg = tg
+        self.process: asyncio.subprocess.Process | None = None
+        self.peak_rss_kb = 0
+        self._sampler: asyncio.Task[None] | None = None
+        self.started_at = 0.0
+
+    async def start(self, *, wait: bool = True) -> float:
+        """Start the bot; returns the seconds until its first getUpdates poll."""
+        polls = self.tg.polls
+        self.started_at = time.perf_counter()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, cwd=ROOT,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        self._sampler = asyncio.create_task(self._sample())
+        if wait:
+            await self.tg.wait_for(lambda: self.tg.polls > polls, within=60)
+        return time.perf_counter() - self.started_at
+
+    async def _sample(self) -> None:
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status")
+        while self.process.returncode is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_rss_kb = max(self.peak_rss_kb, int(line.split()[1]))
+            except (OSError, ValueError):
+                return
+            await asyncio.sleep(0.05)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return self.peak_rss_kb / 1024
+
+    async def stop(self, signal_number: int = 15) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal_number)
+        code = await asyncio.wait_for(self.process.wait(), 60)
+        if self._sampler is not None:
+            await asyncio.gather(self._sampler, return_exceptions=True)
+        return code

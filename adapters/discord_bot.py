@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Coroutine
 from typing import Any
 
@@ -177,11 +178,13 @@ class DiscordAdapter:
         except EditbotError as error:
             await self._ephemeral(interaction, error_text(error, actor.language))
             return
+        received_at = time.monotonic()
         await interaction.response.defer(thinking=True)
-        self.spawn(self._run(interaction, actor, command, attachments, urls))
+        self.spawn(self._run(interaction, actor, command, attachments, urls, received_at))
 
     async def _run(self, interaction: discord.Interaction, actor: Actor, command: EditCommand,
-                   attachments: list[discord.Attachment], urls: list[str] | None) -> None:
+                   attachments: list[discord.Attachment], urls: list[str] | None,
+                   received_at: float) -> None:
         try:
             if urls is not None:
                 images = await self.edits.fetch(urls)
@@ -195,7 +198,8 @@ class DiscordAdapter:
             key=f"discord:interaction:{interaction.id}",
             target=InteractionTarget(interaction, ttl_s=self.ttl_s), actor=actor,
             scope=scope_of(interaction.guild_id, interaction.user.id), command=command,
-            urls=urls, images=images, channel_id=interaction.channel_id or 0)
+            urls=urls, images=images, channel_id=interaction.channel_id or 0,
+            received_at=received_at)
 
     async def _prepare(self, attachments: list[discord.Attachment]) -> tuple[ImageInput, ...]:
         return await prepare_images([await a.read() for a in attachments])
@@ -232,6 +236,7 @@ class DiscordAdapter:
         me = self.client.user
         if message.author.bot or me is None or me not in message.mentions:
             return
+        received_at = time.monotonic()
         locale = message.guild.preferred_locale if message.guild else None
         actor = actor_of(message.author, locale)
         words = _MENTION.sub(" ", message.content).strip()
@@ -251,7 +256,7 @@ class DiscordAdapter:
             key=f"discord:message:{message.id}", target=MessageTarget(message), actor=actor,
             scope=scope_of(message.guild.id if message.guild else None, message.author.id),
             command=command, urls=[a.url for a in attachments], images=images,
-            channel_id=message.channel.id))
+            channel_id=message.channel.id, received_at=received_at))
 
     # -- quota and moderation ------------------------------------------------------------------
     async def quota(self, interaction: discord.Interaction) -> None:

@@ -176,30 +176,33 @@ class DiscordEdits:
 
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,
                   command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],
-                  channel_id: int) -> EditOutcome:
+                  channel_id: int, received_at: float) -> EditOutcome:
         lang = actor.language
         queue = self.core.service.queue
-        await target.show(text("queued", lang, position=queue.waiting + 1)
-                          if queue.in_flight >= queue.capacity else text("working", lang))
+        first = (text("queued", lang, position=queue.waiting + 1)
+                 if queue.in_flight >= queue.capacity else text("working", lang))
+        await target.show(first)
         origin = {"key": key, "channel_id": channel_id, "user_id": actor.user_id, "urls": urls}
         request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                              origin=origin)
-        return await self._submit(request, target)
+                              origin=origin, received_at=received_at)
+        return await self._submit(request, target, showing=first)
 
-    async def _submit(self, request: EditRequest, target: Target) -> EditOutcome:
+    async def _submit(self, request: EditRequest, target: Target,
+                      showing: str | None = None) -> EditOutcome:
         lang = request.actor.language
 
         async def deliver(delivery: Delivery) -> None:
             await self.deliver(delivery, target)
 
-        outcome = await self.core.service.submit(request, deliver=deliver,
-                                                 progress=self.progress_for(target, lang))
+        outcome = await self.core.service.submit(
+            request, deliver=deliver, progress=self.progress_for(target, lang, showing))
         if not outcome.ok and outcome.status != "duplicate" and outcome.error is not None:
             await target.show(error_text(outcome.error, lang))
         return outcome
 
-    def progress_for(self, target: Target, lang: str) -> ProgressFn:
-        shown: dict[str, Any] = {"text": None, "at": 0.0}
+    def progress_for(self, target: Target, lang: str, showing: str | None = None) -> ProgressFn:
+        """Keeps the reply in step with the job; ``showing`` is what it says now."""
+        shown: dict[str, Any] = {"text": showing, "at": 0.0}
 
         async def progress(event: Progress) -> None:
             if event.stage is Stage.DELIVERING:

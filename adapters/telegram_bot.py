@@ -26,6 +26,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from adapters.telegram_admin import TelegramModeration
 from adapters.telegram_convert import (
@@ -46,6 +47,22 @@ from bot.service import request_from_json
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
+CONNECTIONS = 32  # Bot API calls at once; Telegram's flood limits make more pointless
+
+
+class GatedRequest(HTTPXRequest):
+    """HTTPXRequest whose calls wait for a free connection before they reach httpx. httpcore
+    walks its whole waiting list, against every connection, on each request and response: with
+    a crowd's hundreds of calls waiting in the pool, that walk cost more than the calls
+    themselves (bench/crowd.py)."""
+
+    def __init__(self, connections: int, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=connections, **kwargs)
+        self._gate = asyncio.Semaphore(connections)
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        async with self._gate:
+            return await super().do_request(*args, **kwargs)
 
 
 def create(core: Core) -> TelegramAdapter:
@@ -92,9 +109,12 @@ class TelegramAdapter:
         self.app = app = (
             ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
             .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-            .concurrent_updates(True).connection_pool_size(64).pool_timeout(30)
-            .read_timeout(30).write_timeout(120).media_write_timeout(120)
-            .get_updates_read_timeout(self.poll_timeout_s + 10).build())
+            .concurrent_updates(True)
+            .request(GatedRequest(CONNECTIONS, read_timeout=30, write_timeout=120,
+                                  media_write_timeout=120, pool_timeout=30))
+            .get_updates_request(HTTPXRequest(connection_pool_size=1,
+                                              read_timeout=self.poll_timeout_s + 10))
+            .build())
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
                                        self._on_media))
         app.add_handler(CommandHandler(["edit", "imagine"], self._on_command, filters=NEW))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
@@ -96,16 +97,20 @@ class TelegramEdits:
             if "too big" in exc.message:
                 raise ImageError("image_too_large", size=ref.size or DOWNLOAD_LIMIT + 1,
                                  limit=DOWNLOAD_LIMIT) from None
-            raise
+            raise ImageError("fetch_failed") from None
+        except TelegramError:
+            raise ImageError("fetch_failed") from None
 
     # -- an edit, from acceptance to its end ---------------------------------------------------
     def start(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
               command: EditCommand, refs: list[ImageRef]) -> None:
         self._spawn(self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
-                             scope=scope, command=command, refs=refs))
+                             scope=scope, command=command, refs=refs,
+                             received_at=time.monotonic()))
 
     async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
-                  command: EditCommand, refs: list[ImageRef]) -> EditOutcome | None:
+                  command: EditCommand, refs: list[ImageRef],
+                  received_at: float) -> EditOutcome | None:
         if await self.core.ledger.seen(key):
             log.info("telegram: %s was handled before (a replayed update)", key)
             return None
@@ -113,22 +118,28 @@ class TelegramEdits:
         queue = self.core.service.queue
         first = (text("queued", lang, position=queue.waiting + 1)
                  if queue.in_flight >= queue.capacity else text("working", lang))
-        status = await self.say(chat_id, first, reply_to)
+        saying = asyncio.ensure_future(self.say(chat_id, first, reply_to))
+        try:  # the status message goes out while the images come in
+            images = await prepare_images([await self.download(ref) for ref in refs])
+        except EditbotError as error:
+            status = await saying
+            await self._show(chat_id, status.message_id if status else None, reply_to,
+                             error_text(error, lang))
+            return None
+        except BaseException:
+            saying.cancel()
+            raise
+        status = await saying
         status_id = status.message_id if status else None
+        origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
+                  "file_ids": [r.file_id for r in refs], "status_id": status_id}
+        request = EditRequest(actor=actor, scope=scope, command=command, images=images,
+                              origin=origin, received_at=received_at)
         typing = self._spawn(self._upload_action(chat_id))
         try:
-            try:
-                images = await prepare_images([await self.download(ref) for ref in refs])
-            except EditbotError as error:
-                await self._show(chat_id, status_id, reply_to, error_text(error, lang))
-                return None
-            origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
-                      "file_ids": [r.file_id for r in refs], "status_id": status_id}
-            request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                                  origin=origin)
             outcome = await self.core.service.submit(
                 request, deliver=self.deliver,
-                progress=self.progress_for(chat_id, status_id, lang))
+                progress=self.progress_for(chat_id, status_id, lang, showing=first))
         finally:
             typing.cancel()
         await self.finish(outcome, request)
@@ -163,8 +174,10 @@ class TelegramEdits:
                 await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_PHOTO)
                 await asyncio.sleep(4.5)  # an action shows for five seconds
 
-    def progress_for(self, chat_id: int, status_id: int | None, lang: str) -> ProgressFn:
-        shown: dict[str, Any] = {"text": None, "at": 0.0, "stage": None}
+    def progress_for(self, chat_id: int, status_id: int | None, lang: str,
+                     showing: str | None = None) -> ProgressFn:
+        """Keeps the status message in step with the job; ``showing`` is what it says now."""
+        shown: dict[str, Any] = {"text": showing, "at": 0.0, "stage": None}
 
         async def progress(event: Progress) -> None:
             words = text(event.stage.value, lang, position=event.position)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,6 +88,9 @@ class EditRequest:
     command: EditCommand
     images: tuple[ImageInput, ...] = ()
     origin: dict[str, Any] = field(default_factory=dict)
+    # when the platform handed the request over (time.monotonic); the queue serves in this
+    # order, so a slow download does not cost anyone their place in line
+    received_at: float = field(default_factory=time.monotonic, compare=False)
 
 
 class JobStatus(StrEnum):

@@ -41,6 +41,13 @@ class _Retry(Exception):
         self.delay = delay
 
 
+# Idle connections kept open. httpcore checks every idle connection of the pool on each request
+# and response (a syscall each, and a count of the idle ones per idle one), so a pool that keeps
+# hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
+# opening a fresh connection for one is nothing beside that.
+KEEPALIVE = 16
+
+
 class GeminiClient:
     def __init__(
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
@@ -56,7 +63,7 @@ class GeminiClient:
         self._http = http or httpx.AsyncClient(
             timeout=httpx.Timeout(timeout_s, connect=15.0),
             limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
+                                max_keepalive_connections=min(max_connections, KEEPALIVE)),
         )
 
     async def aclose(self) -> None:

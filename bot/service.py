@@ -142,7 +142,8 @@ class EditService:
 
         command = request.command
         try:
-            async with self.queue.slot(request.actor.key, on_position):
+            async with self.queue.slot(request.actor.key, on_position,
+                                       order=request.received_at):
                 await tell(Stage.WORKING)
                 image = await self.gemini.generate(
                     command.prompt, request.images, aspect_ratio=command.aspect_ratio,

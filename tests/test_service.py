@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -141,6 +142,24 @@ async def test_one_users_requests_run_in_order_behind_each_other(
     assert [p for p in prompts if p.startswith("mine")] == ["mine 0", "mine 1", "mine 2"]
     assert prompts.index("theirs") < prompts.index("mine 1")  # not stuck behind user 1
     assert gemini.peak_in_flight == 2
+
+
+async def test_the_queue_serves_in_the_order_requests_were_received(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """A request whose images took longer to fetch keeps the place it had when it arrived."""
+    core = await make_core(gemini_max_concurrency=1)
+    gemini.delay = 0.2
+    inbox = Inbox()
+    early, late = await request(user="1", prompt="early"), await request(user="2", prompt="late")
+    early = dataclasses.replace(early, received_at=late.received_at - 1)
+    busy = asyncio.create_task(core.service.submit(
+        await request(user="3", prompt="busy"), deliver=inbox.deliver))
+    await asyncio.sleep(0.1)  # the only slot is taken; the two below must wait
+    second = asyncio.create_task(core.service.submit(late, deliver=inbox.deliver))
+    await asyncio.sleep(0.05)
+    first = asyncio.create_task(core.service.submit(early, deliver=inbox.deliver))
+    await asyncio.gather(busy, second, first)
+    assert [r.prompt for r in gemini.requests] == ["busy", "early", "late"]
 
 
 async def test_admins_are_unlimited(make_core: Callable[..., Any]) -> None:

@@ -110,7 +110,11 @@ async def test_bad_input_is_answered_at_once_and_costs_nothing(
         (dict(document=tg.document(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "b.png"),
               caption="/edit x"), "damaged"),
     ]
+    cases.append((dict(photo=PHOTO, caption="/edit add a llama"), "could not fetch that image"))
     for fields, expected in cases:
+        if expected.startswith("could not fetch"):
+            tg.fail("getFile", 400, "Bad Request: wrong file_id or the file is temporarily "
+                    "unavailable")
         before = len(tg.texts())
         tg.post(GROUP, ANN, **fields)
         await tg.wait_for(lambda n=before: len(tg.texts()) > n and not tg.texts()[-1].endswith(

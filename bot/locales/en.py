@@ -17,6 +17,7 @@ EN: Mapping[str, str] = {
     "image_too_large": "That image is too large ({size_mb} MB); the limit is {limit_mb} MB.",
     "not_an_image": "That file is not an image I can read. Send a JPEG, PNG, WebP or GIF.",
     "unreadable_image": "That image seems damaged: I could not read it.",
+    "fetch_failed": "I could not fetch that image. Please send it again; nothing was charged.",
     "too_many_pixels": "That image has too many pixels; the limit is {limit_mp} megapixels.",
     "cannot_fit_output": "The result was too large to send here.",
     "bad_output_ratio": "The result's shape cannot be sent here.",

@@ -18,6 +18,7 @@ VI: Mapping[str, str] = {
     "image_too_large": "Ảnh quá lớn ({size_mb} MB); giới hạn là {limit_mb} MB.",
     "not_an_image": "Tệp này không phải ảnh tôi đọc được. Hãy gửi JPEG, PNG, WebP hoặc GIF.",
     "unreadable_image": "Ảnh có vẻ bị hỏng: tôi không đọc được.",
+    "fetch_failed": "Tôi không tải được ảnh đó. Vui lòng gửi lại; bạn không bị trừ lượt.",
     "too_many_pixels": "Ảnh có quá nhiều điểm ảnh; giới hạn là {limit_mp} megapixel.",
     "cannot_fit_output": "Kết quả quá lớn để gửi ở đây.",
     "bad_output_ratio": "Không thể gửi kết quả có hình dạng này ở đây.",

@@ -189,7 +189,8 @@ class FakeGemini:
             ratio = "1:1"
         width, height = dimensions(ratio, size)
         fmt = "JPEG" if fault.kind == "wrong_mime" else self.output_format
-        image = make_image(width, height, fmt, noisy=self.noisy, seed=len(self.requests))
+        # four looks in turn: consecutive answers differ, and the cache keeps the fake cheap
+        image = make_image(width, height, fmt, noisy=self.noisy, seed=len(self.requests) % 4)
         if fault.kind == "bad_image":
             image = b"definitely not an image"
         declared = "image/png" if fault.kind == "wrong_mime" or fmt == "PNG" else "image/jpeg"

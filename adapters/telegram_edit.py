@@ -41,7 +41,7 @@ from bot.service import prepare_images, request_from_json
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MB = 1024 * 1024
-PHOTO_BUDGET = ImageBudget(max_bytes=10 * MB, max_side_sum=10000, max_ratio=20)
+PHOTO_BUDGET = ImageBudget(max_bytes=10 * MB, max_side_sum=10000, max_ratio=20, max_side=2560)
 DOCUMENT_BUDGET = ImageBudget(max_bytes=50 * MB)
 CAPTION_LIMIT = 1024
 STATUS_EDIT_INTERVAL_S = 2.0

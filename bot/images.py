@@ -6,6 +6,7 @@ Everything here is CPU-bound and synchronous; the service runs it in a worker th
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -56,6 +57,12 @@ def prepare_input(
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageError("too_many_pixels", pixels=width * height, limit=max_pixels)
+            orientation = image.getexif().get(0x0112, 1)
+            needs_work = mime == "image/gif" or orientation != 1 or max(width, height) > max_side
+            if mime == "image/jpeg" and not needs_work:
+                # only checking that it decodes: at 1/8 scale every block is still read (a
+                # damaged file still fails) but the inverse DCT is skipped, twice as fast
+                image.draft(None, (max(1, width // 8), max(1, height // 8)))
             image.load()
     except ImageError:
         raise
@@ -64,8 +71,6 @@ def prepare_input(
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageError("unreadable_image") from None
 
-    orientation = image.getexif().get(0x0112, 1)
-    needs_work = mime == "image/gif" or orientation != 1 or max(width, height) > max_side
     if not needs_work:
         return ImageInput(data=data, mime_type=mime, width=width, height=height)
     if mime == "image/gif":
@@ -107,6 +112,7 @@ class ImageBudget:
 
     max_bytes: int
     max_side_sum: int | None = None  # Telegram photos: width + height <= 10000
+    max_side: int | None = None  # Telegram shows photos at 2560 px at most: more is waste
     max_pixels: int | None = None
     max_ratio: float | None = None  # Telegram photos: at most 20:1
 
@@ -133,6 +139,7 @@ def fits(width: int, height: int, size: int, budget: ImageBudget) -> bool:
     return (
         size <= budget.max_bytes
         and (budget.max_side_sum is None or width + height <= budget.max_side_sum)
+        and (budget.max_side is None or max(width, height) <= budget.max_side)
         and (budget.max_pixels is None or width * height <= budget.max_pixels)
     )
 
@@ -141,28 +148,39 @@ def fit_output(data: bytes, budget: ImageBudget) -> FittedImage:
     """Keep the image as it is (PNG included) when it fits; else re-encode as high-quality
     JPEG, stepping quality down, then scaling down, until it fits the budget."""
     mime = sniff(data) or "application/octet-stream"
-    with Image.open(io.BytesIO(data)) as opened:
-        width, height = opened.size
-        if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
-            return FittedImage(data, mime, width, height)
-        opened.load()
-        image = _flatten(opened) if opened.mode not in ("RGB", "L") else opened.copy()
+    opened = Image.open(io.BytesIO(data))  # in memory: nothing to close
+    width, height = opened.size
+    if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
+        return FittedImage(data, mime, width, height)
+    opened.load()
+    image = _flatten(opened) if opened.mode not in ("RGB", "L") else opened
     if budget.max_ratio and max(width, height) / min(width, height) > budget.max_ratio:
         raise ImageError("bad_output_ratio")
     scale = 1.0
     if budget.max_side_sum and width + height > budget.max_side_sum:
         scale = budget.max_side_sum / (width + height)
+    if budget.max_side and max(width, height) * scale > budget.max_side:
+        scale = min(scale, budget.max_side / max(width, height))
     if budget.max_pixels and width * height * scale * scale > budget.max_pixels:
         scale = min(scale, (budget.max_pixels / (width * height)) ** 0.5)
     for _ in range(12):
-        current = image if scale >= 1.0 else image.resize(
-            (max(1, int(width * scale)), max(1, int(height * scale))), Image.Resampling.LANCZOS)
+        current = image if scale >= 1.0 else _shrink(image, scale)
         for quality in (95, 90, 85, 80):
             out = _encode(current, "image/jpeg", quality=quality)
             if fits(current.width, current.height, len(out), budget):
                 return FittedImage(out, "image/jpeg", current.width, current.height)
         scale *= 0.8
     raise ImageError("cannot_fit_output", limit=budget.max_bytes)
+
+
+def _shrink(image: Image.Image, scale: float) -> Image.Image:
+    """``image`` scaled by ``scale``, or a little more: a whole-number box reduction when that
+    lands close enough (a fair average, and ten times faster on a 4K image), else Lanczos."""
+    factor = math.ceil(1 / scale - 1e-9)
+    if factor >= 2 and 1 / factor >= 0.8 * scale:
+        return image.reduce(factor)
+    size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def ratio_mismatch(width: int, height: int, asked: str | None) -> float | None:

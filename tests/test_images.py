@@ -90,6 +90,14 @@ def test_side_sum_budget() -> None:
     assert fitted.width + fitted.height <= 10000
 
 
+def test_long_side_budget_keeps_the_shape() -> None:
+    fitted = fit_output(make_image(4736, 3552, "PNG"), ImageBudget(max_bytes=10**8,
+                                                                  max_side=2560))
+    assert (fitted.width, fitted.height) == (2368, 1776) and fitted.mime_type == "image/jpeg"
+    small = make_image(2368, 1776, "PNG")
+    assert fit_output(small, ImageBudget(max_bytes=10**8, max_side=2560)).data == small
+
+
 def test_ratio_mismatch_reports_over_two_percent() -> None:
     assert ratio_mismatch(1536, 2752, "9:16") is None
     drift = ratio_mismatch(1024, 1024, "9:16")

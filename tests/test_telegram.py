@@ -209,6 +209,11 @@ async def test_buttons_repeat_for_the_requester_only(
     assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {
         "aspectRatio": "3:4", "imageSize": "4K"}
     assert gemini.requests[-1].images == [PHOTO]
+    preview = Image.open(io.BytesIO(photos_to(tg)[-1].files["photo"]))
+    [full] = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    original = Image.open(io.BytesIO(full.files["document"]))
+    assert 2000 < max(preview.size) <= 2560 < original.height  # Telegram shows 2560 at most
+    assert "Full resolution" in full.params["caption"]
     tg.press(ANN, result, "again:1")
     await tg.wait_for(lambda: len(photos_to(tg)) == 3)
     assert len(gemini.requests) == 3

@@ -98,6 +98,8 @@ class FakeGemini:
     delay: float = 0.0
     output_format: str = "PNG"
     noisy: bool = False
+    grain: float = 0.0  # see make_image: photo-like weight for the answers
+    variants: int = 4  # distinct answers in turn (each is made once, then cached)
     requests: list[Received] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     in_flight: int = 0
@@ -189,8 +191,9 @@ class FakeGemini:
             ratio = "1:1"
         width, height = dimensions(ratio, size)
         fmt = "JPEG" if fault.kind == "wrong_mime" else self.output_format
-        # four looks in turn: consecutive answers differ, and the cache keeps the fake cheap
-        image = make_image(width, height, fmt, noisy=self.noisy, seed=len(self.requests) % 4)
+        # a few looks in turn: consecutive answers differ, and the cache keeps the fake cheap
+        image = make_image(width, height, fmt, noisy=self.noisy, grain=self.grain,
+                           seed=len(self.requests) % self.variants)
         if fault.kind == "bad_image":
             image = b"definitely not an image"
         declared = "image/png" if fault.kind == "wrong_mime" or fmt == "PNG" else "image/jpeg"

@@ -23,8 +23,9 @@ def dimensions(ratio: str, size: str) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=64)
 def make_image(width: int, height: int, fmt: str = "PNG", *, noisy: bool = False,
-               seed: int = 0) -> bytes:
-    """A picture of width x height: a gradient with shapes, or noise (large, hard to compress)."""
+               seed: int = 0, grain: float = 0.0) -> bytes:
+    """A picture of width x height: a gradient with shapes, or noise (large, hard to compress).
+    ``grain`` (0..1) mixes in noise, so the file weighs about what a photo of that size does."""
     if noisy:
         image = Image.frombytes("RGB", (width, height), random.Random(seed).randbytes(
             width * height * 3))
@@ -33,6 +34,9 @@ def make_image(width: int, height: int, fmt: str = "PNG", *, noisy: bool = False
         draw = ImageDraw.Draw(image)
         draw.ellipse((width // 4, height // 4, 3 * width // 4, 3 * height // 4),
                      fill=(200, 80 + seed % 100, 40))
+        if grain:
+            noise = Image.merge("RGB", [Image.effect_noise((width, height), 24)] * 3)
+            image = Image.blend(image, noise, grain)
     buffer = io.BytesIO()
     image.save(buffer, fmt, **({"quality": 90} if fmt == "JPEG" else {"compress_level": 1}))
     return buffer.getvalue()

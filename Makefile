@@ -26,6 +26,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/memory_4k.py
+	$(BIN)/python bench/crowd.py
+	$(BIN)/python bench/crash_drill.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

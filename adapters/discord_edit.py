@@ -227,6 +227,7 @@ class DiscordEdits:
                             filename=f"editbot-{delivery.job_id}.{fitted.extension}")
         words = caption(delivery, lang, limit=CONTENT_LIMIT - 100)
         await target.result(words, file, self.buttons(delivery.job_id, lang))
+        await delivery.arrived()
 
     # -- after a restart -----------------------------------------------------------------------
     def _channel_target(self, job: Job) -> ChannelTarget:
@@ -250,7 +251,8 @@ class DiscordEdits:
 
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)
-        await self._channel_target(job).show(text("abandoned", request.actor.language))
+        reason = "interrupted_delivery" if job.delivering else "abandoned"
+        await self._channel_target(job).show(text(reason, request.actor.language))
 
     async def resume(self) -> None:
         for job, task in await self.core.service.resume(PLATFORM, self):

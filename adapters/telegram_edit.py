@@ -218,6 +218,7 @@ class TelegramEdits:
                             filename=f"edit.{photo.extension}", caption=words,
                             reply_parameters=_reply(reply_to), reply_markup=markup)
             photo_sent = True
+            await delivery.arrived()
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, TelegramError) and not _photo_refused(exc):
                 raise
@@ -232,6 +233,7 @@ class TelegramEdits:
                 filename=f"editbot-{delivery.job_id}.{document.extension}",
                 caption=note if photo_sent else words, reply_parameters=_reply(reply_to),
                 reply_markup=None if photo_sent else markup)
+            await delivery.arrived()
         except TelegramError:
             if not photo_sent:
                 raise
@@ -252,7 +254,8 @@ class TelegramEdits:
 
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)
-        await self.finish(EditOutcome("failed", job.id, error=EditbotError("abandoned")), request)
+        reason = "interrupted_delivery" if job.delivering else "abandoned"
+        await self.finish(EditOutcome("failed", job.id, error=EditbotError(reason)), request)
 
     async def resume(self) -> None:
         for job, task in await self.core.service.resume("telegram", self):

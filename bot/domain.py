@@ -112,6 +112,7 @@ class Job:
     status: JobStatus
     request: dict[str, Any]
     created_at: datetime
+    delivering: bool = False  # its result's upload began: it may have reached the user
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,15 @@ class Delivery:
     credits: int
     credits_left: int | None
     ratio_mismatch: float | None = None
+    on_arrival: Callable[[], Awaitable[Any]] | None = field(default=None, compare=False,
+                                                            repr=False)
+
+    async def arrived(self) -> None:
+        """The adapter calls this the moment the user has the result (more may follow, like a
+        full-resolution file): the job is charged at once, so a crash after this point can
+        neither deliver it again nor leave it unpaid."""
+        if self.on_arrival is not None:
+            await self.on_arrival()
 
 
 class Stage(StrEnum):

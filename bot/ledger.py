@@ -175,6 +175,13 @@ class QuotaLedger:
                 .values(status=status.value, note=note[:500], updated_at=self._now()))
         return bool(await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1))
 
+    async def delivering(self, job_id: int) -> None:
+        """Note that the job's result is being uploaded: from here on it is never redone."""
+        stmt = (update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.status == JobStatus.RESERVED.value)
+                .values(delivering_at=self._now()))
+        await self._writer.write(lambda conn: conn.execute(stmt))
+
     async def commit(self, job_id: int, note: str = "") -> bool:
         """Charge a delivered job; False if it was already finished (never charged twice)."""
         return await self._finish(job_id, JobStatus.COMMITTED, note)
@@ -270,6 +277,7 @@ def _job(row: Any) -> Job:
         id=row["id"], platform=row["platform"], actor_key=row["actor"], scope_key=row["scope"],
         day=row["day"], credits=row["credits"], status=JobStatus(row["status"]),
         request=json.loads(row["request"]), created_at=datetime.fromisoformat(row["created_at"]),
+        delivering=row["delivering_at"] is not None,
     )
 
 

@@ -28,6 +28,7 @@ jobs = Table(
     Column("request", Text, nullable=False),  # JSON: command, actor, scope, adapter origin
     Column("note", Text, nullable=False, server_default=""),
     Column("origin_key", String(160), nullable=True),  # the platform message, at most once
+    Column("delivering_at", String(40), nullable=True),  # the result's upload began
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),

@@ -154,11 +154,13 @@ class EditService:
             delivery = Delivery(
                 job_id=job_id, request=request, image=image, credits=credits,
                 credits_left=status.left,
-                ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio))
+                ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
+                on_arrival=lambda: self.ledger.commit(job_id))
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             await tell(Stage.DELIVERING)
+            await self.ledger.delivering(job_id)  # from here a restart must not redo it
             await deliver(delivery)
         except Refusal as error:
             await self.ledger.refund(job_id, note=f"refused:{error.reason}")
@@ -171,7 +173,9 @@ class EditService:
             raise
         except Exception as exc:
             log.exception("job %d failed while delivering", job_id)
-            await self.ledger.refund(job_id, note=f"delivery:{type(exc).__name__}")
+            if not await self.ledger.refund(job_id, note=f"delivery:{type(exc).__name__}"):
+                # the result had reached the user (and was charged); only an extra failed
+                return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
             return EditOutcome("failed", job_id=job_id, error=failure)
         await self.ledger.commit(job_id)
@@ -184,6 +188,10 @@ class EditService:
         it and let the adapter tell the requester. Returns the jobs being finished."""
         tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
         for job in await self.ledger.unfinished(platform):
+            if job.delivering:  # it may have reached the user: never send it twice
+                if await self.ledger.refund(job.id, note="interrupted while delivering"):
+                    await handler.abandoned(job)
+                continue
             try:
                 rebuilt = await handler.rebuild(job)
             except Exception:

@@ -214,3 +214,39 @@ async def test_unfinished_jobs_are_finished_or_refunded_on_start(
     assert (await core.ledger.job(refunded)).status.value == "refunded"
     assert await core.service.resume("telegram", gone) == []  # nothing left, told once
     assert gone.told == [refunded]
+
+
+async def test_a_job_stopped_while_uploading_is_never_sent_twice(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """An upload cut off by a crash may have reached the user: after the restart the job is
+    refunded and the user told, never redone."""
+    core = await make_core()
+    uploading = asyncio.Event()
+
+    async def slow_upload(delivery: Delivery) -> None:
+        uploading.set()
+        await asyncio.sleep(30)
+
+    task = asyncio.create_task(core.service.submit(await request(), deliver=slow_upload))
+    await uploading.wait()
+    task.cancel()  # the process dies in the middle of the upload
+    await asyncio.gather(task, return_exceptions=True)
+    [job] = await core.ledger.unfinished("telegram")
+    assert job.delivering
+    resumer = Resumer(can=True)
+    assert await core.service.resume("telegram", resumer) == []
+    assert resumer.told == [job.id] and resumer.inbox.delivered == []
+    assert len(gemini.requests) == 1 and (await core.ledger.job(job.id)).status.value == "refunded"
+
+
+async def test_charged_the_moment_the_result_arrives(make_core: Callable[..., Any]) -> None:
+    core = await make_core()
+    seen: list[str] = []
+
+    async def deliver(delivery: Delivery) -> None:
+        await delivery.arrived()  # the photo is there; a full-size file would follow
+        seen.append((await core.ledger.job(delivery.job_id)).status.value)
+        raise ConnectionError("the extra file failed")
+
+    outcome = await core.service.submit(await request(), deliver=deliver)
+    assert seen == ["committed"] and outcome.ok  # the user has it: charged once, not refunded

@@ -60,6 +60,8 @@ EN: Mapping[str, str] = {
     "credits_unlimited": "unlimited credits",
     "ratio_note": "Note: the image came back at a different shape than asked.",
     "resumed": "Here is the edit you asked for before I restarted.",
+    "interrupted_delivery": "I restarted while sending your edit. If it did not arrive, "
+                            "please send it again; nothing was charged.",
     "abandoned": "I restarted before finishing your edit and could not pick it up again. "
                  "Nothing was charged; please send it again.",
     # commands, help and moderation

@@ -58,6 +58,8 @@ VI: Mapping[str, str] = {
     "credits_unlimited": "không giới hạn lượt",
     "ratio_note": "Lưu ý: ảnh trả về có tỉ lệ khác với yêu cầu.",
     "resumed": "Đây là ảnh bạn đã yêu cầu trước khi tôi khởi động lại.",
+    "interrupted_delivery": "Tôi đã khởi động lại trong lúc gửi ảnh của bạn. Nếu chưa nhận "
+                            "được, vui lòng gửi lại; bạn không bị trừ lượt.",
     "abandoned": "Tôi đã khởi động lại trước khi xong ảnh của bạn và không thể làm tiếp. "
                  "Bạn không bị trừ lượt; vui lòng gửi lại.",
     "start": "Chào {name}! Tôi sửa ảnh bằng Gemini. Gửi ảnh kèm chú thích /edit và điều "

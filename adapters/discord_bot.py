@@ -8,7 +8,6 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Coroutine
 from typing import Any
 
 import discord
@@ -28,6 +27,7 @@ from adapters.discord_edit import (
     scope_of,
 )
 from adapters.render import limits_text, parse_limit, quota_text, usage_text
+from adapters.tasks import Background
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments
 from bot.domain import Actor, CommandKind, EditCommand, ImageInput
@@ -71,20 +71,10 @@ class DiscordAdapter:
         self.ttl_s = interaction_ttl_s
         self.grace_s = grace_s
         self.client = _Client(self, guild_ready_timeout=guild_ready_timeout)
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.background = Background("Discord")
+        self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
         self._runner: asyncio.Task[None] | None = None
-
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a Discord task failed", exc_info=task.exception())
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -116,11 +106,7 @@ class DiscordAdapter:
             await client.tree.sync()
 
     async def stop(self) -> None:
-        if self.tasks:
-            _, running = await asyncio.wait(set(self.tasks), timeout=self.grace_s)
-            for task in running:  # their jobs stay reserved and are resumed on the next start
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+        await self.background.settle(self.grace_s)
         await self.client.close()
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)

@@ -178,9 +178,8 @@ class DiscordEdits:
                   command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],
                   channel_id: int, received_at: float) -> EditOutcome:
         lang = actor.language
-        queue = self.core.service.queue
-        first = (text("queued", lang, position=queue.waiting + 1)
-                 if queue.in_flight >= queue.capacity else text("working", lang))
+        opening = self.core.service.opening()
+        first = text(opening.stage.value, lang, position=opening.position)
         await target.show(first)
         origin = {"key": key, "channel_id": channel_id, "user_id": actor.user_id, "urls": urls}
         request = EditRequest(actor=actor, scope=scope, command=command, images=images,

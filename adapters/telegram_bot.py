@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from telegram import (
@@ -28,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from adapters.tasks import Background
 from adapters.telegram_admin import TelegramModeration
 from adapters.telegram_convert import (
     AlbumCollector,
@@ -78,7 +78,8 @@ class TelegramAdapter:
         self.poll_timeout_s = poll_timeout_s
         self.grace_s = grace_s
         self.names: dict[str, str] = {}
-        self.tasks: set[asyncio.Task[Any]] = set()
+        self.background = Background("Telegram")
+        self.spawn = self.background.spawn
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.username = ""
         self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
@@ -89,17 +90,6 @@ class TelegramAdapter:
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
         assert self.app is not None, "the Telegram adapter is not started"
         return self.app
-
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self.tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a Telegram task failed", exc_info=task.exception())
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -139,11 +129,7 @@ class TelegramAdapter:
         app = self._app
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
-        if self.tasks:
-            _, running = await asyncio.wait(set(self.tasks), timeout=self.grace_s)
-            for task in running:  # their jobs stay reserved and are resumed on the next start
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+        await self.background.settle(self.grace_s)
         if app.running:
             await app.stop()
         await app.shutdown()

@@ -115,9 +115,8 @@ class TelegramEdits:
             log.info("telegram: %s was handled before (a replayed update)", key)
             return None
         lang = actor.language
-        queue = self.core.service.queue
-        first = (text("queued", lang, position=queue.waiting + 1)
-                 if queue.in_flight >= queue.capacity else text("working", lang))
+        opening = self.core.service.opening()
+        first = text(opening.stage.value, lang, position=opening.position)
         saying = asyncio.ensure_future(self.say(chat_id, first, reply_to))
         try:  # the status message goes out while the images come in
             images = await prepare_images([await self.download(ref) for ref in refs])

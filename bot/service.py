@@ -92,6 +92,13 @@ class EditService:
     def is_admin(self, actor: Actor) -> bool:
         return actor.key in self.admins
 
+    def opening(self) -> Progress:
+        """What a request accepted now should be told first: working, or its place in line."""
+        queue = self.queue
+        if queue.in_flight >= queue.capacity:
+            return Progress(Stage.QUEUED, queue.waiting + 1)
+        return Progress(Stage.WORKING)
+
     def validate(self, request: EditRequest) -> None:
         command = request.command
         if command.kind == "edit" and not request.images:

@@ -12,17 +12,17 @@ what the bot did (``calls``, ``wait_for``).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from .watch import Watched
 
 MANAGE_GUILD = 1 << 5
 EVERYONE = (1 << 40) - 1 & ~MANAGE_GUILD & ~(1 << 3)  # all but Manage Server and Administrator
@@ -51,8 +51,9 @@ class Call:
         return str(self.body.get("content") or "")
 
 
-class FakeDiscord:
+class FakeDiscord(Watched):
     def __init__(self, token: str = "MTAfake.discord-token.for-tests") -> None:
+        super().__init__()
         self.token = token
         self.app_id = "4242"
         self.me = {"id": self.app_id, "username": "editbot", "discriminator": "0",
@@ -71,7 +72,6 @@ class FakeDiscord:
         self._ids = itertools.count(100_000)
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
-        self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.root = ""
 
@@ -103,23 +103,8 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def wait_for(self, predicate: Callable[[], Any], within: float = 15.0) -> Any:
-        deadline = time.monotonic() + within
-        async with self._changed:
-            while not (value := predicate()):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError("timed out waiting; calls: " + ", ".join(
-                        f"{c.method} {c.path}" for c in self.calls))
-                try:
-                    await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
-                except TimeoutError:
-                    pass
-        return value
+    def _seen(self) -> str:
+        return ", ".join(f"{c.method} {c.path}" for c in self.calls)
 
     def fail(self, path_part: str, *, status: int = 429, retry_after: float = 0.5) -> None:
         self.faults[path_part].append((status, retry_after))

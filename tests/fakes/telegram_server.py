@@ -18,12 +18,13 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from PIL import Image
+
+from .watch import Watched
 
 MB = 1024 * 1024
 _STRINGS = {"text", "caption", "action", "callback_query_id", "file_id", "parse_mode",
@@ -66,9 +67,10 @@ def _entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
 
 
-class FakeTelegram:
+class FakeTelegram(Watched):
     def __init__(self, token: str = "123456789:AAFakeTokenForTests-abcdefghijkl",
                  username: str = "EditTestBot") -> None:
+        super().__init__()
         self.token = token
         self.me = {"id": 999000, "is_bot": True, "first_name": "Edit", "username": username,
                    "can_join_groups": True, "can_read_all_group_messages": False,
@@ -86,7 +88,6 @@ class FakeTelegram:
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
-        self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.root = ""
 
@@ -105,29 +106,12 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self._stopping = True
-        async with self._changed:
-            self._changed.notify_all()
+        await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def wait_for(self, predicate: Callable[[], Any], within: float = 15.0) -> Any:
-        """Wait until ``predicate()`` is truthy (it is checked after every call the bot makes)."""
-        deadline = time.monotonic() + within
-        async with self._changed:
-            while not (value := predicate()):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError("timed out waiting; calls: " + ", ".join(
-                        c.method for c in self.calls if c.method != "getUpdates"))
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    pass
-        return value
+    def _seen(self) -> str:
+        return ", ".join(c.method for c in self.calls)
 
     def fail(self, method: str, status: int, description: str, *,
              retry_after: int | None = None, times: int = 1) -> None:

@@ -72,8 +72,6 @@ class FakeDiscord(Watched):
         self._ids = itertools.count(100_000)
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
-        self._runner: web.AppRunner | None = None
-        self.root = ""
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -81,13 +79,7 @@ class FakeDiscord(Watched):
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{id}/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{path:.+}", self._rest)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.root = f"http://127.0.0.1:{port}"
-        return self.root
+        return await self._serve(app)
 
     @property
     def api(self) -> str:

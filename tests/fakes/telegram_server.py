@@ -88,21 +88,13 @@ class FakeTelegram(Watched):
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
-        self._runner: web.AppRunner | None = None
-        self.root = ""
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
         app = web.Application(client_max_size=80 * MB)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.root = f"http://127.0.0.1:{port}"
-        return self.root
+        return await self._serve(app)
 
     async def stop(self) -> None:
         self._stopping = True

@@ -1,4 +1,4 @@
-"""What the fake servers share: tests wait on what the bot has done so far."""
+"""What the fake servers share: serving on loopback, and waiting on what the bot has done."""
 
 from __future__ import annotations
 
@@ -7,12 +7,26 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from aiohttp import web
+
 
 class Watched:
     """A fake that records calls; ``wait_for`` wakes whenever one arrives (``_notify``)."""
 
     def __init__(self) -> None:
         self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.root = ""
+
+    async def _serve(self, app: web.Application) -> str:
+        """Serve ``app`` on a free port of 127.0.0.1; returns (and keeps) its root URL."""
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+        return self.root
 
     async def _notify(self) -> None:
         async with self._changed:

@@ -7,6 +7,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+COPY editbot ./editbot
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 editbot \
     && mkdir -p /data && chown editbot:editbot /data

@@ -17,11 +17,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
-	$(BIN)/ruff check bot adapters tests bench
+	$(BIN)/ruff check bot adapters editbot tests bench
 	$(BIN)/mypy
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters tests bench
+	$(BIN)/ruff check bot adapters editbot tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

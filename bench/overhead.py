@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from harness import emit, fakes, percentile
 
-from adapters.telegram_bot import TelegramAdapter
+from adapters.telegram.app import TelegramAdapter
 from bot.bootstrap import build
 from bot.config import load_settings
 from tests.fakes.gemini_server import FakeGemini

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.discord_bot import DiscordAdapter
+from adapters.discord.app import DiscordAdapter
 from tests.fakes.discord_server import FakeDiscord
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.telegram_bot import TelegramAdapter
+from adapters.telegram.app import TelegramAdapter
 from tests.fakes.telegram_server import FakeTelegram
 
 

@@ -23,6 +23,40 @@ def test_bot_imports_no_platform_code() -> None:
                 assert name.split(".")[0] not in {"telegram", "discord", "adapters"}, path
 
 
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module or "")
+    return found
+
+
+def test_each_platform_is_one_folder_that_imports_no_other() -> None:
+    platforms = {"telegram", "discord"}
+    for platform in platforms:
+        folder = ROOT / "adapters" / platform
+        assert (folder / "__init__.py").is_file(), folder
+        for path in folder.rglob("*.py"):
+            for name in _imports(path):
+                parts = name.split(".")
+                if parts[0] == "adapters" and len(parts) > 1:
+                    assert parts[1] not in platforms - {platform}, (path, name)
+
+
+def test_shared_adapter_modules_name_no_platform() -> None:
+    for path in (ROOT / "adapters").glob("*.py"):
+        for name in _imports(path):
+            assert name.split(".")[0] not in {"telegram", "discord"}, (path, name)
+            assert not name.startswith(("adapters.telegram", "adapters.discord")), (path, name)
+
+
+def test_the_core_names_no_entry_point_or_adapter() -> None:
+    for path in (ROOT / "bot").rglob("*.py"):
+        assert "adapters." not in path.read_text(), path
+
+
 def test_modules_stay_small() -> None:
     for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
         assert len(path.read_text().splitlines()) <= 330, f"{path} is due for a split"

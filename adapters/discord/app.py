@@ -1,6 +1,6 @@
 """The Discord adapter's lifecycle and routing: a discord.py Client with an app-command tree in
 the shared event loop; slash commands, the context menu, mentions and buttons go to the edit
-flow (discord_edit), limits and usage to the ledger."""
+flow (edits), limits and usage to moderation."""
 
 from __future__ import annotations
 
@@ -15,25 +15,16 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord_commands import EditModal, Translator, build
-from adapters.discord_edit import (
-    PLATFORM,
-    DiscordEdits,
-    InteractionTarget,
-    MessageTarget,
-    actor_of,
-    check_attachments,
-    images_of,
-    scope_of,
-)
-from adapters.render import limits_text, parse_limit, quota_text, usage_text
+from adapters.discord.commands import EditModal, Translator, build
+from adapters.discord.edits import DiscordEdits, InteractionTarget, MessageTarget
+from adapters.discord.moderation import DiscordModeration
+from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from adapters.tasks import Background
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments
 from bot.domain import Actor, CommandKind, EditCommand, ImageInput
 from bot.errors import EditbotError
-from bot.i18n import error_text, language_of, text
-from bot.ledger import LimitKind
+from bot.i18n import error_text, text
 from bot.service import prepare_images, request_from_json
 
 log = logging.getLogger(__name__)
@@ -74,6 +65,10 @@ class DiscordAdapter:
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
+        self.moderation = DiscordModeration(core)
+        self.quota = self.moderation.quota
+        self.usage = self.moderation.usage
+        self.limit = self.moderation.limit
         self._runner: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -244,62 +239,5 @@ class DiscordAdapter:
             command=command, urls=[a.url for a in attachments], images=images,
             channel_id=message.channel.id, received_at=received_at))
 
-    # -- quota and moderation ------------------------------------------------------------------
-    async def quota(self, interaction: discord.Interaction) -> None:
-        actor = self._actor(interaction)
-        scope = scope_of(interaction.guild_id, interaction.user.id)
-        status = await self.core.ledger.status(actor=actor.key, scope=scope.key,
-                                               unlimited=self.core.service.is_admin(actor))
-        report = None if scope.private else await self.core.ledger.usage(scope.key)
-        await interaction.response.send_message(quota_text(status, report, actor.language),
-                                                ephemeral=True)
 
-    def _moderator(self, interaction: discord.Interaction) -> bool:
-        return bool(interaction.permissions.manage_guild) or self.core.service.is_admin(
-            self._actor(interaction))
-
-    async def usage(self, interaction: discord.Interaction) -> None:
-        lang = self._actor(interaction).language
-        if not self._moderator(interaction):
-            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
-            return
-        report = await self.core.ledger.usage(scope_of(interaction.guild_id, 0).key)
-        names = {f"{PLATFORM}:{m.id}": m.display_name
-                 for m in (interaction.guild.members if interaction.guild else [])}
-        await interaction.response.send_message(usage_text(report, names, lang), ephemeral=True)
-
-    async def limit(self, interaction: discord.Interaction, kind: str,
-                    member: discord.Member | None, per_day: str | None) -> None:
-        actor = self._actor(interaction)
-        lang = actor.language
-        if not self._moderator(interaction):
-            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
-            return
-        scope = scope_of(interaction.guild_id, 0).key
-        ledger = self.core.ledger
-        if kind == "show":
-            limits = await ledger.limits(scope)
-            await interaction.response.send_message(limits_text(
-                limits, self.core.settings.default_daily_limit, {}, lang), ephemeral=True)
-            return
-        value = parse_limit((per_day or "").strip().lower())
-        if value is False:
-            await interaction.response.send_message(text("setlimit_usage", lang),
-                                                    ephemeral=True)
-            return
-        limit_kind: LimitKind = "member" if kind == "member" else (
-            "default" if kind == "default" else "total")
-        target = f"{PLATFORM}:{member.id}" if member is not None else ""
-        await ledger.set_limit(scope=scope, kind=limit_kind, member=target, per_day=value,
-                               by=actor.key)
-        if member is not None:
-            key = "limit_member_set" if value is not None else "limit_member_reset"
-            words = text(key, lang, name=member.display_name, value=value)
-        else:
-            shown = value if value is not None else self.core.settings.default_daily_limit
-            words = text(f"limit_{limit_kind}_{'set' if value is not None else 'reset'}", lang,
-                         value=shown)
-        await interaction.response.send_message(words)
-
-
-__all__ = ["DiscordAdapter", "create", "language_of"]
+__all__ = ["DiscordAdapter", "create"]

@@ -1,6 +1,6 @@
 """The Telegram adapter's lifecycle: the python-telegram-bot Application, started and stopped
 by hand so it shares one event loop with the other adapters; handlers route to the edit flow
-(telegram_edit) and the other commands (telegram_admin)."""
+(edits) and the other commands (moderation)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from adapters.tasks import Background
-from adapters.telegram_admin import TelegramModeration
-from adapters.telegram_convert import (
+from adapters.telegram.edits import TelegramEdits
+from adapters.telegram.moderation import TelegramModeration
+from adapters.telegram.updates import (
     AlbumCollector,
     ImageRef,
     actor_of,
@@ -37,7 +38,6 @@ from adapters.telegram_convert import (
     images_in,
     scope_of,
 )
-from adapters.telegram_edit import TelegramEdits
 from bot.bootstrap import Core
 from bot.commands import parse_arguments
 from bot.domain import CommandKind, EditCommand

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import discord
 
+from adapters.discord.updates import PLATFORM
 from adapters.render import caption
 from bot.bootstrap import Core
 from bot.domain import (
@@ -29,40 +30,14 @@ from bot.domain import (
     Scope,
     Stage,
 )
-from bot.errors import EditbotError, ImageError
+from bot.errors import EditbotError
 from bot.i18n import error_text, language_of, text
-from bot.images import MAX_INPUT_BYTES, ImageBudget, fit_output
+from bot.images import ImageBudget, fit_output
 from bot.service import prepare_images, request_from_json
 
 log = logging.getLogger(__name__)
-PLATFORM = "discord"
 CONTENT_LIMIT = 2000
 CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
-
-
-def actor_of(user: discord.abc.User, locale: discord.Locale | str | None) -> Actor:
-    return Actor(PLATFORM, str(user.id), user.display_name, language_of(str(locale or "en")))
-
-
-def scope_of(guild_id: int | None, user_id: int) -> Scope:
-    return Scope(PLATFORM, str(guild_id), private=False) if guild_id else Scope(
-        PLATFORM, str(user_id), private=True)
-
-
-def check_attachments(attachments: Sequence[discord.Attachment]) -> None:
-    """What can be told without downloading: type and size."""
-    for attachment in attachments:
-        if not (attachment.content_type or "image/").startswith("image/"):
-            raise ImageError("not_an_image")
-        if attachment.size > MAX_INPUT_BYTES:
-            raise ImageError("image_too_large", size=attachment.size, limit=MAX_INPUT_BYTES)
-
-
-def images_of(message: discord.Message | None) -> list[discord.Attachment]:
-    if message is None:
-        return []
-    return [a for a in message.attachments
-            if (a.content_type or "").startswith("image/") or a.width]
 
 
 class Target(Protocol):

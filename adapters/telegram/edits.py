@@ -18,7 +18,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from adapters.render import caption
-from adapters.telegram_convert import DOWNLOAD_LIMIT, ImageRef
+from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.render import help_text, limits_text, parse_limit, quota_text, usage_text
-from adapters.telegram_convert import actor_of, scope_of
+from adapters.telegram.updates import actor_of, scope_of
 from bot.bootstrap import Core
 from bot.i18n import text
 from bot.ledger import LimitKind

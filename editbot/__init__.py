@@ -1,0 +1,1 @@
+"""The application: wires the core (``bot/``) to the platform adapters (``adapters/``)."""

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from bot.domain import Delivery, QuotaStatus
 from bot.i18n import text
-from bot.ledger import ScopeLimits, UsageReport
 from bot.models import ModelSpec
+from bot.moderation import ScopeLimits, UsageReport
 
 
 def caption(delivery: Delivery, language: str, *, limit: int) -> str:
@@ -63,11 +63,3 @@ def limits_text(limits: ScopeLimits, default: int, names: Mapping[str, str],
                 total=limits.total if limits.total is not None else text("none", language),
                 members=members or text("none", language))
 
-
-def parse_limit(word: str) -> int | bool | None:
-    """A moderator's limit: a whole number >= 0, or None for reset; False when it is neither."""
-    if word in ("reset", "off", "none"):
-        return None
-    if word.isdigit() and len(word) <= 7:
-        return int(word)
-    return False

@@ -1,4 +1,4 @@
-"""The only place that wires: settings -> Gemini client, ledger, edit service."""
+"""The only place that wires: settings -> Gemini client, ledger, edit and moderation services."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .config import Settings
 from .gemini import GeminiClient
 from .ledger import QuotaLedger
 from .models import ModelSpec, spec_for
+from .moderation import Moderation
 from .service import EditService
 
 
@@ -20,6 +21,7 @@ class Core:
     gemini: GeminiClient
     ledger: QuotaLedger
     service: EditService
+    moderation: Moderation
 
     async def start(self) -> None:
         await self.ledger.migrate()
@@ -52,4 +54,7 @@ def build(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,
     )
-    return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service)
+    moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
+                            default_limit=settings.default_daily_limit)
+    return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
+                moderation=moderation)

@@ -17,6 +17,7 @@ from .errors import CommandError
 from .models import ModelSpec
 
 MAX_PROMPT_CHARS = 4000
+MAX_LIMIT = 9_999_999  # credits a day a moderator may set
 COMMANDS: tuple[CommandKind, ...] = ("edit", "imagine")
 
 _RATIO_SHAPE = re.compile(r"^\d{1,3}:\d{1,3}$")
@@ -97,3 +98,14 @@ def build_command(
     if len(prompt) > MAX_PROMPT_CHARS:
         raise CommandError("prompt_too_long", limit=MAX_PROMPT_CHARS)
     return EditCommand(kind=kind, prompt=prompt, aspect_ratio=ratio, image_size=size)
+
+
+def parse_limit(word: str) -> int | None:
+    """A moderator's daily limit: ASCII digits for a number of credits (0 blocks), or a word
+    for a reset (None). Anything else raises CommandError("bad_limit")."""
+    word = word.strip().lower()
+    if word in ("reset", "off", "none"):
+        return None
+    if word.isascii() and word.isdigit() and int(word) <= MAX_LIMIT:
+        return int(word)
+    raise CommandError("bad_limit", limit=MAX_LIMIT)

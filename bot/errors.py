@@ -5,6 +5,8 @@
     ├── InputError               the user's request cannot be done as sent; costs nothing
     │   ├── CommandError         the command grammar: unknown ratio/size, no prompt, ...
     │   └── ImageError           an input that is not an image, too large, unreadable, a bomb
+    ├── NotAllowed               the person may not do that here (not a moderator, not the
+    │                            requester of the job whose button was pressed)
     ├── QuotaExceeded            no credits left today (member limit or scope budget)
     ├── DuplicateRequest         a job already came from this message (a replayed update)
     ├── Refusal                  the model answered without an image: safety, no image, ...
@@ -51,6 +53,10 @@ class CommandError(InputError):
 
 class ImageError(InputError):
     code = "bad_image"
+
+
+class NotAllowed(EditbotError):
+    code = "not_allowed"
 
 
 class QuotaExceeded(EditbotError):

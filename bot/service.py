@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .commands import MAX_PROMPT_CHARS
 from .domain import (
@@ -27,7 +27,15 @@ from .domain import (
     Scope,
     Stage,
 )
-from .errors import CommandError, DuplicateRequest, EditbotError, Refusal, UpstreamError
+from .errors import (
+    CommandError,
+    DuplicateRequest,
+    EditbotError,
+    InputError,
+    NotAllowed,
+    Refusal,
+    UpstreamError,
+)
 from .gemini import GeminiClient
 from .images import prepare_input, ratio_mismatch
 from .ledger import QuotaLedger
@@ -35,6 +43,7 @@ from .models import ModelSpec
 from .scheduler import FairQueue
 
 log = logging.getLogger(__name__)
+RepeatAction = Literal["again", "4k"]
 
 
 class ResumeHandler(Protocol):
@@ -91,6 +100,34 @@ class EditService:
 
     def is_admin(self, actor: Actor) -> bool:
         return actor.key in self.admins
+
+    async def seen(self, origin_key: str) -> bool:
+        """Whether a job already came from this platform message (a replayed update)."""
+        return await self.ledger.seen(origin_key)
+
+    async def repeat(self, job_id: str, actor: Actor, action: RepeatAction, *,
+                     needs: str) -> EditRequest:
+        """The request of an earlier job, to run again as it was ("again") or at 4K ("4k").
+
+        Only its requester may repeat it. ``needs`` is the origin field the adapter must find
+        to fetch the inputs again (its file ids or links). Raises NotAllowed("not_your_button")
+        or InputError("job_gone"); neither says anything about the job or its chat."""
+        job = await self.ledger.job(int(job_id)) if job_id.isascii() and job_id.isdigit() and (
+            int(job_id) < 2**63) else None
+        if job is None or needs not in job.request.get("origin", {}):
+            raise InputError("job_gone")
+        request = request_from_json(job.request)
+        if job.actor_key != actor.key:
+            raise NotAllowed("not_your_button", name=request.actor.name)
+        old = request.command
+        if action == "4k":
+            if "4K" not in self.spec.image_sizes:
+                raise InputError("job_gone")
+            command = EditCommand(old.kind, old.prompt, old.aspect_ratio, "4K")
+        else:
+            command = old
+        return EditRequest(actor=actor, scope=request.scope, command=command, images=(),
+                           origin=request.origin)
 
     def opening(self) -> Progress:
         """What a request accepted now should be told first: working, or its place in line."""

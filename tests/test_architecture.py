@@ -52,6 +52,15 @@ def test_shared_adapter_modules_name_no_platform() -> None:
             assert not name.startswith(("adapters.telegram", "adapters.discord")), (path, name)
 
 
+def test_only_the_core_touches_the_ledger() -> None:
+    """Adapters talk to the services (EditService, Moderation), never to the ledger."""
+    for path in [*(ROOT / "adapters").rglob("*.py"), *(ROOT / "editbot").rglob("*.py")]:
+        assert not any(name.startswith("bot.ledger") for name in _imports(path)), path
+        for node in ast.walk(ast.parse(path.read_text())):
+            assert not (isinstance(node, ast.Attribute) and node.attr == "ledger"), (
+                f"{path}:{node.lineno} reaches the ledger past the services")
+
+
 def test_the_core_names_no_entry_point_or_adapter() -> None:
     for path in (ROOT / "bot").rglob("*.py"):
         assert "adapters." not in path.read_text(), path
@@ -79,7 +88,8 @@ def test_every_error_code_has_words_in_every_language() -> None:
     assert set(bot.i18n.EN) == set(bot.i18n.VI)
     used: set[str] = set()
     for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
-        used |= set(re.findall(r'(?:Error|Exceeded|Refusal)\(\s*"([a-z_]+)"', path.read_text()))
+        used |= set(re.findall(r'(?:Error|Exceeded|Refusal|Allowed)\(\s*"([a-z_]+)"',
+                               path.read_text()))
     assert used, "the scan found no codes"
     missing = sorted(code for code in used if code not in bot.i18n.EN)
     assert missing == []

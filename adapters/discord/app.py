@@ -25,7 +25,7 @@ from bot.commands import build_command, parse_arguments
 from bot.domain import Actor, CommandKind, EditCommand, ImageInput
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
-from bot.service import prepare_images, request_from_json
+from bot.service import prepare_images
 
 log = logging.getLogger(__name__)
 INTERACTION_TTL_S = 15 * 60 - 30  # Discord's tokens last 15 minutes; keep a margin
@@ -195,21 +195,15 @@ class DiscordAdapter:
         if action not in ("again", "4k") or not job_id.isdigit():
             return
         actor = self._actor(interaction)
-        job = await self.core.ledger.job(int(job_id))
-        if job is None or "urls" not in job.request.get("origin", {}):
-            await interaction.response.send_message(text("job_gone", actor.language),
+        try:
+            request = await self.core.service.repeat(
+                job_id, actor, "4k" if action == "4k" else "again", needs="urls")
+        except EditbotError as error:
+            await interaction.response.send_message(error_text(error, actor.language),
                                                     ephemeral=True)
             return
-        request = request_from_json(job.request)
-        if job.actor_key != actor.key:
-            await interaction.response.send_message(
-                text("not_your_button", actor.language, name=request.actor.name),
-                ephemeral=True)
-            return
-        old = request.command
-        command = old if action == "again" else EditCommand(old.kind, old.prompt,
-                                                            old.aspect_ratio, "4K")
-        await self._start(interaction, command.kind, [], old.prompt, None, None,
+        command = request.command
+        await self._start(interaction, command.kind, [], command.prompt, None, None,
                           command=command, urls=list(request.origin["urls"]))
 
     # -- mentions ------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ from __future__ import annotations
 import discord
 
 from adapters.discord.updates import PLATFORM, actor_of, scope_of
-from adapters.render import limits_text, parse_limit, quota_text, usage_text
+from adapters.render import limits_text, quota_text, usage_text
 from bot.bootstrap import Core
-from bot.i18n import text
-from bot.ledger import LimitKind
+from bot.commands import parse_limit
+from bot.domain import Actor
+from bot.errors import EditbotError
+from bot.i18n import error_text, text
+from bot.moderation import LimitKind
 
 
 class DiscordModeration:
@@ -18,56 +21,60 @@ class DiscordModeration:
 
     async def quota(self, interaction: discord.Interaction) -> None:
         actor = actor_of(interaction.user, interaction.locale)
-        scope = scope_of(interaction.guild_id, interaction.user.id)
-        status = await self.core.ledger.status(actor=actor.key, scope=scope.key,
-                                               unlimited=self.core.service.is_admin(actor))
-        report = None if scope.private else await self.core.ledger.usage(scope.key)
-        await interaction.response.send_message(quota_text(status, report, actor.language),
-                                                ephemeral=True)
-
-    def _moderator(self, interaction: discord.Interaction) -> bool:
-        return bool(interaction.permissions.manage_guild) or self.core.service.is_admin(
-            actor_of(interaction.user, interaction.locale))
+        view = await self.core.moderation.quota(
+            actor, scope_of(interaction.guild_id, interaction.user.id))
+        await interaction.response.send_message(
+            quota_text(view.status, view.scope_usage, actor.language), ephemeral=True)
 
     async def usage(self, interaction: discord.Interaction) -> None:
-        lang = actor_of(interaction.user, interaction.locale).language
-        if not self._moderator(interaction):
-            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
+        actor = actor_of(interaction.user, interaction.locale)
+        try:
+            report = await self.core.moderation.usage(
+                actor, scope_of(interaction.guild_id, interaction.user.id),
+                moderator=_manages(interaction))
+        except EditbotError as error:
+            await interaction.response.send_message(error_text(error, actor.language),
+                                                    ephemeral=True)
             return
-        report = await self.core.ledger.usage(scope_of(interaction.guild_id, 0).key)
         names = {f"{PLATFORM}:{m.id}": m.display_name
                  for m in (interaction.guild.members if interaction.guild else [])}
-        await interaction.response.send_message(usage_text(report, names, lang), ephemeral=True)
+        await interaction.response.send_message(usage_text(report, names, actor.language),
+                                                ephemeral=True)
 
     async def limit(self, interaction: discord.Interaction, kind: str,
                     member: discord.Member | None, per_day: str | None) -> None:
         actor = actor_of(interaction.user, interaction.locale)
         lang = actor.language
-        if not self._moderator(interaction):
-            await interaction.response.send_message(text("not_moderator", lang), ephemeral=True)
-            return
-        scope = scope_of(interaction.guild_id, 0).key
-        ledger = self.core.ledger
+        try:
+            words, public = await self._limit(interaction, actor, kind, member, per_day)
+        except EditbotError as error:
+            words, public = error_text(error, lang), False
+            if error.code == "bad_limit":
+                words = text("setlimit_usage", lang)
+        await interaction.response.send_message(words, ephemeral=not public)
+
+    async def _limit(self, interaction: discord.Interaction, actor: Actor, kind: str,
+                     member: discord.Member | None, per_day: str | None) -> tuple[str, bool]:
+        """The reply to /limit member|default|total|show, and whether the channel sees it."""
+        moderation, lang = self.core.moderation, actor.language
+        scope = scope_of(interaction.guild_id, interaction.user.id)
+        moderator = _manages(interaction)
         if kind == "show":
-            limits = await ledger.limits(scope)
-            await interaction.response.send_message(limits_text(
-                limits, self.core.settings.default_daily_limit, {}, lang), ephemeral=True)
-            return
-        value = parse_limit((per_day or "").strip().lower())
-        if value is False:
-            await interaction.response.send_message(text("setlimit_usage", lang),
-                                                    ephemeral=True)
-            return
+            limits = await moderation.limits(actor, scope, moderator=moderator)
+            return limits_text(limits, moderation.default_limit, {}, lang), False
+        moderation.check_limits(actor, scope, moderator=moderator)
         limit_kind: LimitKind = "member" if kind == "member" else (
             "default" if kind == "default" else "total")
-        target = f"{PLATFORM}:{member.id}" if member is not None else ""
-        await ledger.set_limit(scope=scope, kind=limit_kind, member=target, per_day=value,
-                               by=actor.key)
+        change = await moderation.set_limit(
+            actor, scope, limit_kind, parse_limit(per_day or ""), moderator=moderator,
+            member=f"{PLATFORM}:{member.id}" if member is not None else "")
         if member is not None:
-            key = "limit_member_set" if value is not None else "limit_member_reset"
-            words = text(key, lang, name=member.display_name, value=value)
-        else:
-            shown = value if value is not None else self.core.settings.default_daily_limit
-            words = text(f"limit_{limit_kind}_{'set' if value is not None else 'reset'}", lang,
-                         value=shown)
-        await interaction.response.send_message(words)
+            key = "limit_member_set" if change.value is not None else "limit_member_reset"
+            return text(key, lang, name=member.display_name, value=change.value), True
+        state = "set" if change.value is not None else "reset"
+        return text(f"limit_{limit_kind}_{state}", lang, value=change.applies), True
+
+
+def _manages(interaction: discord.Interaction) -> bool:
+    """The platform's fact: Manage Server in this server."""
+    return interaction.guild_id is not None and bool(interaction.permissions.manage_guild)

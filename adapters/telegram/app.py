@@ -40,10 +40,8 @@ from adapters.telegram.updates import (
 )
 from bot.bootstrap import Core
 from bot.commands import parse_arguments
-from bot.domain import CommandKind, EditCommand
-from bot.errors import CommandError
+from bot.errors import CommandError, EditbotError
 from bot.i18n import error_text, text
-from bot.service import request_from_json
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
@@ -215,22 +213,16 @@ class TelegramAdapter:
             return
         action, job_id = query.data.split(":", 1)
         actor = actor_of(query.from_user)
-        job = await self.core.ledger.job(int(job_id))
-        if job is None or "file_ids" not in job.request.get("origin", {}):
-            await query.answer(text("job_gone", actor.language), show_alert=True)
+        try:
+            request = await self.core.service.repeat(
+                job_id, actor, "4k" if action == "4k" else "again", needs="file_ids")
+        except EditbotError as error:
+            await query.answer(error_text(error, actor.language), show_alert=True)
             return
-        request = request_from_json(job.request)
-        if job.actor_key != actor.key:
-            await query.answer(text("not_your_button", actor.language, name=request.actor.name),
-                               show_alert=True)
-            return
-        old = request.command
-        command: EditCommand = old if action == "again" else EditCommand(
-            old.kind, old.prompt, old.aspect_ratio, "4K")
         origin = request.origin
         await query.answer(text("button_started", actor.language))
-        kind: CommandKind = command.kind
-        refs = [ImageRef(f, None) for f in origin["file_ids"]] if kind == "edit" else []
+        refs = ([ImageRef(f, None) for f in origin["file_ids"]]
+                if request.command.kind == "edit" else [])
         self.edits.start(key=f"telegram:button:{query.id}",
                          chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
-                         scope=request.scope, command=command, refs=refs)
+                         scope=request.scope, command=request.command, refs=refs)

@@ -111,7 +111,7 @@ class TelegramEdits:
     async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
                   command: EditCommand, refs: list[ImageRef],
                   received_at: float) -> EditOutcome | None:
-        if await self.core.ledger.seen(key):
+        if await self.core.service.seen(key):
             log.info("telegram: %s was handled before (a replayed update)", key)
             return None
         lang = actor.language

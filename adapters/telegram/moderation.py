@@ -12,11 +12,14 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from adapters.render import help_text, limits_text, parse_limit, quota_text, usage_text
-from adapters.telegram.updates import actor_of, scope_of
+from adapters.render import help_text, limits_text, quota_text, usage_text
+from adapters.telegram.updates import PLATFORM, actor_of, scope_of
 from bot.bootstrap import Core
-from bot.i18n import text
-from bot.ledger import LimitKind
+from bot.commands import parse_limit
+from bot.domain import Actor
+from bot.errors import EditbotError
+from bot.i18n import error_text, text
+from bot.moderation import LimitKind
 
 MODERATOR_CACHE_S = 60.0
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
@@ -36,7 +39,7 @@ class TelegramModeration:
             return True  # an anonymous administrator posts as the group itself
         if user is None:
             return False
-        if self.core.service.is_admin(actor_of(user)):
+        if self.core.moderation.is_operator(actor_of(user)):
             return True
         if chat.type == Chat.PRIVATE:
             return False
@@ -80,62 +83,72 @@ class TelegramModeration:
         message = update.effective_message
         if message is None or message.from_user is None:
             return
-        actor, scope = actor_of(message.from_user), scope_of(message.chat)
-        ledger = self.core.ledger
-        status = await ledger.status(actor=actor.key, scope=scope.key,
-                                     unlimited=self.core.service.is_admin(actor))
-        report = None if scope.private else await ledger.usage(scope.key)
-        await self._reply(message, quota_text(status, report, actor.language))
+        actor = actor_of(message.from_user)
+        view = await self.core.moderation.quota(actor, scope_of(message.chat))
+        await self._reply(message, quota_text(view.status, view.scope_usage, actor.language))
 
     async def usage(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
-        lang = self._lang(message)
-        if message.chat.type != Chat.PRIVATE and not await self.is_moderator(message):
-            await self._reply(message, text("not_moderator", lang))
+        try:
+            report = await self.core.moderation.usage(
+                self._actor(message), scope_of(message.chat),
+                moderator=await self.is_moderator(message))
+        except EditbotError as error:
+            await self._reply(message, error_text(error, self._lang(message)))
             return
-        report = await self.core.ledger.usage(scope_of(message.chat).key)
-        await self._reply(message, usage_text(report, self.names, lang))
+        await self._reply(message, usage_text(report, self.names, self._lang(message)))
 
     async def setlimit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
         lang = self._lang(message)
-        if message.chat.type == Chat.PRIVATE:
-            await self._reply(message, text("groups_only", lang))
-            return
-        if not await self.is_moderator(message):
-            await self._reply(message, text("not_moderator", lang))
-            return
-        words = [w.lower() for w in (context.args or [])]
-        scope = scope_of(message.chat).key
-        by = (actor_of(message.from_user).key if message.from_user and not message.sender_chat
-              else f"telegram:chat:{message.chat.id}")
-        ledger = self.core.ledger
-        target = message.reply_to_message.from_user if message.reply_to_message else None
-        if len(words) == 2 and words[0] in ("all", "total") and parse_limit(words[1]) is not False:
-            kind: LimitKind = "default" if words[0] == "all" else "total"
-            value = parse_limit(words[1])
-            assert value is not False
-            await ledger.set_limit(scope=scope, kind=kind, per_day=value, by=by)
-            shown = value if value is not None else self.core.settings.default_daily_limit
-            key = f"limit_{kind}_{'set' if value is not None else 'reset'}"
-            await self._reply(message, text(key, lang, value=shown))
-        elif len(words) == 1 and target is not None and not target.is_bot and (
-                value := parse_limit(words[0])) is not False:
-            member = actor_of(target)
-            self.names[member.key] = target.full_name
-            await ledger.set_limit(scope=scope, kind="member", member=member.key,
-                                   per_day=value, by=by)
-            key = "limit_member_set" if value is not None else "limit_member_reset"
-            await self._reply(message, text(key, lang, name=target.full_name, value=value))
-        elif not words:
-            limits = await ledger.limits(scope)
-            await self._reply(message, limits_text(
-                limits, self.core.settings.default_daily_limit, self.names, lang) + "\n\n"
-                + text("setlimit_usage", lang))
-        else:
-            await self._reply(message, text("setlimit_usage", lang))
+        try:
+            words = await self._setlimit(message, [w.lower() for w in (context.args or [])])
+        except EditbotError as error:
+            words = error_text(error, lang)
+            if error.code == "bad_limit":
+                words = text("setlimit_usage", lang)
+        await self._reply(message, words)
 
+    async def _setlimit(self, message: Message, words: list[str]) -> str:
+        """/setlimit all|total N|reset; N|reset in a reply to a member; nothing: show."""
+        lang = self._lang(message)
+        moderation, actor, scope = self.core.moderation, self._actor(message), scope_of(
+            message.chat)
+        moderator = False if message.chat.type == Chat.PRIVATE else await self.is_moderator(
+            message)
+        moderation.check_limits(actor, scope, moderator=moderator)
+        target = message.reply_to_message.from_user if message.reply_to_message else None
+        if not words:
+            limits = await moderation.limits(actor, scope, moderator=moderator)
+            return (limits_text(limits, moderation.default_limit, self.names, lang) + "\n\n"
+                    + text("setlimit_usage", lang))
+        if len(words) == 2 and words[0] in ("all", "total"):
+            kind: LimitKind = "default" if words[0] == "all" else "total"
+            change = await moderation.set_limit(actor, scope, kind, parse_limit(words[1]),
+                                                moderator=moderator, by=self._by(message))
+            state = "set" if change.value is not None else "reset"
+            return text(f"limit_{kind}_{state}", lang, value=change.applies)
+        if len(words) == 1 and target is not None and not target.is_bot:
+            member = actor_of(target)
+            change = await moderation.set_limit(actor, scope, "member", parse_limit(words[0]),
+                                                moderator=moderator, member=member.key,
+                                                by=self._by(message))
+            self.names[member.key] = target.full_name
+            key = "limit_member_set" if change.value is not None else "limit_member_reset"
+            return text(key, lang, name=target.full_name, value=change.value)
+        return text("setlimit_usage", lang)
+
+    @staticmethod
+    def _actor(message: Message) -> Actor:
+        """Who acts: the sender, or the group itself for an anonymous administrator."""
+        if message.from_user is not None and message.sender_chat is None:
+            return actor_of(message.from_user)
+        chat = message.sender_chat or message.chat
+        return Actor(PLATFORM, f"chat:{chat.id}", chat.title or "", "en")
+
+    def _by(self, message: Message) -> str:
+        return self._actor(message).key

@@ -88,6 +88,7 @@ EN: Mapping[str, str] = {
     "setlimit_usage": "How to use it: reply to a member with /setlimit N or /setlimit reset; "
                       "/setlimit all N for everyone; /setlimit total N for the group's daily "
                       "budget (/setlimit total reset removes it). N is a whole number, 0 blocks.",
+    "bad_limit": "A limit is a whole number of credits from 0 (blocks) to {limit}, or reset.",
     "limit_member_set": "{name} can now use {value} credits a day here.",
     "limit_member_reset": "{name} is back to this group's default limit.",
     "limit_default_set": "Everyone here can now use {value} credits a day.",

@@ -84,6 +84,7 @@ VI: Mapping[str, str] = {
     "setlimit_usage": "Cách dùng: trả lời một thành viên bằng /setlimit N hoặc /setlimit reset; "
                       "/setlimit all N cho mọi người; /setlimit total N cho ngân sách ngày của "
                       "nhóm (/setlimit total reset để bỏ). N là số nguyên, 0 là chặn.",
+    "bad_limit": "Giới hạn là một số nguyên lượt từ 0 (chặn) đến {limit}, hoặc reset.",
     "limit_member_set": "{name} giờ được dùng {value} lượt mỗi ngày ở đây.",
     "limit_member_reset": "{name} trở về giới hạn mặc định của nhóm.",
     "limit_default_set": "Mọi người ở đây giờ được dùng {value} lượt mỗi ngày.",

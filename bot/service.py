@@ -116,9 +116,9 @@ class EditService:
             int(job_id) < 2**63) else None
         if job is None or needs not in job.request.get("origin", {}):
             raise InputError("job_gone")
-        request = request_from_json(job.request)
         if job.actor_key != actor.key:
-            raise NotAllowed("not_your_button", name=request.actor.name)
+            raise NotAllowed("not_your_button")
+        request = request_from_json(job.request)
         old = request.command
         if action == "4k":
             if "4K" not in self.spec.image_sizes:

@@ -159,7 +159,8 @@ async def test_buttons_are_for_the_requester(
     [result] = await dc.wait_for(lambda: results(dc))
     message = result.result
     await dc.press(BOB, message, "again:1")
-    await dc.wait_for(lambda: any("Only Ann" in e for e in ephemerals(dc)))
+    await dc.wait_for(lambda: any("Only the person who asked" in e for e in ephemerals(dc)))
+    assert not any("Ann" in e for e in ephemerals(dc))
     await dc.press(ANN, message, "4k:1")
     await dc.wait_for(lambda: len(results(dc)) == 2)
     assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {
@@ -167,6 +168,15 @@ async def test_buttons_are_for_the_requester(
     assert gemini.requests[-1].images == [PHOTO]
     status = await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)
     assert status.used == 3
+
+
+async def test_a_bad_limit_is_explained_in_discords_words(
+        dc: FakeDiscord, start_discord: Callable[..., Any]) -> None:
+    adapter = await start_discord()
+    await dc.slash(BOB, "limit", {"per_day": "²"}, sub="default", manage_guild=True)
+    [words] = await dc.wait_for(lambda: ephemerals(dc))
+    assert "/limit default N" in words and "/setlimit" not in words
+    assert await adapter.core.ledger.audit_log(SCOPE) == []
 
 
 async def test_limits_need_manage_server(

@@ -202,7 +202,14 @@ async def test_buttons_repeat_for_the_requester_only(
 
     tg.press(BOB, result, "again:1")
     [answer] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
-    assert "Only Ann" in answer.params["text"] and answer.params["show_alert"] is True
+    assert "Only the person who asked" in answer.params["text"]
+    assert "Ann" not in answer.params["text"] and answer.params["show_alert"] is True
+    for forged in ("again:2", "4k:99999999999999999999999", "again:0"):
+        tg.press(BOB, result, forged)  # data no button of ours carries: nothing about others
+    answers = await tg.wait_for(lambda: len(tg.sent("answerCallbackQuery")) == 4
+                                and tg.sent("answerCallbackQuery"))
+    assert {a.params["text"] for a in answers[1:]} == {
+        "I can no longer repeat that edit; please send it again."}
 
     tg.press(ANN, result, "4k:1")
     await tg.wait_for(lambda: len(photos_to(tg)) == 2)

@@ -90,3 +90,21 @@ async def test_command_menus_are_registered(tg: FakeTelegram,
     assert menus[("default", None)] == ["edit", "imagine", "quota", "help"]
     assert menus[("all_chat_administrators", None)][-2:] == ["setlimit", "usage"]
     assert ("default", "vi") in menus
+
+
+async def test_a_crowd_of_commands_asks_telegram_once(
+        tg: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    for _ in range(60):
+        tg.post(GROUP, BOB, text="/help")
+    await tg.wait_for(lambda: len(tg.sent("sendMessage")) == 60)
+    assert len(tg.sent("getChatMember")) == 1
+
+
+async def test_limits_are_ascii_digits(tg: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot()
+    tg.admins[GROUP["id"]].add(MOD["id"])
+    for word in ("²", "٣", "1e3", "99999999"):
+        assert "How to use it" in await said(tg, MOD, f"/setlimit all {word}")
+    assert await bot.core.ledger.audit_log(SCOPE) == []
+    assert "Everyone here can now use 3 credits" in await said(tg, MOD, "/setlimit all 3")

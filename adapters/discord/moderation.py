@@ -50,7 +50,7 @@ class DiscordModeration:
         except EditbotError as error:
             words, public = error_text(error, lang), False
             if error.code == "bad_limit":
-                words = text("setlimit_usage", lang)
+                words = text("limit_usage_discord", lang)
         await interaction.response.send_message(words, ephemeral=not public)
 
     async def _limit(self, interaction: discord.Interaction, actor: Actor, kind: str,

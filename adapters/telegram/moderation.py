@@ -4,10 +4,12 @@ cached briefly), an anonymous admin posting as the group, and BOT_ADMINS."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 
-from telegram import Chat, Message, Update
+from telegram import Bot, Chat, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -21,6 +23,7 @@ from bot.errors import EditbotError
 from bot.i18n import error_text, text
 from bot.moderation import LimitKind
 
+log = logging.getLogger(__name__)
 MODERATOR_CACHE_S = 60.0
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -32,6 +35,7 @@ class TelegramModeration:
         self.names = names
         self._reply = reply
         self._cache: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._asking: dict[tuple[int, int], asyncio.Future[bool]] = {}
 
     async def is_moderator(self, message: Message) -> bool:
         chat, user = message.chat, message.from_user
@@ -47,12 +51,22 @@ class TelegramModeration:
         cached = self._cache.get(key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        asking = self._asking.get(key)
+        if asking is None:  # one getChatMember per person and chat, however many commands
+            asking = asyncio.ensure_future(self._ask(message.get_bot(), *key))
+            self._asking[key] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        return await asyncio.shield(asking)
+
+    async def _ask(self, bot: Bot, chat_id: int, user_id: int) -> bool:
+        """The platform's fact; an error means no (a failed check never grants anything)."""
         try:
-            member = await message.get_bot().get_chat_member(chat.id, user.id)
-            allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+            member = await bot.get_chat_member(chat_id, user_id)
         except TelegramError:
+            log.warning("telegram: could not check a member's status", exc_info=True)
             return False
-        self._cache[key] = (time.monotonic() + MODERATOR_CACHE_S, allowed)
+        allowed = member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        self._cache[(chat_id, user_id)] = (time.monotonic() + MODERATOR_CACHE_S, allowed)
         return allowed
 
     @staticmethod

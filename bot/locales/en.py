@@ -89,6 +89,9 @@ EN: Mapping[str, str] = {
                       "/setlimit all N for everyone; /setlimit total N for the group's daily "
                       "budget (/setlimit total reset removes it). N is a whole number, 0 blocks.",
     "bad_limit": "A limit is a whole number of credits from 0 (blocks) to {limit}, or reset.",
+    "limit_usage_discord": "How to use it: /limit member @someone N (or reset), /limit default "
+                           "N for everyone, /limit total N for the server's daily budget (or "
+                           "reset), /limit show. N is a whole number, 0 blocks.",
     "limit_member_set": "{name} can now use {value} credits a day here.",
     "limit_member_reset": "{name} is back to this group's default limit.",
     "limit_default_set": "Everyone here can now use {value} credits a day.",
@@ -104,7 +107,7 @@ EN: Mapping[str, str] = {
     "usage_empty": "Nobody has used any credits here today.",
     "button_again": "🔁 Again",
     "button_4k": "4K",
-    "not_your_button": "Only {name} can use these buttons.",
+    "not_your_button": "Only the person who asked for this edit can use these buttons.",
     "button_started": "On it!",
     "job_gone": "I can no longer repeat that edit; please send it again.",
     "full_resolution": "Full resolution: {width}×{height}",

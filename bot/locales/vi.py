@@ -85,6 +85,9 @@ VI: Mapping[str, str] = {
                       "/setlimit all N cho mọi người; /setlimit total N cho ngân sách ngày của "
                       "nhóm (/setlimit total reset để bỏ). N là số nguyên, 0 là chặn.",
     "bad_limit": "Giới hạn là một số nguyên lượt từ 0 (chặn) đến {limit}, hoặc reset.",
+    "limit_usage_discord": "Cách dùng: /limit member @thành_viên N (hoặc reset), /limit default "
+                           "N cho mọi người, /limit total N cho ngân sách ngày của máy chủ (hoặc "
+                           "reset), /limit show. N là số nguyên, 0 là chặn.",
     "limit_member_set": "{name} giờ được dùng {value} lượt mỗi ngày ở đây.",
     "limit_member_reset": "{name} trở về giới hạn mặc định của nhóm.",
     "limit_default_set": "Mọi người ở đây giờ được dùng {value} lượt mỗi ngày.",
@@ -100,7 +103,7 @@ VI: Mapping[str, str] = {
     "usage_empty": "Hôm nay chưa ai dùng lượt nào ở đây.",
     "button_again": "🔁 Làm lại",
     "button_4k": "4K",
-    "not_your_button": "Chỉ {name} mới dùng được các nút này.",
+    "not_your_button": "Chỉ người đã yêu cầu ảnh này mới dùng được các nút này.",
     "button_started": "Đang làm!",
     "job_gone": "Tôi không thể làm lại ảnh đó nữa; vui lòng gửi lại.",
     "full_resolution": "Độ phân giải đầy đủ: {width}×{height}",

@@ -15,7 +15,6 @@ from bot.domain import Actor, CommandKind, Delivery, EditRequest, Progress, Scop
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 from bot.images import convert
-from bot.service import prepare_images
 
 EXIT_OK, EXIT_INPUT, EXIT_REFUSED, EXIT_UPSTREAM = 0, 2, 3, 4
 _STATUS_EXIT = {"invalid": EXIT_INPUT, "rejected": EXIT_INPUT, "refused": EXIT_REFUSED,
@@ -54,7 +53,7 @@ async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
             if not path.is_file():
                 return _fail(f"{name}: no such file")
             blobs.append(path.read_bytes())
-        images = await prepare_images(blobs)
+        images = await core.service.prepare_images(blobs)
     except EditbotError as error:
         return _fail(error_text(error))
     user = getpass.getuser()

@@ -27,6 +27,7 @@ class Core:
         await self.ledger.migrate()
 
     async def aclose(self) -> None:
+        self.service.decoder.close()
         await self.gemini.aclose()
         await self.ledger.close()
 
@@ -45,6 +46,7 @@ def build(
         auth=settings.auth_style, model=settings.gemini_model,
         timeout_s=settings.gemini_timeout_s, max_attempts=settings.gemini_max_attempts,
         max_connections=settings.gemini_max_concurrency + 4,
+        max_retry_delay_s=settings.gemini_max_retry_delay_s,
     )
     ledger = ledger or QuotaLedger.open(
         settings.database_url, default_limit=settings.default_daily_limit,
@@ -53,6 +55,8 @@ def build(
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,
+        max_in_flight_per_user=settings.max_in_flight_per_user,
+        refusal_cooldown_s=settings.refusal_cooldown_s, decode_memory_mb=settings.decode_memory_mb,
     )
     moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
                             default_limit=settings.default_daily_limit)

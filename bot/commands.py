@@ -10,6 +10,7 @@ an error listing the valid values; the prompt is required.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .domain import CommandKind, EditCommand
@@ -23,6 +24,23 @@ COMMANDS: tuple[CommandKind, ...] = ("edit", "imagine")
 _RATIO_SHAPE = re.compile(r"^\d{1,3}:\d{1,3}$")
 _SIZE_SHAPE = re.compile(r"^\d{1,4}[kK]$")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]+)(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|$)")
+
+
+# Characters that show nothing yet are not whitespace: Hangul fillers, the braille blank, and
+# the combining grapheme joiner and variation selectors (besides every format character, Cf:
+# zero-width spaces and joiners, the BOM, bidi marks, soft hyphen, ...).
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5"
+                       + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+
+
+def visible(text: str) -> str:
+    """``text`` without its invisible characters (for deciding whether anything was said)."""
+    return "".join(c for c in text if c not in _INVISIBLE and unicodedata.category(c) != "Cf")
+
+
+def is_blank(text: str) -> bool:
+    """Nothing but whitespace and invisible characters: a prompt that says nothing."""
+    return not visible(text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +111,7 @@ def build_command(
     if size is not None:
         size = check_size(size, spec)
     prompt = " ".join(prompt.split())
-    if not prompt:
+    if is_blank(prompt):
         raise CommandError("no_prompt", kind=kind)
     if len(prompt) > MAX_PROMPT_CHARS:
         raise CommandError("prompt_too_long", limit=MAX_PROMPT_CHARS)

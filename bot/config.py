@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     gemini_max_concurrency: int = Field(16, ge=1, le=1024)
     gemini_timeout_s: float = Field(300.0, gt=0)
     gemini_max_attempts: int = Field(4, ge=1, le=10)
+    gemini_max_retry_delay_s: float = Field(60.0, ge=0)
 
     database_url: str = "sqlite:///data/editbot.sqlite3"
     default_daily_limit: int = Field(10, ge=0)
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     credits_per_4k_edit: int = Field(2, ge=0)
     quota_timezone: str = "UTC"
     bot_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+    max_in_flight_per_user: int = Field(2, ge=1, le=100)
+    refusal_cooldown_s: float = Field(30.0, ge=0)
+    decode_memory_mb: int = Field(512, ge=64)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"

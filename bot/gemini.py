@@ -6,6 +6,7 @@ case it is kept out of exceptions and messages: errors raised here are our own a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -53,8 +54,11 @@ class GeminiClient:
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
         timeout_s: float = 300.0, max_attempts: int = 4, backoff_s: float = 1.0,
         max_connections: int = 64, http: httpx.AsyncClient | None = None,
+        max_retry_delay_s: float = 60.0,
     ) -> None:
         self.model = model
+        self._timeout_s = timeout_s
+        self._max_retry_delay_s = max_retry_delay_s
         self._url = f"{base_url.rstrip('/')}/v1beta/models/{model}:generateContent"
         self._auth = auth
         self._key = api_key
@@ -104,7 +108,8 @@ class GeminiClient:
         aspect_ratio: str | None = None, image_size: str | None = None,
     ) -> GeneratedImage:
         """One edit or generation. Raises Refusal or UpstreamError; retries transient failures
-        with jittered backoff, honouring the server's RetryInfo."""
+        with jittered backoff, honouring the server's RetryInfo up to ``max_retry_delay_s``
+        (a longer wait is a failure at once)."""
         content = self.encode_body(prompt, images, aspect_ratio, image_size)
         try:
             async for attempt in stamina.retry_context(
@@ -117,6 +122,10 @@ class GeminiClient:
                         return await self._attempt(content)
                     except _Retry as retry:
                         log.warning("gemini attempt %d failed: %s", attempt.num, retry.error)
+                        if retry.delay is not None and retry.delay > self._max_retry_delay_s:
+                            raise UpstreamError(
+                                "upstream_retry_too_late", status=retry.error.status,
+                                transient=True, detail=f"retryDelay {retry.delay:g}s") from None
                         raise
         except _Retry as retry:
             raise retry.error from None
@@ -133,9 +142,12 @@ class GeminiClient:
         headers, params = self._auth_parts()
         headers["Content-Type"] = "application/json"
         try:
-            response = await self._http.post(
-                self._url, content=content, headers=headers, params=params)
-        except httpx.TimeoutException:
+            # a deadline for the whole answer: httpx's timeouts are per read, and a body
+            # trickled a few bytes at a time would never trip them
+            async with asyncio.timeout(self._timeout_s):
+                response = await self._http.post(
+                    self._url, content=content, headers=headers, params=params)
+        except (httpx.TimeoutException, TimeoutError):
             # The model may still be working (and billing); a retry would pay twice.
             raise UpstreamError("upstream_timeout", transient=True) from None
         except httpx.TransportError as exc:

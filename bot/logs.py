@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -11,12 +12,20 @@ from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Credentials that are no configured secret: a Discord interaction's token (valid 15 minutes,
+# it can answer as the bot) in the paths /interactions/ID/TOKEN and /webhooks/ID/TOKEN that
+# discord.py logs at DEBUG, and as "token" in the gateway events it logs whole.
+_PATTERNS = (
+    (re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?#\s'\"]+"), r"\1" + REDACTED),
+    (re.compile(r"""((?:'|")token(?:'|")\s*:\s*(?:'|"))[^'"]+"""), r"\1" + REDACTED),
+)
 
 
 class RedactingFilter(logging.Filter):
-    """Removes every configured secret (and its URL-quoted form) from a record's message,
-    arguments and traceback. Installed on the root handlers, so it sees records propagated
-    from third-party loggers too (httpx logs Bot API URLs, which carry the Telegram token)."""
+    """Removes every configured secret (and its URL-quoted form), and Discord's interaction
+    tokens and webhook URLs, from a record's message, arguments and traceback. Installed on
+    the root handlers, so it sees records propagated from third-party loggers too (httpx logs
+    Bot API URLs, which carry the Telegram token)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -30,11 +39,12 @@ class RedactingFilter(logging.Filter):
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        if "token" in text or "/interactions/" in text or "/webhooks/" in text:
+            for pattern, replacement in _PATTERNS:
+                text = pattern.sub(replacement, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
         record.msg = self.redact(record.getMessage())
         record.args = None
         if record.exc_info and record.exc_info[0] is not None:

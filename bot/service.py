@@ -12,7 +12,9 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from .commands import MAX_PROMPT_CHARS
+from .admission import Cooldown, InFlight, Ticket
+from .commands import MAX_PROMPT_CHARS, is_blank
+from .decoding import MB, Decoder
 from .domain import (
     Actor,
     DeliverFn,
@@ -33,6 +35,7 @@ from .errors import (
     EditbotError,
     InputError,
     NotAllowed,
+    QuotaExceeded,
     Refusal,
     UpstreamError,
 )
@@ -40,6 +43,7 @@ from .gemini import GeminiClient
 from .images import prepare_input, ratio_mismatch
 from .ledger import QuotaLedger
 from .models import ModelSpec
+from .progress import ProgressPump
 from .scheduler import FairQueue
 
 log = logging.getLogger(__name__)
@@ -57,7 +61,8 @@ class ResumeHandler(Protocol):
 
 
 async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
-    """Validate and ready raw inputs off the event loop; raises ImageError."""
+    """Validate and ready raw inputs off the event loop; raises ImageError. For one-off use:
+    the chat adapters use ``EditService.prepare_images``, bounded in threads and memory."""
     return tuple([await asyncio.to_thread(prepare_input, blob) for blob in blobs])
 
 
@@ -86,13 +91,17 @@ class EditService:
     def __init__(
         self, *, ledger: QuotaLedger, gemini: GeminiClient, spec: ModelSpec,
         max_concurrency: int, credits_for: Callable[[str | None], int],
-        admins: frozenset[str] = frozenset(),
+        admins: frozenset[str] = frozenset(), max_in_flight_per_user: int = 2,
+        refusal_cooldown_s: float = 30.0, decode_memory_mb: int = 512,
     ) -> None:
         self.ledger = ledger
         self.gemini = gemini
         self.spec = spec
         self.admins = admins
         self.queue = FairQueue(max_concurrency)
+        self.in_flight = InFlight(max_in_flight_per_user)
+        self.refusals = Cooldown(refusal_cooldown_s)
+        self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
         self._credits_for = credits_for
 
     def credits_for(self, command: EditCommand) -> int:
@@ -129,6 +138,28 @@ class EditService:
         return EditRequest(actor=actor, scope=request.scope, command=command, images=(),
                            origin=request.origin)
 
+    async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
+        """The checks that come before any download or decode: the person has fewer than the
+        allowed requests running (else Busy) and the credits this command costs (else
+        QuotaExceeded), by a cheap read; the reservation itself stays the authority. The
+        ticket is released when the request's work ends."""
+        ticket = self.in_flight.hold(actor.key)
+        try:
+            if not self.is_admin(actor):
+                credits = self.credits_for(command)
+                status = await self.ledger.status(actor=actor.key, scope=scope.key)
+                if status.left is not None and status.left < credits:
+                    raise QuotaExceeded(used=status.used, limit=status.limit or 0,
+                                        resets_at=status.resets_at, credits=credits)
+        except BaseException:
+            ticket.release()
+            raise
+        return ticket
+
+    async def prepare_images(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
+        """Validate and ready downloaded inputs in the bounded decoding pool (ImageError)."""
+        return await self.decoder.prepare(blobs)
+
     def opening(self) -> Progress:
         """What a request accepted now should be told first: working, or its place in line."""
         queue = self.queue
@@ -143,7 +174,7 @@ class EditService:
         if len(request.images) > self.spec.max_reference_images:
             raise CommandError("too_many_images", limit=self.spec.max_reference_images,
                                count=len(request.images))
-        if not command.prompt.strip() or len(command.prompt) > MAX_PROMPT_CHARS:
+        if is_blank(command.prompt) or len(command.prompt) > MAX_PROMPT_CHARS:
             raise CommandError("no_prompt", kind=command.kind)
 
     async def submit(
@@ -171,24 +202,27 @@ class EditService:
         self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
         progress: ProgressFn | None = None,
     ) -> EditOutcome:
-        """Work on an already reserved job until it is committed or refunded."""
+        """Work on an already reserved job until it is committed or refunded. The upstream
+        slot is held only while Gemini is asked: progress goes out in the background."""
+        pump = ProgressPump(progress, job_id)
+        try:
+            return await self._run(job_id, request, credits, deliver, pump)
+        finally:
+            await pump.close()
 
-        async def tell(stage: Stage, position: int = 0) -> None:
-            if progress is None:
-                return
-            try:
-                await progress(Progress(stage, position))
-            except Exception:
-                log.warning("progress callback failed for job %d", job_id, exc_info=True)
+    async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
+                   pump: ProgressPump) -> EditOutcome:
+        def tell(stage: Stage, position: int = 0) -> None:
+            pump.push(Progress(stage, position))
 
         async def on_position(position: int) -> None:
-            await tell(Stage.QUEUED, position)
+            tell(Stage.QUEUED, position)
 
         command = request.command
         try:
             async with self.queue.slot(request.actor.key, on_position,
                                        order=request.received_at):
-                await tell(Stage.WORKING)
+                tell(Stage.WORKING)
                 image = await self.gemini.generate(
                     command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                     image_size=command.image_size)
@@ -203,7 +237,7 @@ class EditService:
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
-            await tell(Stage.DELIVERING)
+            tell(Stage.DELIVERING)
             await self.ledger.delivering(job_id)  # from here a restart must not redo it
             await deliver(delivery)
         except Refusal as error:

@@ -87,3 +87,20 @@ def test_valid_words_round_trip(ratio: str, size: str, prompt: str) -> None:
     command = parse_arguments("edit", f"{size} {ratio} {prompt}", PRO)
     assert command.aspect_ratio == ratio and command.image_size == size.upper()
     assert command.prompt == prompt
+
+
+@pytest.mark.parametrize("blank", [
+    "\u200b", "\ufeff\ufeff", "\u3164", "\u115f\u1160", "\uffa0", "\u2060\u200c\u200d",
+    "\u00ad", "\u200e\u200f\u202a", "\u2800", "\u034f\ufe0f", "\u200b \u3000 \u3164",
+])
+def test_a_prompt_of_invisible_characters_is_no_prompt(blank: str) -> None:
+    with pytest.raises(CommandError) as info:
+        parse_arguments("edit", f"9:16 {blank}", PRO)
+    assert info.value.code == "no_prompt"
+    with pytest.raises(CommandError):
+        build_command("imagine", blank, None, None, PRO)
+
+
+def test_invisible_characters_inside_a_real_prompt_are_kept() -> None:
+    family = "add \U0001F468\u200d\U0001F469\u200d\U0001F467 here"  # a joined emoji
+    assert parse_arguments("edit", family, PRO).prompt == family

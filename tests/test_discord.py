@@ -208,7 +208,7 @@ async def test_limits_need_manage_server(
 
 async def test_quota_race(dc: FakeDiscord, gemini: FakeGemini,
                           start_discord: Callable[..., Any]) -> None:
-    await start_discord(default_daily_limit=3)
+    await start_discord(default_daily_limit=3, max_in_flight_per_user=8)
     gemini.delay = 0.3
     for i in range(8):
         await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": f"try {i}"})

@@ -1,5 +1,5 @@
 """The Discord adapter in a real ``python -m bot`` process: connects, syncs, stops on SIGTERM
-with exit 0, and its DEBUG logs never show the token."""
+with exit 0, and its DEBUG logs never show the token, an interaction's token or a webhook URL."""
 
 from __future__ import annotations
 
@@ -38,4 +38,7 @@ async def test_runs_as_a_process_and_keeps_the_token_out_of_logs(
     assert process.returncode == 0, logs[-2000:]
     assert "discord adapter started" in logs
     assert dc.token not in logs and gemini.key not in logs
+    assert dc.tokens and "/interactions/" in logs and "/webhooks/" in logs  # logged, but:
+    for token in dc.tokens:  # an interaction's token answers as the bot for 15 minutes
+        assert token not in logs
     assert dc.token not in " ".join(str(c.body) for c in dc.calls)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import time
 
 import pytest
 from PIL import Image
@@ -153,3 +155,22 @@ async def test_the_key_never_shows(gemini: FakeGemini, caplog: pytest.LogCapture
         assert error.__cause__ is None
     assert "key=" in "".join(r.getMessage() for r in caplog.records if r.name == "httpx")
     assert secret not in caplog.text
+
+
+async def test_a_retry_delay_past_the_cap_fails_at_once(gemini: FakeGemini) -> None:
+    gemini.push(Fault.error(429, retry_delay="120s"))
+    with pytest.raises(UpstreamError) as info:
+        await asyncio.wait_for(client(gemini, max_retry_delay_s=60).generate("x", [photo()]), 5)
+    assert info.value.code == "upstream_retry_too_late" and info.value.transient
+    assert len(gemini.requests) == 1
+
+
+async def test_the_timeout_is_a_deadline_for_the_whole_answer(gemini: FakeGemini) -> None:
+    gemini.push(Fault.trickle(30))  # every read gets a few bytes at once; the whole takes 30 s
+    started = time.monotonic()
+    with pytest.raises(UpstreamError) as info:
+        await asyncio.wait_for(client(gemini, timeout_s=3).generate("x", [photo()]), 10)
+    assert info.value.code == "upstream_timeout"
+    assert 2.5 < time.monotonic() - started < 5
+    gemini.push(Fault.trickle(1))  # a trickle within the deadline is fine
+    assert (await client(gemini, timeout_s=3).generate("x", [photo()])).width > 0

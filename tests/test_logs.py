@@ -49,3 +49,22 @@ def test_json_lines(restore_root: object, capsys: pytest.CaptureFixture[str]) ->
 def test_http_request_lines_are_quiet_at_info(restore_root: object) -> None:
     configure_logging(level="INFO", fmt="text", secrets=[])
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+
+
+def test_discord_interaction_tokens_and_webhook_urls_are_redacted(
+        restore_root: object, capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="DEBUG", fmt="text", secrets=[])
+    token = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiY2RlZg.x_-Y"
+    http = logging.getLogger("discord.http")
+    http.debug("POST https://discord.com/api/v10/interactions/1234/%s/callback with %s has "
+               "returned 204", token, {"type": 5})
+    http.debug("PATCH https://discord.com/api/v10/webhooks/4242/%s/messages/@original "
+               "has returned 200", token)
+    logging.getLogger("discord.gateway").debug(
+        "For Shard ID None: WebSocket Event: %s",
+        {"t": "INTERACTION_CREATE", "d": {"id": "1234", "token": token, "type": 2}})
+    logging.getLogger("bot.x").debug('{"token": "%s", "id": 1}', token)
+    err = capsys.readouterr().err
+    assert token not in err and token[:20] not in err
+    assert err.count("[REDACTED]") == 4
+    assert "/interactions/1234/[REDACTED]/callback" in err and "INTERACTION_CREATE" in err

@@ -125,7 +125,9 @@ async def test_concurrency_is_bounded_and_positions_are_shown(
                             progress=inbox.progress_for(str(u))) for u in range(6)])
     assert all(o.ok for o in outcomes) and gemini.peak_in_flight == 2
     queued = [(u, p.position) for u, p in inbox.progress if p.stage is Stage.QUEUED]
-    assert ("5", 4) in queued and ("5", 1) in queued  # the last one saw the line move
+    # the last one saw the line move (a place it left before it was shown is skipped)
+    last = [position for u, position in queued if u == "5"]
+    assert last[0] == 4 and len(last) >= 2 and last == sorted(last, reverse=True)
     assert {u for u, p in inbox.progress if p.stage is Stage.WORKING} == {str(u) for u in range(6)}
 
 

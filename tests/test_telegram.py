@@ -130,7 +130,7 @@ async def test_bad_input_is_answered_at_once_and_costs_nothing(
 
 async def test_quota_race_and_queue_positions(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    await start_bot(default_daily_limit=3, gemini_max_concurrency=1)
+    await start_bot(default_daily_limit=3, gemini_max_concurrency=1, max_in_flight_per_user=8)
     gemini.delay = 0.3
     for i in range(8):
         tg.post(GROUP, ANN, photo=PHOTO, caption=f"/edit try {i}")

@@ -20,12 +20,12 @@ from adapters.discord.edits import DiscordEdits, InteractionTarget, MessageTarge
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from adapters.tasks import Background
+from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.commands import build_command, parse_arguments
-from bot.domain import Actor, CommandKind, EditCommand, ImageInput
-from bot.errors import EditbotError
+from bot.commands import COMMANDS, build_command, parse_arguments, split_command
+from bot.domain import Actor, CommandKind, EditCommand, ImageInput, Scope
+from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
-from bot.service import prepare_images
 
 log = logging.getLogger(__name__)
 INTERACTION_TTL_S = 15 * 60 - 30  # Discord's tokens last 15 minutes; keep a margin
@@ -39,7 +39,10 @@ def create(core: Core) -> DiscordAdapter:
 class _Client(discord.Client):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here
-        super().__init__(intents=discord.Intents.default(), **options)
+        # nobody is pinged unless a message names them on purpose (the requester): a prompt
+        # that makes the model write @everyone pings nobody
+        super().__init__(intents=discord.Intents.default(),
+                         allowed_mentions=discord.AllowedMentions.none(), **options)
         self.adapter = adapter
         self.tree: app_commands.CommandTree[_Client] = app_commands.CommandTree(self)
 
@@ -150,40 +153,53 @@ class DiscordAdapter:
                      size: str | None, *, command: EditCommand | None = None,
                      urls: list[str] | None = None) -> None:
         actor = self._actor(interaction)
+        scope = scope_of(interaction.guild_id, interaction.user.id)
         try:
             command = command or build_command(kind, prompt, ratio, size, self.core.spec)
             check_attachments(attachments)
             if len(attachments) > self.core.spec.max_reference_images:
                 raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
                                    count=len(attachments))
+            ticket = await self.core.service.admit(actor, scope, command)
         except EditbotError as error:
             await self._ephemeral(interaction, error_text(error, actor.language))
             return
         received_at = time.monotonic()
-        await interaction.response.defer(thinking=True)
-        self.spawn(self._run(interaction, actor, command, attachments, urls, received_at))
-
-    async def _run(self, interaction: discord.Interaction, actor: Actor, command: EditCommand,
-                   attachments: list[discord.Attachment], urls: list[str] | None,
-                   received_at: float) -> None:
         try:
-            if urls is not None:
-                images = await self.edits.fetch(urls)
-            else:
-                urls = [a.url for a in attachments]
-                images = await self._prepare(attachments)
-        except EditbotError as error:
-            await self._ephemeral(interaction, error_text(error, actor.language))
-            return
-        await self.edits.run(
-            key=f"discord:interaction:{interaction.id}",
-            target=InteractionTarget(interaction, ttl_s=self.ttl_s), actor=actor,
-            scope=scope_of(interaction.guild_id, interaction.user.id), command=command,
-            urls=urls, images=images, channel_id=interaction.channel_id or 0,
-            received_at=received_at)
+            await interaction.response.defer(thinking=True)
+        except BaseException:
+            ticket.release()
+            raise
+        self.spawn(self._run(interaction, actor, scope, command, attachments, urls, received_at,
+                             ticket))
+
+    async def _run(self, interaction: discord.Interaction, actor: Actor, scope: Scope,
+                   command: EditCommand, attachments: list[discord.Attachment],
+                   urls: list[str] | None, received_at: float, ticket: Ticket) -> None:
+        with ticket:
+            try:
+                if urls is not None:
+                    images = await self.edits.fetch(urls)
+                else:
+                    urls = [a.url for a in attachments]
+                    images = await self._prepare(attachments)
+            except EditbotError as error:
+                await self._ephemeral(interaction, error_text(error, actor.language))
+                return
+            await self.edits.run(
+                key=f"discord:interaction:{interaction.id}",
+                target=InteractionTarget(interaction, ttl_s=self.ttl_s), actor=actor,
+                scope=scope, command=command, urls=urls, images=images,
+                channel_id=interaction.channel_id or 0, received_at=received_at)
 
     async def _prepare(self, attachments: list[discord.Attachment]) -> tuple[ImageInput, ...]:
-        return await prepare_images([await a.read() for a in attachments])
+        """Download and ready attachments; one that is gone (deleted, its link expired) is
+        an ImageError like any other unusable input."""
+        try:
+            blobs = [await a.read() for a in attachments]
+        except discord.HTTPException:
+            raise ImageError("fetch_failed") from None
+        return await self.core.service.prepare_images(blobs)
 
     # -- buttons -------------------------------------------------------------------------------
     async def on_component(self, interaction: discord.Interaction) -> None:
@@ -207,14 +223,32 @@ class DiscordAdapter:
                           command=command, urls=list(request.origin["urls"]))
 
     # -- mentions ------------------------------------------------------------------------------
-    async def on_message(self, message: discord.Message) -> None:
+    def _request_words(self, message: discord.Message) -> str | None:
+        """The words of an edit request, or None when the message is none: a request names
+        the bot in its text, or replies to the bot with a command. A reply alone pings the
+        bot too, but "thanks, love it!" is no request."""
         me = self.client.user
-        if message.author.bot or me is None or me not in message.mentions:
+        if message.author.bot or me is None:
+            return None
+        words = _MENTION.sub(" ", message.content).strip()
+        if f"<@{me.id}>" in message.content or f"<@!{me.id}>" in message.content:
+            split = split_command(words)
+            return split.args if split is not None and split.name in COMMANDS else words
+        reference = message.reference.resolved if message.reference else None
+        if isinstance(reference, discord.Message) and reference.author.id == me.id:
+            split = split_command(words)
+            if split is not None and split.name == "edit":
+                return split.args
+        return None
+
+    async def on_message(self, message: discord.Message) -> None:
+        words = self._request_words(message)
+        if words is None:
             return
         received_at = time.monotonic()
         locale = message.guild.preferred_locale if message.guild else None
         actor = actor_of(message.author, locale)
-        words = _MENTION.sub(" ", message.content).strip()
+        scope = scope_of(message.guild.id if message.guild else None, message.author.id)
         reference = message.reference.resolved if message.reference else None
         replied = reference if isinstance(reference, discord.Message) else None
         attachments = images_of(message) or images_of(replied)
@@ -223,15 +257,36 @@ class DiscordAdapter:
             if not attachments:
                 raise EditbotError("no_image_discord")
             check_attachments(attachments)
-            images = await self._prepare(attachments[: self.core.spec.max_reference_images])
+            ticket = await self.core.service.admit(actor, scope, command)
         except EditbotError as error:
-            await message.reply(error_text(error, actor.language), mention_author=False)
+            await self._refuse(message, actor, error)
             return
-        self.spawn(self.edits.run(
-            key=f"discord:message:{message.id}", target=MessageTarget(message), actor=actor,
-            scope=scope_of(message.guild.id if message.guild else None, message.author.id),
-            command=command, urls=[a.url for a in attachments], images=images,
-            channel_id=message.channel.id, received_at=received_at))
+        limit = self.core.spec.max_reference_images
+        if len(attachments) > limit:
+            await message.reply(text("images_trimmed", actor.language, limit=limit,
+                                     count=len(attachments)), mention_author=False)
+            attachments = attachments[:limit]
+        self.spawn(self._mentioned(message, actor, scope, command, attachments, received_at,
+                                   ticket))
+
+    async def _refuse(self, message: discord.Message, actor: Actor, error: EditbotError) -> None:
+        """A refusal in the channel, said once per cooldown to the same person there."""
+        if self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
+            await message.reply(error_text(error, actor.language), mention_author=False)
+
+    async def _mentioned(self, message: discord.Message, actor: Actor, scope: Scope,
+                         command: EditCommand, attachments: list[discord.Attachment],
+                         received_at: float, ticket: Ticket) -> None:
+        with ticket:
+            try:
+                images = await self._prepare(attachments)
+            except EditbotError as error:
+                await message.reply(error_text(error, actor.language), mention_author=False)
+                return
+            await self.edits.run(
+                key=f"discord:message:{message.id}", target=MessageTarget(message),
+                actor=actor, scope=scope, command=command, urls=[a.url for a in attachments],
+                images=images, channel_id=message.channel.id, received_at=received_at)
 
 
 __all__ = ["DiscordAdapter", "create"]

@@ -30,10 +30,10 @@ from bot.domain import (
     Scope,
     Stage,
 )
-from bot.errors import EditbotError
+from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, language_of, text
 from bot.images import ImageBudget, fit_output
-from bot.service import prepare_images, request_from_json
+from bot.service import request_from_json
 
 log = logging.getLogger(__name__)
 CONTENT_LIMIT = 2000
@@ -56,6 +56,8 @@ class InteractionTarget:
         self.file_limit = interaction.filesize_limit
         self._deadline = time.monotonic() + ttl_s
         self._mention = interaction.user.mention
+        self._pings = discord.AllowedMentions.none()
+        self._pings.users = [interaction.user]  # the requester, and nobody else
 
     def _alive(self) -> bool:
         return time.monotonic() < self._deadline
@@ -67,7 +69,7 @@ class InteractionTarget:
                 return
             except discord.HTTPException:
                 log.info("discord: interaction expired; answering in the channel")
-        await self._channel().send(f"{self._mention} {words}")
+        await self._channel().send(f"{self._mention} {words}", allowed_mentions=self._pings)
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
         if self._alive():
@@ -81,7 +83,7 @@ class InteractionTarget:
         lang = language_of(str(self.interaction.locale))
         await self._channel().send(
             text("late_result", lang, mention=self._mention) + "\n" + words, file=file,
-            view=view, allowed_mentions=discord.AllowedMentions(users=True))
+            view=view, allowed_mentions=self._pings)
 
     def _channel(self) -> discord.abc.Messageable:
         channel = self.interaction.channel
@@ -119,14 +121,15 @@ class ChannelTarget:
         self.channel = channel
         self.mention = f"<@{user_id}>"
         self.file_limit = CHANNEL_FILE_LIMIT
+        self._pings = discord.AllowedMentions.none()
+        self._pings.users = [discord.Object(id=int(user_id))]  # the requester only
 
     async def show(self, words: str) -> None:
-        await self.channel.send(f"{self.mention} {words}",
-                                allowed_mentions=discord.AllowedMentions(users=True))
+        await self.channel.send(f"{self.mention} {words}", allowed_mentions=self._pings)
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
         await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,
-                                allowed_mentions=discord.AllowedMentions(users=True))
+                                allowed_mentions=self._pings)
 
 
 class DiscordEdits:
@@ -146,8 +149,14 @@ class DiscordEdits:
         return view
 
     async def fetch(self, urls: Sequence[str]) -> tuple[ImageInput, ...]:
+        """The images again, from their links; ImageError("fetch_failed") when one is gone
+        (its message deleted, its link expired)."""
         http = self._client().http
-        return await prepare_images([await http.get_from_cdn(url) for url in urls])
+        try:
+            blobs = [await http.get_from_cdn(url) for url in urls]
+        except discord.HTTPException:
+            raise ImageError("fetch_failed") from None
+        return await self.core.service.prepare_images(blobs)
 
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,
                   command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],

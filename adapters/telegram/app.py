@@ -37,6 +37,7 @@ from adapters.telegram.updates import (
     command_of,
     images_in,
     scope_of,
+    sender_of,
 )
 from bot.bootstrap import Core
 from bot.commands import parse_arguments
@@ -159,8 +160,9 @@ class TelegramAdapter:
 
     def _note(self, message: Message | None) -> None:
         for m in (message, message.reply_to_message if message else None):
-            if m is not None and m.from_user is not None:
-                self.names[actor_of(m.from_user).key] = m.from_user.full_name
+            sender = sender_of(m) if m is not None else None
+            if sender is not None:
+                self.names[sender.key] = sender.name
 
     # -- edits -------------------------------------------------------------------------------
     async def _on_media(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -183,29 +185,35 @@ class TelegramAdapter:
             await self._accept(message, [])
 
     async def _accept(self, message: Message, own: list[ImageRef]) -> None:
-        """Check the request at once (bad input costs nothing), then start the edit."""
+        """Check the request at once, before anything is downloaded (bad input, a person with
+        no credits left or too many requests running: a reply, at no cost), then start it."""
         found = command_of(message, self.username)
-        if found is None or message.from_user is None:
+        actor = sender_of(message)
+        if found is None or actor is None:
             return
         self._note(message)
         kind, args = found
-        actor = actor_of(message.from_user)
+        scope = scope_of(message.chat)
+        refs: list[ImageRef] = []
         try:
             command = parse_arguments(kind, args, self.core.spec)
-        except CommandError as error:
-            await self.edits.reply(message, error_text(error, actor.language))
+            if kind == "edit":
+                replied = message.reply_to_message
+                refs = own or self.albums.album_of(replied) or images_in(replied)
+                if not refs:
+                    raise CommandError("no_image")
+            ticket = await self.core.service.admit(actor, scope, command)
+        except EditbotError as error:
+            await self.edits.refuse(message.chat_id, message.message_id, actor, error)
             return
-        refs: list[ImageRef] = []
-        if kind == "edit":
-            replied = message.reply_to_message
-            refs = own or self.albums.album_of(replied) or images_in(replied)
-            if not refs:
-                await self.edits.reply(message, text("no_image", actor.language))
-                return
-            refs = refs[: self.core.spec.max_reference_images]
+        limit = self.core.spec.max_reference_images
+        if len(refs) > limit:
+            await self.edits.reply(message, text("images_trimmed", actor.language, limit=limit,
+                                                 count=len(refs)))
+            refs = refs[:limit]
         self.edits.start(key=f"telegram:{message.chat_id}:{message.message_id}",
                          chat_id=message.chat_id, reply_to=message.message_id, actor=actor,
-                         scope=scope_of(message.chat), command=command, refs=refs)
+                         scope=scope, command=command, refs=refs, ticket=ticket)
 
     async def _on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -220,9 +228,15 @@ class TelegramAdapter:
             await query.answer(error_text(error, actor.language), show_alert=True)
             return
         origin = request.origin
+        try:
+            ticket = await self.core.service.admit(actor, request.scope, request.command)
+        except EditbotError as error:
+            await query.answer(error_text(error, actor.language), show_alert=True)
+            return
         await query.answer(text("button_started", actor.language))
         refs = ([ImageRef(f, None) for f in origin["file_ids"]]
                 if request.command.kind == "edit" else [])
         self.edits.start(key=f"telegram:button:{query.id}",
                          chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
-                         scope=request.scope, command=request.command, refs=refs)
+                         scope=request.scope, command=request.command, refs=refs,
+                         ticket=ticket)

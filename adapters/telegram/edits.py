@@ -19,6 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from adapters.render import caption
 from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
+from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,
@@ -36,7 +37,7 @@ from bot.domain import (
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
 from bot.images import ImageBudget, fit_output
-from bot.service import prepare_images, request_from_json
+from bot.service import request_from_json
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,6 +88,13 @@ class TelegramEdits:
     async def reply(self, message: Message, words: str) -> None:
         await self.say(message.chat_id, words, message.message_id)
 
+    async def refuse(self, chat_id: int, reply_to: int, actor: Actor,
+                     error: EditbotError) -> None:
+        """Say why a request was refused; the same refusal to the same person in the same chat
+        is said once per cooldown (someone sending it 400 times is told once)."""
+        if self.core.service.refusals.allow((actor.key, chat_id, error.code)):
+            await self.say(chat_id, error_text(error, actor.language), reply_to)
+
     async def download(self, ref: ImageRef) -> bytes:
         if ref.size is not None and ref.size > DOWNLOAD_LIMIT:
             raise ImageError("image_too_large", size=ref.size, limit=DOWNLOAD_LIMIT)
@@ -103,10 +111,15 @@ class TelegramEdits:
 
     # -- an edit, from acceptance to its end ---------------------------------------------------
     def start(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
-              command: EditCommand, refs: list[ImageRef]) -> None:
-        self._spawn(self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
-                             scope=scope, command=command, refs=refs,
-                             received_at=time.monotonic()))
+              command: EditCommand, refs: list[ImageRef], ticket: Ticket) -> None:
+        """Run an admitted request in the background; its ticket is released at its end."""
+        async def held() -> None:
+            with ticket:
+                await self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
+                               scope=scope, command=command, refs=refs, received_at=received_at)
+
+        received_at = time.monotonic()
+        self._spawn(held())
 
     async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
                   command: EditCommand, refs: list[ImageRef],
@@ -119,7 +132,8 @@ class TelegramEdits:
         first = text(opening.stage.value, lang, position=opening.position)
         saying = asyncio.ensure_future(self.say(chat_id, first, reply_to))
         try:  # the status message goes out while the images come in
-            images = await prepare_images([await self.download(ref) for ref in refs])
+            images = await self.core.service.prepare_images(
+                [await self.download(ref) for ref in refs])
         except EditbotError as error:
             status = await saying
             await self._show(chat_id, status.message_id if status else None, reply_to,
@@ -243,7 +257,7 @@ class TelegramEdits:
         origin = job.request["origin"]
         try:
             blobs = [await self.download(ImageRef(f, None)) for f in origin["file_ids"]]
-            images = await prepare_images(blobs)
+            images = await self.core.service.prepare_images(blobs)
         except (TelegramError, EditbotError):
             log.info("job %d: its images can no longer be fetched", job.id)
             return None

@@ -14,6 +14,10 @@ EN: Mapping[str, str] = {
     "no_image": "Attach a photo to edit: send it with /edit in the caption, or reply to a photo "
                 "(or an image file, an album, or one of my results) with /edit and your prompt.",
     "too_many_images": "This model takes at most {limit} images; you sent {count}.",
+    "images_trimmed": "This model takes at most {limit} images: I am using the first {limit} "
+                      "of the {count} you sent.",
+    "one_at_a_time": "One at a time, please: your earlier requests are still running. "
+                     "Nothing was charged for this one.",
     "image_too_large": "That image is too large ({size_mb} MB); the limit is {limit_mb} MB.",
     "not_an_image": "That file is not an image I can read. Send a JPEG, PNG, WebP or GIF.",
     "unreadable_image": "That image seems damaged: I could not read it.",
@@ -118,6 +122,8 @@ EN: Mapping[str, str] = {
     "cmd_setlimit": "Set daily limits (moderators)",
     "cmd_usage": "Today's usage (moderators)",
     "duplicate": "I am already working on that one.",
+    "upstream_retry_too_late": "The image service is overloaded and asks to wait longer than I "
+                               "can. Please try again later; nothing was charged.",
     "no_image_discord": "Attach an image: use /edit with the image option, or right-click a "
                         "message with images -> Apps -> Edit image, or mention me in a message "
                         "with images (or in a reply to one).",

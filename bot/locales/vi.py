@@ -15,6 +15,10 @@ VI: Mapping[str, str] = {
     "no_image": "Hãy gửi kèm ảnh cần sửa: gửi ảnh với chú thích /edit, hoặc trả lời một ảnh "
                 "(hay tệp ảnh, album, hoặc kết quả của tôi) bằng /edit và yêu cầu của bạn.",
     "too_many_images": "Mô hình này nhận tối đa {limit} ảnh; bạn đã gửi {count}.",
+    "images_trimmed": "Mô hình này nhận tối đa {limit} ảnh: tôi dùng {limit} ảnh đầu trong "
+                      "số {count} ảnh bạn gửi.",
+    "one_at_a_time": "Xin từng yêu cầu một: các yêu cầu trước của bạn vẫn đang chạy. "
+                     "Yêu cầu này không bị trừ lượt.",
     "image_too_large": "Ảnh quá lớn ({size_mb} MB); giới hạn là {limit_mb} MB.",
     "not_an_image": "Tệp này không phải ảnh tôi đọc được. Hãy gửi JPEG, PNG, WebP hoặc GIF.",
     "unreadable_image": "Ảnh có vẻ bị hỏng: tôi không đọc được.",
@@ -114,6 +118,8 @@ VI: Mapping[str, str] = {
     "cmd_setlimit": "Đặt giới hạn ngày (quản trị viên)",
     "cmd_usage": "Lượt dùng hôm nay (quản trị viên)",
     "duplicate": "Tôi đang xử lý yêu cầu đó rồi.",
+    "upstream_retry_too_late": "Dịch vụ tạo ảnh đang quá tải và yêu cầu chờ lâu hơn mức tôi "
+                               "có thể chờ. Vui lòng thử lại sau; bạn không bị trừ lượt.",
     "no_image_discord": "Hãy đính kèm ảnh: dùng /edit với tùy chọn image, hoặc nhấp chuột phải "
                         "vào tin nhắn có ảnh -> Apps -> Edit image, hoặc nhắc đến tôi trong tin "
                         "nhắn có ảnh (hoặc trả lời tin nhắn có ảnh).",

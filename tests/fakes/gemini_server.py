@@ -44,6 +44,11 @@ class Fault:
         return cls("slow", delay=seconds)
 
     @classmethod
+    def trickle(cls, seconds: float) -> Fault:
+        """A 200 at once, then the body a few bytes at a time over ``seconds``."""
+        return cls("trickle", delay=seconds)
+
+    @classmethod
     def refuse(cls, finish_reason: str = "IMAGE_SAFETY", text: str = "") -> Fault:
         return cls("refuse", reason=finish_reason, text=text)
 
@@ -100,6 +105,7 @@ class FakeGemini:
     noisy: bool = False
     grain: float = 0.0  # see make_image: photo-like weight for the answers
     variants: int = 4  # distinct answers in turn (each is made once, then cached)
+    answer_text: str | None = None  # the model's words beside the image (default: a note)
     requests: list[Received] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     in_flight: int = 0
@@ -204,7 +210,8 @@ class FakeGemini:
                       {"inlineData": {"mimeType": "image/png",
                                       "data": base64.b64encode(thought_image).decode()},
                        "thought": True}]
-        parts += [{"text": f"Here is your image ({len(inputs)} inputs)."},
+        words = self.answer_text or f"Here is your image ({len(inputs)} inputs)."
+        parts += [{"text": words},
                   {"inlineData": {"mimeType": declared,
                                   "data": base64.b64encode(image).decode()}}]
         usage = {"promptTokenCount": 10 + 258 * len(inputs),
@@ -218,6 +225,8 @@ class FakeGemini:
                                 .replace('"mimeType"', '"mime_type"')
                                 .replace('"finishReason"', '"finish_reason"')
                                 .replace('"usageMetadata"', '"usage_metadata"'))
+        if fault.kind == "trickle":
+            return await _trickle(request, json.dumps(answer).encode(), fault.delay)
         return web.json_response(answer)
 
     def _check(self, model: str, body: dict[str, Any]) -> tuple[str, str, list[bytes]]:
@@ -252,6 +261,23 @@ class FakeGemini:
         if ratio is None:
             ratio = _closest_ratio(inputs[0], spec.aspect_ratios) if inputs else "1:1"
         return ratio, size, inputs
+
+
+async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.StreamResponse:
+    """Headers at once, then the body in 64 pieces spread over ``seconds``: no single read
+    waits long, the whole answer takes ``seconds``."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(body)
+    await response.prepare(request)
+    step = -(-len(body) // 64)
+    try:
+        for start in range(0, len(body), step):
+            await response.write(body[start:start + step])
+            await asyncio.sleep(seconds / 64)
+        await response.write_eof()
+    except (ConnectionResetError, RuntimeError):  # the client gave up
+        pass
+    return response
 
 
 def _closest_ratio(data: bytes, ratios: tuple[str, ...]) -> str:

@@ -40,3 +40,12 @@ def make_image(width: int, height: int, fmt: str = "PNG", *, noisy: bool = False
     buffer = io.BytesIO()
     image.save(buffer, fmt, **({"quality": 90} if fmt == "JPEG" else {"compress_level": 1}))
     return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def flat_png(width: int, height: int) -> bytes:
+    """One colour, width x height: tiny on the wire (a 7000x7000 one is about 150 KB), yet
+    ``width * height`` pixels once decoded (196 MB for 7000x7000 RGBA)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 140, 200)).save(buffer, "PNG", compress_level=9)
+    return buffer.getvalue()

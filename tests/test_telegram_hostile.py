@@ -97,7 +97,7 @@ async def test_channels_are_their_own_requesters(
     assert usage.members == {"telegram:-1001111": 1, "telegram:-1002222": 1}
     tg.press(ANN, photos(tg)[0].result, "again:1")  # a person cannot spend a channel's credits
     [answer] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
-    assert "Only Llama News" in answer.params["text"]
+    assert "Only the person who asked" in answer.params["text"]
 
 
 async def test_an_anonymous_admin_acts_as_the_group(

@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/memory_4k.py
 	$(BIN)/python bench/crowd.py
 	$(BIN)/python bench/crash_drill.py
+	$(BIN)/python bench/flood.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

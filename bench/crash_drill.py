@@ -75,7 +75,8 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
     async with fakes(gemini_delay=0.4) as (tg, gemini):
         with tempfile.TemporaryDirectory() as tmp:
             database = Path(tmp) / "bot.sqlite3"
-            settings = {"DEFAULT_DAILY_LIMIT": "100000", "GEMINI_MAX_CONCURRENCY": "8"}
+            settings = {"DEFAULT_DAILY_LIMIT": "100000", "GEMINI_MAX_CONCURRENCY": "8",
+                        "MAX_IN_FLIGHT_PER_USER": "100"}  # every edit runs: none refused
 
             async def stream(until: asyncio.Event) -> None:
                 while not until.is_set():

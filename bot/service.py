@@ -139,22 +139,17 @@ class EditService:
                            origin=request.origin)
 
     async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
-        """The checks that come before any download or decode: the person has fewer than the
-        allowed requests running (else Busy) and the credits this command costs (else
-        QuotaExceeded), by a cheap read; the reservation itself stays the authority. The
-        ticket is released when the request's work ends."""
-        ticket = self.in_flight.hold(actor.key)
-        try:
-            if not self.is_admin(actor):
-                credits = self.credits_for(command)
-                status = await self.ledger.status(actor=actor.key, scope=scope.key)
-                if status.left is not None and status.left < credits:
-                    raise QuotaExceeded(used=status.used, limit=status.limit or 0,
-                                        resets_at=status.resets_at, credits=credits)
-        except BaseException:
-            ticket.release()
-            raise
-        return ticket
+        """The checks that come before any download or decode: the person has the credits
+        this command costs (else QuotaExceeded), by a cheap read, and fewer than the allowed
+        requests running (else Busy); the reservation itself stays the authority. The ticket
+        is released when the request's work ends."""
+        if not self.is_admin(actor):
+            credits = self.credits_for(command)
+            status = await self.ledger.status(actor=actor.key, scope=scope.key)
+            if status.left is not None and status.left < credits:
+                raise QuotaExceeded(used=status.used, limit=status.limit or 0,
+                                    resets_at=status.resets_at, credits=credits)
+        return self.in_flight.hold(actor.key)
 
     async def prepare_images(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
         """Validate and ready downloaded inputs in the bounded decoding pool (ImageError)."""

@@ -13,15 +13,16 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 
 from .domain import ImageInput
-from .images import MAX_INPUT_PIXELS, prepare_input
+from .images import MAX_INPUT_PIXELS, MAX_INPUT_SIDE, prepare_input
 
 BYTES_PER_PIXEL = 4  # decoded RGBA, the worst case
 MB = 1024 * 1024
 
 
 def _decoded_size(data: bytes) -> int:
-    """What ``data`` takes once decoded, by its header; 0 when it has no readable header (it
-    will be refused without being decoded)."""
+    """What ``data`` takes in memory while it is readied, by its header: its decoded pixels,
+    twice that when it must be shrunk (the resize's intermediate and result are about as large
+    again); 0 when it has no readable header or too many pixels (refused without decoding)."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
@@ -29,7 +30,8 @@ def _decoded_size(data: bytes) -> int:
         return 0
     if width * height > MAX_INPUT_PIXELS:
         return 0  # refused by its header, never decoded
-    return width * height * BYTES_PER_PIXEL
+    shrunk = 2 if max(width, height) > MAX_INPUT_SIDE else 1
+    return width * height * BYTES_PER_PIXEL * shrunk
 
 
 class PixelBudget:

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -149,3 +149,14 @@ async def test_a_status_edit_in_flood_control_does_not_hold_the_model(
     first, second = gemini.requests
     assert second.at - first.at < 3.5  # asked as soon as the model was free (2 s), not 8 s
     await tg.wait_for(lambda: len(photos(tg)) == 2, within=20)
+
+
+async def test_a_long_retry_delay_upstream_is_told_at_once(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot()
+    gemini.push(Fault.error(429, retry_delay="600s"))
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
+    told = await tg.wait_for(lambda: said(tg, "overloaded"), within=10)
+    assert "nothing was charged" in told[0] and len(gemini.requests) == 1
+    status = await bot.core.ledger.status(actor="telegram:11", scope=SCOPE)
+    assert status.used == 0 and await bot.core.ledger.unfinished() == []

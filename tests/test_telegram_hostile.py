@@ -94,7 +94,7 @@ async def test_channels_are_their_own_requesters(
     tg.post(GROUP, CHANNEL_BOT, sender_chat=FANS, photo=PHOTO, caption="/edit add a scarf")
     await tg.wait_for(lambda: len(photos(tg)) == 2)  # not the first channel's credit
     usage = await bot.core.ledger.usage(SCOPE)
-    assert usage.members == {"telegram:-1001111": 1, "telegram:-1002222": 1}
+    assert usage.members == {"telegram:chat:-1001111": 1, "telegram:chat:-1002222": 1}
     tg.press(ANN, photos(tg)[0].result, "again:1")  # a person cannot spend a channel's credits
     [answer] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
     assert "Only the person who asked" in answer.params["text"]
@@ -106,9 +106,11 @@ async def test_an_anonymous_admin_acts_as_the_group(
     tg.post(GROUP, ANONYMOUS, sender_chat=GROUP, photo=PHOTO, caption="/edit add a llama")
     await tg.wait_for(lambda: photos(tg))
     usage = await bot.core.ledger.usage(SCOPE)
-    assert usage.members == {"telegram:-100123": 1}  # the group's own line
+    assert usage.members == {"telegram:chat:-100123": 1}  # the group's own line
     tg.post(GROUP, ANONYMOUS, sender_chat=GROUP, text="/setlimit all 3")
     await tg.wait_for(lambda: said(tg, "can now use 3 credits a day"))
+    tg.post(GROUP, ANONYMOUS, sender_chat=GROUP, text="/quota")
+    await tg.wait_for(lambda: said(tg, "you used 1 of 3 credits"))
 
 
 async def test_a_prompt_of_invisible_characters_says_nothing(

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adapters.render import help_text, limits_text, quota_text, usage_text
-from adapters.telegram.updates import PLATFORM, actor_of, scope_of
+from adapters.telegram.updates import PLATFORM, actor_of, scope_of, sender_of
 from bot.bootstrap import Core
 from bot.commands import parse_limit
 from bot.domain import Actor
@@ -95,9 +95,9 @@ class TelegramModeration:
 
     async def quota(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        if message is None or message.from_user is None:
+        if message is None:
             return
-        actor = actor_of(message.from_user)
+        actor = self._actor(message)
         view = await self.core.moderation.quota(actor, scope_of(message.chat))
         await self._reply(message, quota_text(view.status, view.scope_usage, actor.language))
 
@@ -158,11 +158,12 @@ class TelegramModeration:
 
     @staticmethod
     def _actor(message: Message) -> Actor:
-        """Who acts: the sender, or the group itself for an anonymous administrator."""
-        if message.from_user is not None and message.sender_chat is None:
-            return actor_of(message.from_user)
-        chat = message.sender_chat or message.chat
-        return Actor(PLATFORM, f"chat:{chat.id}", chat.title or "", "en")
+        """Who acts: the sender, or the chat a message was sent on behalf of (the group itself
+        for an anonymous administrator)."""
+        sender = sender_of(message)
+        if sender is not None:
+            return sender
+        return Actor(PLATFORM, f"chat:{message.chat.id}", message.chat.title or "", "en")
 
     def _by(self, message: Message) -> str:
         return self._actor(message).key

@@ -34,12 +34,12 @@ def sender_of(message: Message) -> Actor | None:
     a channel, or an anonymous administrator posting as the group itself) is that chat's: its
     ``from`` is a shared placeholder account (Channel_Bot, GroupAnonymousBot) that every such
     chat on Telegram has in common. An anonymous administrator's edits thus count on the
-    group's own line."""
+    group's own line, ``telegram:chat:<id>``."""
     chat = message.sender_chat
     if chat is not None:
         name = chat.title or chat.full_name or chat.username or str(chat.id)
         language = message.from_user.language_code if message.from_user else None
-        return Actor(PLATFORM, str(chat.id), name, language_of(language))
+        return Actor(PLATFORM, f"chat:{chat.id}", name, language_of(language))
     if message.from_user is None:
         return None
     return actor_of(message.from_user)

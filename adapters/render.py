@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.bootstrap import Core
 from bot.domain import Delivery, QuotaStatus
-from bot.i18n import text
+from bot.i18n import credits, text
 from bot.models import ModelSpec
 from bot.moderation import ScopeLimits, UsageReport
 
@@ -26,10 +27,26 @@ def caption(delivery: Delivery, language: str, *, limit: int) -> str:
     return (words + tail).strip()
 
 
+VARIATIONS = 2  # more takes of the same edit behind the Variations button
+
+
+def result_buttons(core: Core, delivery: Delivery, language: str) -> list[tuple[str, str]]:
+    """(action, label) of a result's buttons, each saying what it costs: Again, 4K (not on a
+    4K result), Variations (more takes, one call each: image models take no candidateCount)."""
+    command = delivery.request.command
+    cost = delivery.credits
+    buttons = [("again", text("button_again", language, cost=cost))]
+    if "4K" in core.spec.image_sizes and command.image_size != "4K":
+        cost_4k = core.settings.credits_for("4K")
+        buttons.append(("4k", text("button_4k", language, cost=cost_4k)))
+    buttons.append(("vary", text("button_variations", language, cost=VARIATIONS * cost)))
+    return buttons
+
+
 def help_text(spec: ModelSpec, language: str, *, cost: int, cost_4k: int) -> str:
     return text("help", language, ratios=" ".join(spec.aspect_ratios),
                 sizes=" ".join(spec.image_sizes) or "-", max_images=spec.max_reference_images,
-                cost=cost, cost_4k=cost_4k)
+                cost=credits(cost, language), cost_4k=credits(cost_4k, language))
 
 
 def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -> str:

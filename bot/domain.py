@@ -74,6 +74,9 @@ class GeneratedImage:
     height: int
     text: str = ""
     usage: TokenUsage = TokenUsage()
+    # the model's parts exactly as received (thoughtSignature included): a follow-up edit
+    # sends them back as the model's turn
+    parts: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,8 @@ class EditRequest:
     command: EditCommand
     images: tuple[ImageInput, ...] = ()
     origin: dict[str, Any] = field(default_factory=dict)
+    # the job whose result this continues (a reply to it): its conversation is sent along
+    parent: int | None = None
     # when the platform handed the request over (time.monotonic); the queue serves in this
     # order, so a slow download does not cost anyone their place in line
     received_at: float = field(default_factory=time.monotonic, compare=False)

@@ -83,10 +83,11 @@ class GeminiClient:
     @staticmethod
     def encode_body(
         prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
-        image_size: str | None,
+        image_size: str | None, history: Sequence[dict[str, Any]] = (),
     ) -> bytes:
         """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
-        bytes are spliced in as they are: no str copies of megabytes, no escaping pass."""
+        bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
+        ``history`` is the earlier turns (user and model contents), sent as they were kept."""
         image_config: dict[str, str] = {}
         if aspect_ratio:
             image_config["aspectRatio"] = aspect_ratio
@@ -95,7 +96,10 @@ class GeminiClient:
         config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
         if image_config:
             config["imageConfig"] = image_config
-        chunks = [b'{"contents":[{"role":"user","parts":[']
+        chunks = [b'{"contents":[']
+        for content in history:
+            chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
+        chunks.append(b'{"role":"user","parts":[')
         for image in images:
             chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
                        b',"data":"', base64.b64encode(image.data), b'"}},']
@@ -106,11 +110,13 @@ class GeminiClient:
     async def generate(
         self, prompt: str, images: Sequence[ImageInput] = (), *,
         aspect_ratio: str | None = None, image_size: str | None = None,
+        history: Sequence[dict[str, Any]] = (),
     ) -> GeneratedImage:
-        """One edit or generation. Raises Refusal or UpstreamError; retries transient failures
-        with jittered backoff, honouring the server's RetryInfo up to ``max_retry_delay_s``
-        (a longer wait is a failure at once)."""
-        content = self.encode_body(prompt, images, aspect_ratio, image_size)
+        """One edit or generation (after ``history``, the conversation's earlier turns).
+        Raises Refusal or UpstreamError; retries transient failures with jittered backoff,
+        honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
+        failure at once)."""
+        content = self.encode_body(prompt, images, aspect_ratio, image_size, history)
         try:
             async for attempt in stamina.retry_context(
                 on=self._backoff_for, attempts=self._max_attempts, timeout=None,
@@ -252,4 +258,5 @@ def parse_response(payload: Any) -> GeneratedImage:
             thoughts=int(_get(usage, "thoughtsTokenCount", "thoughts_token_count") or 0),
             total=int(_get(usage, "totalTokenCount", "total_token_count") or 0),
         ),
+        parts=tuple(part for part in parts if isinstance(part, dict)),
     )

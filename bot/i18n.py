@@ -1,4 +1,6 @@
-"""User-facing texts, English and Vietnamese, keyed by message id (an error's ``code``)."""
+"""User-facing texts keyed by message id (an error's ``code``): English, Vietnamese, Spanish,
+Brazilian Portuguese, Russian and Indonesian, chosen from the user's Telegram ``language_code``
+or Discord locale."""
 
 from __future__ import annotations
 
@@ -7,16 +9,43 @@ from typing import Any
 
 from .errors import EditbotError
 from .locales.en import EN
+from .locales.es import ES
+from .locales.id import ID
+from .locales.pt import PT
+from .locales.ru import RU
 from .locales.vi import VI
 
-CATALOGS: Mapping[str, Mapping[str, str]] = {"en": EN, "vi": VI}
+CATALOGS: Mapping[str, Mapping[str, str]] = {"en": EN, "vi": VI, "es": ES, "pt": PT, "ru": RU,
+                                             "id": ID}
+LANGUAGES = tuple(CATALOGS)
+_ALIASES = {"in": "id"}  # Indonesian's old code, still sent by some clients
 _SAFETY = {"SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT",
            "BLOCKLIST", "SPII"}
 
 
 def language_of(code: str | None) -> str:
-    """``vi``, ``vi-VN`` -> vi; anything else -> en."""
-    return "vi" if code and code.lower().split("-")[0].split("_")[0] == "vi" else "en"
+    """``vi``, ``vi-VN`` -> vi; ``pt-br``, ``pt_PT`` -> pt; ``es-419`` -> es; a language we
+    do not speak -> en."""
+    base = (code or "").lower().split("-")[0].split("_")[0]
+    base = _ALIASES.get(base, base)
+    return base if base in CATALOGS else "en"
+
+
+def _plural(n: int, language: str) -> str:
+    """CLDR's plural category of ``n`` for the languages we speak."""
+    if language == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        return "few" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "many"
+    if language in ("vi", "id"):
+        return "many"
+    return "one" if n == 1 else "many"
+
+
+def credits(n: int, language: str = "en") -> str:
+    """``1 credit``, ``2 credits``, ``2 кредита``: a count of credits in the user's words."""
+    lang = language_of(language)
+    return text(f"credits_{_plural(n, lang)}", lang, n=n)
 
 
 def text(message_id: str, language: str = "en", **params: Any) -> str:

@@ -114,6 +114,14 @@ class QuotaLedger:
         return cls(reader, Writer(writer), default_limit=default_limit, timezone=timezone,
                    clock=clock)
 
+    @property
+    def writer(self) -> Writer:
+        """The single writer, for stores that share the ledger's database."""
+        return self._writer
+
+    def now(self) -> datetime:
+        return self._clock()
+
     async def migrate(self) -> None:
         await self._writer.write(_upgrade)
 

@@ -47,3 +47,15 @@ audit = Table(
     Column("old_value", Integer, nullable=True),
     Column("new_value", Integer, nullable=True),
 )
+
+turns = Table(
+    "turns", metadata,
+    Column("job_id", Integer, primary_key=True),  # the job whose result this turn made
+    Column("parent_id", Integer, nullable=True),  # the turn it continued
+    Column("user_parts", Text, nullable=False),  # JSON: the prompt and input images
+    Column("model_parts", Text, nullable=False),  # JSON: the model's parts, as received
+    Column("message_key", String(160), nullable=True),  # the message showing the result
+    Column("created_at", String(40), nullable=False),
+    Index("ix_turns_message", "message_key"),
+    Index("ix_turns_created", "created_at"),
+)

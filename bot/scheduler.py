@@ -1,6 +1,11 @@
 """FairQueue: at most N upstream calls in flight; one user's jobs run one at a time, and
 never hold up other users. Jobs are served in the order they were received (``order``, not
-the moment they reached the queue), and waiting jobs learn their position as the queue moves."""
+the moment they reached the queue), and waiting jobs learn their position as the queue moves.
+
+A request takes its place in line the moment it is accepted (``hold``), before its images are
+downloaded: its first status is then its true place, and requests accepted after it count
+behind it. A place given up unused (``drop``) lets the line move on.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +22,17 @@ PositionFn = Callable[[int], Coroutine[Any, Any, None]]
 
 
 @dataclass(eq=False, slots=True)
-class _Ticket:
+class Place:
+    """A place in line. ``position`` is 0 once it may run, else its 1-based place."""
+
     owner: str
     order: float
-    notify: PositionFn | None
+    notify: PositionFn | None = None
     ready: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop()
                                         .create_future())
     shown: int = -1
+    position: int = 0
+    done: bool = False  # released or dropped
 
 
 class FairQueue:
@@ -31,7 +40,7 @@ class FairQueue:
         self.capacity = capacity
         self._in_flight = 0
         self._running: Counter[str] = Counter()
-        self._waiting: list[_Ticket] = []  # sorted by order
+        self._waiting: list[Place] = []  # sorted by order
         self._notes: set[asyncio.Task[None]] = set()
 
     @property
@@ -42,27 +51,52 @@ class FairQueue:
     def waiting(self) -> int:
         return len(self._waiting)
 
-    @asynccontextmanager
-    async def slot(self, owner: str, notify: PositionFn | None = None, *,
-                   order: float | None = None) -> AsyncIterator[None]:
-        ticket = _Ticket(owner, time.monotonic() if order is None else order, notify)
+    def hold(self, owner: str, *, order: float | None = None,
+             notify: PositionFn | None = None) -> Place:
+        """Take a place in line now; its ``position`` says where it stands (0: its turn).
+        Without ``notify``, the caller shows that first position itself."""
+        ticket = Place(owner, time.monotonic() if order is None else order, notify)
         bisect.insort_right(self._waiting, ticket, key=_order)
         self._dispatch()
+        if notify is None:
+            ticket.shown = ticket.position
+        return ticket
+
+    def drop(self, ticket: Place) -> None:
+        """Give a held place up (the request failed before it ran)."""
+        if ticket.done:
+            return
+        if ticket in self._waiting:
+            ticket.done = True
+            self._waiting.remove(ticket)
+            self._dispatch()
+        elif ticket.ready.done() and not ticket.ready.cancelled():
+            self._release(ticket)
+
+    @asynccontextmanager
+    async def slot(self, owner: str, notify: PositionFn | None = None, *,
+                   order: float | None = None, ticket: Place | None = None
+                   ) -> AsyncIterator[None]:
+        if ticket is None or ticket.done:
+            ticket = self.hold(owner, order=order, notify=notify)
+        else:
+            ticket.notify = notify
+            self._dispatch()  # tells the place if it moved since it was held
         try:
             await ticket.ready
         except BaseException:
-            if ticket in self._waiting:
-                self._waiting.remove(ticket)
-                self._dispatch()
-            elif ticket.ready.done() and not ticket.ready.cancelled():
-                self._release(owner)
+            self.drop(ticket)
             raise
         try:
             yield
         finally:
-            self._release(owner)
+            self._release(ticket)
 
-    def _release(self, owner: str) -> None:
+    def _release(self, ticket: Place) -> None:
+        if ticket.done:
+            return
+        ticket.done = True
+        owner = ticket.owner
         self._in_flight -= 1
         self._running[owner] -= 1
         if self._running[owner] <= 0:
@@ -71,7 +105,7 @@ class FairQueue:
 
     def _dispatch(self) -> None:
         if self._in_flight < self.capacity and self._waiting:
-            still: list[_Ticket] = []
+            still: list[Place] = []
             for ticket in self._waiting:
                 if ticket.ready.done():  # cancelled while waiting; its task removes it
                     continue
@@ -80,9 +114,11 @@ class FairQueue:
                     continue
                 self._in_flight += 1
                 self._running[ticket.owner] += 1
+                ticket.position = 0
                 ticket.ready.set_result(None)
             self._waiting = still
         for position, ticket in enumerate(self._waiting, start=1):
+            ticket.position = position
             if ticket.notify is not None and ticket.shown != position:
                 ticket.shown = position
                 task = asyncio.get_running_loop().create_task(ticket.notify(position))
@@ -90,5 +126,5 @@ class FairQueue:
                 task.add_done_callback(self._notes.discard)
 
 
-def _order(ticket: _Ticket) -> float:
+def _order(ticket: Place) -> float:
     return ticket.order

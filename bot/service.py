@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from .admission import Cooldown, InFlight, Ticket
@@ -44,10 +45,19 @@ from .images import prepare_input, ratio_mismatch
 from .ledger import QuotaLedger
 from .models import ModelSpec
 from .progress import ProgressPump
-from .scheduler import FairQueue
+from .scheduler import FairQueue, Place
+from .turns import TurnStore
 
 log = logging.getLogger(__name__)
 RepeatAction = Literal["again", "4k"]
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A request's place in line, taken when it was accepted, and what it is told first."""
+
+    progress: Progress
+    place: Place
 
 
 class ResumeHandler(Protocol):
@@ -76,6 +86,7 @@ def request_to_json(request: EditRequest) -> dict[str, Any]:
         "scope": {"platform": request.scope.platform, "scope_id": request.scope.scope_id,
                   "private": request.scope.private},
         "origin": request.origin,
+        "parent": request.parent,
     }
 
 
@@ -83,7 +94,7 @@ def request_from_json(data: dict[str, Any], images: Sequence[ImageInput] = ()) -
     return EditRequest(
         actor=Actor(**data["actor"]), scope=Scope(**data["scope"]),
         command=EditCommand(**data["command"]), images=tuple(images),
-        origin=dict(data.get("origin") or {}),
+        origin=dict(data.get("origin") or {}), parent=data.get("parent"),
     )
 
 
@@ -102,6 +113,7 @@ class EditService:
         self.in_flight = InFlight(max_in_flight_per_user)
         self.refusals = Cooldown(refusal_cooldown_s)
         self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
+        self.turns = TurnStore(ledger)
         self._credits_for = credits_for
 
     def credits_for(self, command: EditCommand) -> int:
@@ -136,7 +148,7 @@ class EditService:
         else:
             command = old
         return EditRequest(actor=actor, scope=request.scope, command=command, images=(),
-                           origin=request.origin)
+                           origin=request.origin, parent=request.parent)
 
     async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
         """The checks that come before any download or decode: the person has the credits
@@ -155,16 +167,22 @@ class EditService:
         """Validate and ready downloaded inputs in the bounded decoding pool (ImageError)."""
         return await self.decoder.prepare(blobs)
 
-    def opening(self) -> Progress:
-        """What a request accepted now should be told first: working, or its place in line."""
-        queue = self.queue
-        if queue.in_flight >= queue.capacity:
-            return Progress(Stage.QUEUED, queue.waiting + 1)
-        return Progress(Stage.WORKING)
+    def opening(self, actor: Actor, received_at: float) -> Opening:
+        """Take the request's place in the shared line as it is accepted, and say what it is
+        told first: working, or its true place. Pass the opening to ``submit``, or ``drop``
+        it when the request ends before that."""
+        place = self.queue.hold(actor.key, order=received_at)
+        progress = (Progress(Stage.QUEUED, place.position) if place.position
+                    else Progress(Stage.WORKING))
+        return Opening(progress, place)
+
+    def drop(self, opening: Opening | None) -> None:
+        if opening is not None:
+            self.queue.drop(opening.place)
 
     def validate(self, request: EditRequest) -> None:
         command = request.command
-        if command.kind == "edit" and not request.images:
+        if command.kind == "edit" and not request.images and request.parent is None:
             raise CommandError("no_image")
         if len(request.images) > self.spec.max_reference_images:
             raise CommandError("too_many_images", limit=self.spec.max_reference_images,
@@ -174,9 +192,18 @@ class EditService:
 
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
+        opening: Opening | None = None,
     ) -> EditOutcome:
         """Run one request to its end. Never raises for the user's or the model's reasons:
         the outcome says what happened."""
+        try:
+            outcome = await self._submit(request, deliver, progress, opening)
+        finally:
+            self.drop(opening)  # a no-op once the job ran
+        return outcome
+
+    async def _submit(self, request: EditRequest, deliver: DeliverFn,
+                      progress: ProgressFn | None, opening: Opening | None) -> EditOutcome:
         try:
             self.validate(request)
         except EditbotError as error:
@@ -191,22 +218,23 @@ class EditService:
             return EditOutcome("duplicate", error=error)
         except EditbotError as error:
             return EditOutcome("rejected", error=error)
-        return await self.run(job_id, request, credits, deliver=deliver, progress=progress)
+        return await self.run(job_id, request, credits, deliver=deliver, progress=progress,
+                              place=opening.place if opening else None)
 
     async def run(
         self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
-        progress: ProgressFn | None = None,
+        progress: ProgressFn | None = None, place: Place | None = None,
     ) -> EditOutcome:
         """Work on an already reserved job until it is committed or refunded. The upstream
         slot is held only while Gemini is asked: progress goes out in the background."""
         pump = ProgressPump(progress, job_id)
         try:
-            return await self._run(job_id, request, credits, deliver, pump)
+            return await self._run(job_id, request, credits, deliver, pump, place)
         finally:
             await pump.close()
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
-                   pump: ProgressPump) -> EditOutcome:
+                   pump: ProgressPump, place: Place | None) -> EditOutcome:
         def tell(stage: Stage, position: int = 0) -> None:
             pump.push(Progress(stage, position))
 
@@ -215,12 +243,15 @@ class EditService:
 
         command = request.command
         try:
+            history = (await self.turns.history(request.parent)
+                       if request.parent is not None else [])
             async with self.queue.slot(request.actor.key, on_position,
-                                       order=request.received_at):
+                                       order=request.received_at, ticket=place):
                 tell(Stage.WORKING)
                 image = await self.gemini.generate(
                     command.prompt, request.images, aspect_ratio=command.aspect_ratio,
-                    image_size=command.image_size)
+                    image_size=command.image_size, history=history)
+            await self.turns.keep(job_id, request, image)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.is_admin(request.actor))

@@ -64,7 +64,7 @@ async def test_slash_edit_defers_shows_progress_and_delivers(
     image = Image.open(io.BytesIO(next(iter(result.files.values()))))
     assert abs(image.width / image.height - 9 / 16) < 0.02 and image.height > 2000
     buttons = result.body["components"][0]["components"]
-    assert [b["custom_id"] for b in buttons] == ["again:1", "4k:1"]
+    assert [b["custom_id"] for b in buttons] == ["again:1", "4k:1", "vary:1"]
     assert gemini.requests[0].images == [PHOTO] and gemini.requests[0].prompt == "add a llama"
 
 

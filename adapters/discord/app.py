@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -16,20 +16,22 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import EditModal, Translator, build
-from adapters.discord.edits import DiscordEdits, InteractionTarget, MessageTarget
+from adapters.discord.edits import DiscordEdits, FollowupTarget, InteractionTarget, Target
+from adapters.discord.mentions import DiscordMentions
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
+from adapters.render import VARIATIONS
 from adapters.tasks import Background
 from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.commands import COMMANDS, build_command, parse_arguments, split_command
+from bot.commands import build_command, parse_arguments, split_fresh
 from bot.domain import Actor, CommandKind, EditCommand, ImageInput, Scope
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
+from bot.service import Opening
 
 log = logging.getLogger(__name__)
 INTERACTION_TTL_S = 15 * 60 - 30  # Discord's tokens last 15 minutes; keep a margin
-_MENTION = re.compile(r"<@!?\d+>")
 
 
 def create(core: Core) -> DiscordAdapter:
@@ -68,6 +70,8 @@ class DiscordAdapter:
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
+        self.mentions = DiscordMentions(core, self.edits, lambda: self.client, self.spawn,
+                                        self._prepare)
         self.moderation = DiscordModeration(core)
         self.quota = self.moderation.quota
         self.usage = self.moderation.usage
@@ -137,45 +141,65 @@ class DiscordAdapter:
                         message: discord.Message) -> None:
         lang = self._actor(interaction).language
         attachments = images_of(message)
-        if not attachments:
+        me = self.client.user
+        parent = (await self.core.service.turns.job_of(f"discord:{message.id}")
+                  if me is not None and message.author.id == me.id else None)
+        if not attachments and parent is None:
             await self._ephemeral(interaction, text("no_image_discord", lang))
             return
 
         async def submitted(modal_interaction: discord.Interaction, prompt: str, ratio: str,
                             size: str) -> None:
-            await self._start(modal_interaction, "edit", attachments, prompt, ratio or None,
-                              size or None)
+            fresh, prompt = split_fresh(prompt)  # on a result: go on, unless "new ..."
+            going_on = None if fresh else parent
+            await self._start(modal_interaction, "edit", [] if going_on else attachments,
+                              prompt, ratio or None, size or None, parent=going_on)
 
         await interaction.response.send_modal(EditModal(lang, submitted))
 
     async def _start(self, interaction: discord.Interaction, kind: CommandKind,
                      attachments: list[discord.Attachment], prompt: str, ratio: str | None,
                      size: str | None, *, command: EditCommand | None = None,
-                     urls: list[str] | None = None) -> None:
+                     urls: list[str] | None = None, takes: int = 1,
+                     parent: int | None = None) -> None:
         actor = self._actor(interaction)
         scope = scope_of(interaction.guild_id, interaction.user.id)
+        tickets: list[Ticket] = []
         try:
-            command = command or build_command(kind, prompt, ratio, size, self.core.spec)
+            # a prompt with no options may carry them itself ("... 9:16"); the unclear stay
+            command = command or (
+                parse_arguments(kind, prompt, self.core.spec, guess="literal")
+                if ratio is None and size is None
+                else build_command(kind, prompt, ratio, size, self.core.spec))
             check_attachments(attachments)
             if len(attachments) > self.core.spec.max_reference_images:
                 raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
                                    count=len(attachments))
-            ticket = await self.core.service.admit(actor, scope, command)
+            for _ in range(takes):  # Variations: one ticket per take
+                tickets.append(await self.core.service.admit(actor, scope, command))
         except EditbotError as error:
+            for ticket in tickets:
+                ticket.release()
             await self._ephemeral(interaction, error_text(error, actor.language))
             return
         received_at = time.monotonic()
+        # each take's place in line is taken now, in the order requests arrive
+        openings = [self.core.service.opening(actor, received_at) for _ in tickets]
         try:
             await interaction.response.defer(thinking=True)
         except BaseException:
-            ticket.release()
+            for ticket, opening in zip(tickets, openings, strict=True):
+                ticket.release()
+                self.core.service.drop(opening)
             raise
-        self.spawn(self._run(interaction, actor, scope, command, attachments, urls, received_at,
-                             ticket))
+        for take, (ticket, opening) in enumerate(zip(tickets, openings, strict=True)):
+            self.spawn(self._run(interaction, actor, scope, command, attachments, urls,
+                                 received_at, ticket, take, parent, opening))
 
     async def _run(self, interaction: discord.Interaction, actor: Actor, scope: Scope,
                    command: EditCommand, attachments: list[discord.Attachment],
-                   urls: list[str] | None, received_at: float, ticket: Ticket) -> None:
+                   urls: list[str] | None, received_at: float, ticket: Ticket, take: int,
+                   parent: int | None, opening: Opening) -> None:
         with ticket:
             try:
                 if urls is not None:
@@ -183,16 +207,23 @@ class DiscordAdapter:
                 else:
                     urls = [a.url for a in attachments]
                     images = await self._prepare(attachments)
-            except EditbotError as error:
+            except BaseException as error:
+                self.core.service.drop(opening)
+                if not isinstance(error, EditbotError):
+                    raise
                 await self._ephemeral(interaction, error_text(error, actor.language))
                 return
+            # more takes than one (Variations) answer in follow-up messages of their own
+            target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
+                              else InteractionTarget(interaction, ttl_s=self.ttl_s))
             await self.edits.run(
-                key=f"discord:interaction:{interaction.id}",
-                target=InteractionTarget(interaction, ttl_s=self.ttl_s), actor=actor,
-                scope=scope, command=command, urls=urls, images=images,
-                channel_id=interaction.channel_id or 0, received_at=received_at)
+                key=f"discord:interaction:{interaction.id}" + (f":{take}" if take else ""),
+                target=target, actor=actor, scope=scope, command=command, urls=urls,
+                images=images, channel_id=interaction.channel_id or 0, received_at=received_at,
+                parent=parent, opening=opening)
 
-    async def _prepare(self, attachments: list[discord.Attachment]) -> tuple[ImageInput, ...]:
+    async def _prepare(self, attachments: Sequence[discord.Attachment]
+                       ) -> tuple[ImageInput, ...]:
         """Download and ready attachments; one that is gone (deleted, its link expired) is
         an ImageError like any other unusable input."""
         try:
@@ -208,7 +239,10 @@ class DiscordAdapter:
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         action, _, job_id = custom_id.partition(":")
-        if action not in ("again", "4k") or not job_id.isdigit():
+        if action == "pick":
+            await self.mentions.on_pick(interaction, custom_id)
+            return
+        if action not in ("again", "4k", "vary") or not job_id.isdigit():
             return
         actor = self._actor(interaction)
         try:
@@ -220,73 +254,12 @@ class DiscordAdapter:
             return
         command = request.command
         await self._start(interaction, command.kind, [], command.prompt, None, None,
-                          command=command, urls=list(request.origin["urls"]))
+                          command=command, urls=list(request.origin["urls"]),
+                          takes=VARIATIONS if action == "vary" else 1, parent=request.parent)
 
     # -- mentions ------------------------------------------------------------------------------
-    def _request_words(self, message: discord.Message) -> str | None:
-        """The words of an edit request, or None when the message is none: a request names
-        the bot in its text, or replies to the bot with a command. A reply alone pings the
-        bot too, but "thanks, love it!" is no request."""
-        me = self.client.user
-        if message.author.bot or me is None:
-            return None
-        words = _MENTION.sub(" ", message.content).strip()
-        if f"<@{me.id}>" in message.content or f"<@!{me.id}>" in message.content:
-            split = split_command(words)
-            return split.args if split is not None and split.name in COMMANDS else words
-        reference = message.reference.resolved if message.reference else None
-        if isinstance(reference, discord.Message) and reference.author.id == me.id:
-            split = split_command(words)
-            if split is not None and split.name == "edit":
-                return split.args
-        return None
-
     async def on_message(self, message: discord.Message) -> None:
-        words = self._request_words(message)
-        if words is None:
-            return
-        received_at = time.monotonic()
-        locale = message.guild.preferred_locale if message.guild else None
-        actor = actor_of(message.author, locale)
-        scope = scope_of(message.guild.id if message.guild else None, message.author.id)
-        reference = message.reference.resolved if message.reference else None
-        replied = reference if isinstance(reference, discord.Message) else None
-        attachments = images_of(message) or images_of(replied)
-        try:
-            command = parse_arguments("edit", words, self.core.spec)
-            if not attachments:
-                raise EditbotError("no_image_discord")
-            check_attachments(attachments)
-            ticket = await self.core.service.admit(actor, scope, command)
-        except EditbotError as error:
-            await self._refuse(message, actor, error)
-            return
-        limit = self.core.spec.max_reference_images
-        if len(attachments) > limit:
-            await message.reply(text("images_trimmed", actor.language, limit=limit,
-                                     count=len(attachments)), mention_author=False)
-            attachments = attachments[:limit]
-        self.spawn(self._mentioned(message, actor, scope, command, attachments, received_at,
-                                   ticket))
-
-    async def _refuse(self, message: discord.Message, actor: Actor, error: EditbotError) -> None:
-        """A refusal in the channel, said once per cooldown to the same person there."""
-        if self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
-            await message.reply(error_text(error, actor.language), mention_author=False)
-
-    async def _mentioned(self, message: discord.Message, actor: Actor, scope: Scope,
-                         command: EditCommand, attachments: list[discord.Attachment],
-                         received_at: float, ticket: Ticket) -> None:
-        with ticket:
-            try:
-                images = await self._prepare(attachments)
-            except EditbotError as error:
-                await message.reply(error_text(error, actor.language), mention_author=False)
-                return
-            await self.edits.run(
-                key=f"discord:message:{message.id}", target=MessageTarget(message),
-                actor=actor, scope=scope, command=command, urls=[a.url for a in attachments],
-                images=images, channel_id=message.channel.id, received_at=received_at)
+        await self.mentions.on_message(message)
 
 
 __all__ = ["DiscordAdapter", "create"]

@@ -1,5 +1,5 @@
 """The Discord application commands: /edit, /imagine, /quota, /limit ..., /usage and the
-"Edit image" message context menu, with Vietnamese names and descriptions for the vi locale."""
+"Edit image" message context menu, with descriptions in the users' languages (LOCALES)."""
 
 from __future__ import annotations
 
@@ -32,15 +32,24 @@ class Handlers(Protocol):
                     member: discord.Member | None, per_day: str | None) -> None: ...
 
 
+# the Discord locales whose users get our own words (the English ones keep the default)
+LOCALES = {
+    discord.Locale.vietnamese: "vi", discord.Locale.spain_spanish: "es",
+    discord.Locale.latin_american_spanish: "es", discord.Locale.brazil_portuguese: "pt",
+    discord.Locale.russian: "ru", discord.Locale.indonesian: "id",
+}
+
+
 class Translator(app_commands.Translator):
     """Command descriptions from the message catalogs (keys in ``locale_str`` extras)."""
 
     async def translate(self, string: locale_str, locale: discord.Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
         key = string.extras.get("key")
-        if key is None or locale is not discord.Locale.vietnamese:
+        lang = LOCALES.get(locale)
+        if key is None or lang is None:
             return None
-        return text(key, "vi")
+        return text(key, lang)
 
 
 def _t(key: str) -> locale_str:

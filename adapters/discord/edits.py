@@ -9,12 +9,13 @@ import io
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from contextlib import suppress
 from typing import Any, Protocol
 
 import discord
 
 from adapters.discord.updates import PLATFORM
-from adapters.render import caption
+from adapters.render import caption, result_buttons
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,
@@ -33,7 +34,7 @@ from bot.domain import (
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, language_of, text
 from bot.images import ImageBudget, fit_output
-from bot.service import request_from_json
+from bot.service import Opening, request_from_json
 
 log = logging.getLogger(__name__)
 CONTENT_LIMIT = 2000
@@ -47,7 +48,8 @@ class Target(Protocol):
 
     async def show(self, words: str) -> None: ...
 
-    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None: ...
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        """Show the result; the id of the message that shows it."""
 
 
 class InteractionTarget:
@@ -71,24 +73,60 @@ class InteractionTarget:
                 log.info("discord: interaction expired; answering in the channel")
         await self._channel().send(f"{self._mention} {words}", allowed_mentions=self._pings)
 
-    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         if self._alive():
             try:
-                await self.interaction.edit_original_response(
+                shown = await self.interaction.edit_original_response(
                     content=words, attachments=[file], view=view)
-                return
+                return shown.id
             except discord.HTTPException:
                 log.info("discord: interaction expired; posting the result in the channel")
                 file.reset()
         lang = language_of(str(self.interaction.locale))
-        await self._channel().send(
+        posted = await self._channel().send(
             text("late_result", lang, mention=self._mention) + "\n" + words, file=file,
             view=view, allowed_mentions=self._pings)
+        return posted.id
 
     def _channel(self) -> discord.abc.Messageable:
         channel = self.interaction.channel
         assert isinstance(channel, discord.abc.Messageable)
         return channel
+
+
+class FollowupTarget(InteractionTarget):
+    """One more answer to an interaction already answered: a follow-up message of its own."""
+
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
+        super().__init__(interaction, ttl_s=ttl_s)
+        self.status: discord.WebhookMessage | None = None
+
+    async def show(self, words: str) -> None:
+        if self._alive():
+            try:
+                if self.status is None:
+                    self.status = await self.interaction.followup.send(words, wait=True)
+                else:
+                    await self.status.edit(content=words)
+                return
+            except discord.HTTPException:
+                log.info("discord: interaction expired; answering in the channel")
+        await self._channel().send(f"{self._mention} {words}", allowed_mentions=self._pings)
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        if self._alive():
+            try:
+                sent = await self.interaction.followup.send(words, file=file, view=view,
+                                                            wait=True)
+            except discord.HTTPException:
+                log.info("discord: interaction expired; posting the result in the channel")
+                file.reset()
+            else:
+                if self.status is not None:
+                    with suppress(discord.HTTPException):
+                        await self.status.delete()
+                return sent.id
+        return await super().result(words, file, view)
 
 
 class MessageTarget:
@@ -105,13 +143,14 @@ class MessageTarget:
         else:
             self.status = await self.status.edit(content=words)
 
-    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
-        await self.message.reply(words, file=file, view=view, mention_author=False)
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        sent = await self.message.reply(words, file=file, view=view, mention_author=False)
         if self.status is not None:
             try:
                 await self.status.delete()
             except discord.HTTPException:
                 pass
+        return sent.id
 
 
 class ChannelTarget:
@@ -127,9 +166,10 @@ class ChannelTarget:
     async def show(self, words: str) -> None:
         await self.channel.send(f"{self.mention} {words}", allowed_mentions=self._pings)
 
-    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> None:
-        await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,
-                                allowed_mentions=self._pings)
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        sent = await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,
+                                       allowed_mentions=self._pings)
+        return sent.id
 
 
 class DiscordEdits:
@@ -139,13 +179,10 @@ class DiscordEdits:
         self._client = client
         self._spawn = spawn
 
-    def buttons(self, job_id: int, lang: str) -> discord.ui.View:
+    def buttons(self, delivery: Delivery, lang: str) -> discord.ui.View:
         view = discord.ui.View(timeout=None)
-        view.add_item(discord.ui.Button(label=text("button_again", lang),
-                                        custom_id=f"again:{job_id}"))
-        if "4K" in self.core.spec.image_sizes:
-            view.add_item(discord.ui.Button(label=text("button_4k", lang),
-                                            custom_id=f"4k:{job_id}"))
+        for action, label in result_buttons(self.core, delivery, lang):
+            view.add_item(discord.ui.Button(label=label, custom_id=f"{action}:{delivery.job_id}"))
         return view
 
     async def fetch(self, urls: Sequence[str]) -> tuple[ImageInput, ...]:
@@ -160,17 +197,22 @@ class DiscordEdits:
 
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,
                   command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],
-                  channel_id: int, received_at: float) -> EditOutcome:
+                  channel_id: int, received_at: float, parent: int | None = None,
+                  opening: Opening | None = None) -> EditOutcome:
         lang = actor.language
-        opening = self.core.service.opening()
-        first = text(opening.stage.value, lang, position=opening.position)
-        await target.show(first)
+        opening = opening or self.core.service.opening(actor, received_at)
+        first = text(opening.progress.stage.value, lang, position=opening.progress.position)
+        try:
+            await target.show(first)
+        except BaseException:
+            self.core.service.drop(opening)
+            raise
         origin = {"key": key, "channel_id": channel_id, "user_id": actor.user_id, "urls": urls}
         request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                              origin=origin, received_at=received_at)
-        return await self._submit(request, target, showing=first)
+                              origin=origin, received_at=received_at, parent=parent)
+        return await self._submit(request, target, opening, showing=first)
 
-    async def _submit(self, request: EditRequest, target: Target,
+    async def _submit(self, request: EditRequest, target: Target, opening: Opening,
                       showing: str | None = None) -> EditOutcome:
         lang = request.actor.language
 
@@ -178,7 +220,8 @@ class DiscordEdits:
             await self.deliver(delivery, target)
 
         outcome = await self.core.service.submit(
-            request, deliver=deliver, progress=self.progress_for(target, lang, showing))
+            request, deliver=deliver, progress=self.progress_for(target, lang, showing),
+            opening=opening)
         if not outcome.ok and outcome.status != "duplicate" and outcome.error is not None:
             await target.show(error_text(outcome.error, lang))
         return outcome
@@ -209,8 +252,13 @@ class DiscordEdits:
         file = discord.File(io.BytesIO(fitted.data),
                             filename=f"editbot-{delivery.job_id}.{fitted.extension}")
         words = caption(delivery, lang, limit=CONTENT_LIMIT - 100)
-        await target.result(words, file, self.buttons(delivery.job_id, lang))
+        shown = await target.result(words, file, self.buttons(delivery, lang))
         await delivery.arrived()
+        try:  # a reply to that message continues the edit
+            await self.core.service.turns.link(delivery.job_id, f"discord:{shown}")
+        except Exception:
+            log.warning("job %d: its result message could not be noted", delivery.job_id,
+                        exc_info=True)
 
     # -- after a restart -----------------------------------------------------------------------
     def _channel_target(self, job: Job) -> ChannelTarget:

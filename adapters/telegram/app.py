@@ -27,22 +27,21 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from adapters.render import VARIATIONS
 from adapters.tasks import Background
+from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.moderation import TelegramModeration
 from adapters.telegram.updates import (
     AlbumCollector,
     ImageRef,
     actor_of,
-    command_of,
-    images_in,
-    scope_of,
     sender_of,
 )
+from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.commands import parse_arguments
-from bot.errors import CommandError, EditbotError
-from bot.i18n import error_text, text
+from bot.errors import EditbotError
+from bot.i18n import LANGUAGES, error_text, text
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
@@ -84,6 +83,7 @@ class TelegramAdapter:
         self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
         self.moderation = TelegramModeration(core, self.names, self.edits.reply)
         self.albums = AlbumCollector(self._on_album, wait_s=album_wait_s)
+        self.chat = TelegramChat(core, self.edits, self.albums, self._me)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -104,15 +104,22 @@ class TelegramAdapter:
             .get_updates_request(HTTPXRequest(connection_pool_size=1,
                                               read_timeout=self.poll_timeout_s + 10))
             .build())
+        chat = self.chat
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
-                                       self._on_media))
-        app.add_handler(CommandHandler(["edit", "imagine"], self._on_command, filters=NEW))
+                                       self._noting(chat.on_media)))
+        app.add_handler(CommandHandler(["edit", "imagine"], self._noting(chat.on_command),
+                                       filters=NEW))
         moderation = self.moderation
         for name, handler in (("start", moderation.start), ("help", moderation.help),
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
                               ("usage", moderation.usage)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
-        app.add_handler(CallbackQueryHandler(self._on_button, pattern=r"^(again|4k):\d+$"))
+        app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
+                                       self._noting(chat.on_text)))
+        app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
+        app.add_handler(CallbackQueryHandler(self._on_button, pattern=r"^(again|4k|vary):\d+$"))
+        app.add_handler(CallbackQueryHandler(chat.on_pick,
+                                             pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(self._on_error)
         await app.initialize()
         self.username = app.bot.username
@@ -135,7 +142,7 @@ class TelegramAdapter:
 
     async def _register_commands(self) -> None:
         bot = self._app.bot
-        for lang in ("en", "vi"):
+        for lang in LANGUAGES:
             code = None if lang == "en" else lang
             users = [BotCommand(name, text(f"cmd_{name}", lang))
                      for name in ("edit", "imagine", "quota", "help")]
@@ -152,6 +159,13 @@ class TelegramAdapter:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: an update failed", exc_info=context.error)
 
+    def _me(self) -> tuple[int, str]:
+        return self._app.bot.id, self.username
+
+    async def _on_album(self, messages: list[Message]) -> None:
+        self._note(messages[0])
+        await self.chat.on_album(messages)
+
     def _noting(self, handler: Any) -> Any:
         async def noted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             self._note(update.effective_message)
@@ -163,57 +177,6 @@ class TelegramAdapter:
             sender = sender_of(m) if m is not None else None
             if sender is not None:
                 self.names[sender.key] = sender.name
-
-    # -- edits -------------------------------------------------------------------------------
-    async def _on_media(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        if message is None:
-            return
-        if message.media_group_id is not None:
-            self.albums.add(message)
-        elif command_of(message, self.username) is not None:
-            await self._accept(message, images_in(message))
-
-    async def _on_album(self, messages: list[Message]) -> None:
-        with_command = [m for m in messages if command_of(m, self.username) is not None]
-        if with_command:
-            await self._accept(with_command[0], [r for m in messages for r in images_in(m)])
-
-    async def _on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        if message is not None:
-            await self._accept(message, [])
-
-    async def _accept(self, message: Message, own: list[ImageRef]) -> None:
-        """Check the request at once, before anything is downloaded (bad input, a person with
-        no credits left or too many requests running: a reply, at no cost), then start it."""
-        found = command_of(message, self.username)
-        actor = sender_of(message)
-        if found is None or actor is None:
-            return
-        self._note(message)
-        kind, args = found
-        scope = scope_of(message.chat)
-        refs: list[ImageRef] = []
-        try:
-            command = parse_arguments(kind, args, self.core.spec)
-            if kind == "edit":
-                replied = message.reply_to_message
-                refs = own or self.albums.album_of(replied) or images_in(replied)
-                if not refs:
-                    raise CommandError("no_image")
-            ticket = await self.core.service.admit(actor, scope, command)
-        except EditbotError as error:
-            await self.edits.refuse(message.chat_id, message.message_id, actor, error)
-            return
-        limit = self.core.spec.max_reference_images
-        if len(refs) > limit:
-            await self.edits.reply(message, text("images_trimmed", actor.language, limit=limit,
-                                                 count=len(refs)))
-            refs = refs[:limit]
-        self.edits.start(key=f"telegram:{message.chat_id}:{message.message_id}",
-                         chat_id=message.chat_id, reply_to=message.message_id, actor=actor,
-                         scope=scope, command=command, refs=refs, ticket=ticket)
 
     async def _on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -228,15 +191,21 @@ class TelegramAdapter:
             await query.answer(error_text(error, actor.language), show_alert=True)
             return
         origin = request.origin
+        tickets: list[Ticket] = []
         try:
-            ticket = await self.core.service.admit(actor, request.scope, request.command)
+            for _take in range(VARIATIONS if action == "vary" else 1):  # one per take
+                tickets.append(await self.core.service.admit(actor, request.scope,
+                                                             request.command))
         except EditbotError as error:
+            for ticket in tickets:
+                ticket.release()
             await query.answer(error_text(error, actor.language), show_alert=True)
             return
         await query.answer(text("button_started", actor.language))
         refs = ([ImageRef(f, None) for f in origin["file_ids"]]
                 if request.command.kind == "edit" else [])
-        self.edits.start(key=f"telegram:button:{query.id}",
-                         chat_id=origin["chat_id"], reply_to=origin["message_id"], actor=actor,
-                         scope=request.scope, command=request.command, refs=refs,
-                         ticket=ticket)
+        for take, ticket in enumerate(tickets):
+            self.edits.start(key=f"telegram:button:{query.id}" + (f":{take}" if take else ""),
+                             chat_id=origin["chat_id"], reply_to=origin["message_id"],
+                             actor=actor, scope=request.scope, command=request.command,
+                             refs=refs, ticket=ticket, parent=request.parent)

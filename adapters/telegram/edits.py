@@ -17,7 +17,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from adapters.render import caption
+from adapters.render import caption, result_buttons
 from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
 from bot.admission import Ticket
 from bot.bootstrap import Core
@@ -37,7 +37,7 @@ from bot.domain import (
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
 from bot.images import ImageBudget, fit_output
-from bot.service import request_from_json
+from bot.service import Opening, request_from_json
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,35 +111,49 @@ class TelegramEdits:
 
     # -- an edit, from acceptance to its end ---------------------------------------------------
     def start(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
-              command: EditCommand, refs: list[ImageRef], ticket: Ticket) -> None:
-        """Run an admitted request in the background; its ticket is released at its end."""
+              command: EditCommand, refs: list[ImageRef], ticket: Ticket,
+              parent: int | None = None) -> None:
+        """Run an admitted request in the background; its ticket is released at its end. Its
+        place in line is taken now, in the order requests arrive."""
+        received_at = time.monotonic()
+        opening = self.core.service.opening(actor, received_at)
+
         async def held() -> None:
             with ticket:
                 await self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
-                               scope=scope, command=command, refs=refs, received_at=received_at)
+                               scope=scope, command=command, refs=refs, received_at=received_at,
+                               opening=opening, parent=parent)
 
-        received_at = time.monotonic()
         self._spawn(held())
 
     async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
-                  command: EditCommand, refs: list[ImageRef],
-                  received_at: float) -> EditOutcome | None:
-        if await self.core.service.seen(key):
+                  command: EditCommand, refs: list[ImageRef], received_at: float,
+                  opening: Opening | None = None,
+                  parent: int | None = None) -> EditOutcome | None:
+        opening = opening or self.core.service.opening(actor, received_at)
+        try:
+            seen = await self.core.service.seen(key)
+        except BaseException:
+            self.core.service.drop(opening)
+            raise
+        if seen:
+            self.core.service.drop(opening)
             log.info("telegram: %s was handled before (a replayed update)", key)
             return None
         lang = actor.language
-        opening = self.core.service.opening()
-        first = text(opening.stage.value, lang, position=opening.position)
+        first = text(opening.progress.stage.value, lang, position=opening.progress.position)
         saying = asyncio.ensure_future(self.say(chat_id, first, reply_to))
         try:  # the status message goes out while the images come in
             images = await self.core.service.prepare_images(
                 [await self.download(ref) for ref in refs])
         except EditbotError as error:
+            self.core.service.drop(opening)
             status = await saying
             await self._show(chat_id, status.message_id if status else None, reply_to,
                              error_text(error, lang))
             return None
         except BaseException:
+            self.core.service.drop(opening)
             saying.cancel()
             raise
         status = await saying
@@ -147,11 +161,11 @@ class TelegramEdits:
         origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
                   "file_ids": [r.file_id for r in refs], "status_id": status_id}
         request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                              origin=origin, received_at=received_at)
+                              origin=origin, received_at=received_at, parent=parent)
         typing = self._spawn(self._upload_action(chat_id))
         try:
             outcome = await self.core.service.submit(
-                request, deliver=self.deliver,
+                request, deliver=self.deliver, opening=opening,
                 progress=self.progress_for(chat_id, status_id, lang, showing=first))
         finally:
             typing.cancel()
@@ -209,10 +223,9 @@ class TelegramEdits:
         return progress
 
     # -- delivery ------------------------------------------------------------------------------
-    def buttons(self, job_id: int, lang: str) -> InlineKeyboardMarkup:
-        row = [InlineKeyboardButton(text("button_again", lang), callback_data=f"again:{job_id}")]
-        if "4K" in self.core.spec.image_sizes:
-            row.append(InlineKeyboardButton(text("button_4k", lang), callback_data=f"4k:{job_id}"))
+    def buttons(self, delivery: Delivery, lang: str) -> InlineKeyboardMarkup:
+        row = [InlineKeyboardButton(label, callback_data=f"{action}:{delivery.job_id}")
+               for action, label in result_buttons(self.core, delivery, lang)]
         return InlineKeyboardMarkup([row])
 
     async def deliver(self, delivery: Delivery) -> None:
@@ -222,15 +235,16 @@ class TelegramEdits:
         origin, lang = request.origin, request.actor.language
         chat_id, reply_to = origin["chat_id"], origin["message_id"]
         words = caption(delivery, lang, limit=CAPTION_LIMIT)
-        markup = self.buttons(delivery.job_id, lang)
+        markup = self.buttons(delivery, lang)
         data = delivery.image.data
         photo_sent = False
         try:
             photo = await asyncio.to_thread(fit_output, data, PHOTO_BUDGET)
-            await self.call(self.bot.send_photo, chat_id=chat_id, photo=photo.data,
-                            filename=f"edit.{photo.extension}", caption=words,
-                            reply_parameters=_reply(reply_to), reply_markup=markup)
+            sent = await self.call(self.bot.send_photo, chat_id=chat_id, photo=photo.data,
+                                   filename=f"edit.{photo.extension}", caption=words,
+                                   reply_parameters=_reply(reply_to), reply_markup=markup)
             photo_sent = True
+            await self._link(delivery, sent)
             await delivery.arrived()
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, TelegramError) and not _photo_refused(exc):
@@ -241,16 +255,26 @@ class TelegramEdits:
         document = await asyncio.to_thread(fit_output, data, DOCUMENT_BUDGET)
         note = text("full_resolution", lang, width=document.width, height=document.height)
         try:
-            await self.call(
+            sent = await self.call(
                 self.bot.send_document, chat_id=chat_id, document=document.data,
                 filename=f"editbot-{delivery.job_id}.{document.extension}",
                 caption=note if photo_sent else words, reply_parameters=_reply(reply_to),
                 reply_markup=None if photo_sent else markup)
+            await self._link(delivery, sent)
             await delivery.arrived()
         except TelegramError:
             if not photo_sent:
                 raise
             log.warning("job %d: the full-resolution file could not be sent", delivery.job_id)
+
+    async def _link(self, delivery: Delivery, sent: Message) -> None:
+        """Remember which message shows the result: a reply to it continues the edit."""
+        try:
+            await self.core.service.turns.link(delivery.job_id,
+                                               f"telegram:{sent.chat_id}:{sent.message_id}")
+        except Exception:
+            log.warning("job %d: its result message could not be noted", delivery.job_id,
+                        exc_info=True)
 
     # -- after a restart -----------------------------------------------------------------------
     async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:

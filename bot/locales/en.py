@@ -69,16 +69,14 @@ EN: Mapping[str, str] = {
     "abandoned": "I restarted before finishing your edit and could not pick it up again. "
                  "Nothing was charged; please send it again.",
     # commands, help and moderation
-    "start": "Hi {name}! I edit photos with Gemini. Send a photo with the caption "
-             "/edit and what to change, e.g. /edit 9:16 add a llama. /help has the details.",
-    "help": "/edit [RATIO] [SIZE] PROMPT: edit a photo. Send the photo with this as its "
-            "caption, or reply to a photo, an image file, an album or one of my results.\n"
-            "/imagine [RATIO] [SIZE] PROMPT: make a new image.\n"
-            "RATIO: {ratios} (none keeps the photo's shape). SIZE: {sizes}.\n"
-            "Up to {max_images} images per edit. 4K costs {cost_4k} credits, other sizes "
-            "{cost}.\n"
-            "Examples:\n/edit add a llama\n/edit 9:16 2K make it a watercolour\n"
-            "/imagine 16:9 a llama on the moon\n"
+    "start": "Hi {name}! I edit photos with Gemini: send me a photo with what to change, "
+             "e.g. 9:16 add a llama (in a group: /edit 9:16 add a llama). /help has more.",
+    "help": "Send a photo with what to change as its caption (in a group: /edit PROMPT); "
+            "reply to my result to keep editing it (/edit new PROMPT starts afresh).\n"
+            "/imagine PROMPT makes a new image. Before the prompt, optional RATIO ({ratios}) "
+            "and SIZE ({sizes}).\n"
+            "Up to {max_images} images per edit; {cost} each, 4K {cost_4k}.\n"
+            "Example: 9:16 2K make it a watercolour\n"
             "/quota: your credits today.",
     "help_moderators": "Moderators: /setlimit N (reply to a member), /setlimit reset (reply), "
                        "/setlimit all N (everyone's daily credits), /setlimit total N (the "
@@ -109,8 +107,8 @@ EN: Mapping[str, str] = {
     "usage_total": "Total: {total}",
     "usage_total_budget": "Total: {total} of {budget}",
     "usage_empty": "Nobody has used any credits here today.",
-    "button_again": "🔁 Again",
-    "button_4k": "4K",
+    "button_again": "🔁 Again ({cost})",
+    "button_4k": "4K ({cost})",
     "not_your_button": "Only the person who asked for this edit can use these buttons.",
     "button_started": "On it!",
     "job_gone": "I can no longer repeat that edit; please send it again.",
@@ -133,4 +131,18 @@ EN: Mapping[str, str] = {
     "modal_size": "Size (optional)",
     "cmd_limit": "Daily credit limits here (moderators)",
     "late_result": "{mention} here is your edit (it took longer than Discord waits).",
+    "button_variations": "🎲 Variations ({cost})",
+    "credits_one": "{n} credit",
+    "credits_few": "{n} credits",
+    "credits_many": "{n} credits",
+    "ask_prompt": "What should I change?",
+    "ask_placeholder": "e.g. add a llama",
+    "offer_generate": "Shall I make a new image from that? (To edit a photo, send the photo "
+                      "with what to change.)",
+    "button_generate": "Generate - {credits}",
+    "unknown_command": "I don't know /{name}. Send a photo with what to change, or see /help.",
+    "did_you_mean": "Did you mean {value}? (I read “{token}”.) Nothing was charged yet.",
+    "button_yes": "✅ {value} - {credits}",
+    "button_as_typed": "As typed - {credits}",
+    "offer_gone": "That question has expired; please send your request again.",
 }

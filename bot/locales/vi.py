@@ -66,15 +66,15 @@ VI: Mapping[str, str] = {
                             "được, vui lòng gửi lại; bạn không bị trừ lượt.",
     "abandoned": "Tôi đã khởi động lại trước khi xong ảnh của bạn và không thể làm tiếp. "
                  "Bạn không bị trừ lượt; vui lòng gửi lại.",
-    "start": "Chào {name}! Tôi sửa ảnh bằng Gemini. Gửi ảnh kèm chú thích /edit và điều "
-             "cần đổi, ví dụ: /edit 9:16 thêm một con lạc đà. Xem /help để biết thêm.",
-    "help": "/edit [TỈ LỆ] [CỠ] YÊU CẦU: sửa ảnh. Gửi ảnh với chú thích này, hoặc trả lời "
-            "một ảnh, tệp ảnh, album hay một kết quả của tôi.\n"
-            "/imagine [TỈ LỆ] [CỠ] YÊU CẦU: tạo ảnh mới.\n"
-            "TỈ LỆ: {ratios} (bỏ trống để giữ hình dạng ảnh). CỠ: {sizes}.\n"
-            "Tối đa {max_images} ảnh mỗi lần. Cỡ 4K tốn {cost_4k} lượt, các cỡ khác {cost}.\n"
-            "Ví dụ:\n/edit thêm một con lạc đà\n/edit 9:16 2K biến thành tranh màu nước\n"
-            "/imagine 16:9 con lạc đà trên mặt trăng\n"
+    "start": "Chào {name}! Tôi sửa ảnh bằng Gemini: gửi ảnh kèm điều cần đổi, ví dụ "
+             "9:16 thêm một con lạc đà (trong nhóm: /edit 9:16 thêm một con lạc đà). "
+             "Xem /help để biết thêm.",
+    "help": "Gửi ảnh kèm chú thích là điều cần đổi (trong nhóm: /edit YÊU CẦU); trả lời "
+            "kết quả của tôi để sửa tiếp (/edit new YÊU CẦU để bắt đầu lại).\n"
+            "/imagine YÊU CẦU tạo ảnh mới. Trước yêu cầu có thể ghi TỈ LỆ ({ratios}) "
+            "và CỠ ({sizes}).\n"
+            "Tối đa {max_images} ảnh mỗi lần sửa; mỗi lần {cost}, 4K {cost_4k}.\n"
+            "Ví dụ: 9:16 2K biến thành tranh màu nước\n"
             "/quota: số lượt của bạn hôm nay.",
     "help_moderators": "Quản trị viên: /setlimit N (trả lời một thành viên), /setlimit reset "
                        "(trả lời), /setlimit all N (lượt mỗi ngày của mọi người), /setlimit "
@@ -105,8 +105,8 @@ VI: Mapping[str, str] = {
     "usage_total": "Tổng: {total}",
     "usage_total_budget": "Tổng: {total}/{budget}",
     "usage_empty": "Hôm nay chưa ai dùng lượt nào ở đây.",
-    "button_again": "🔁 Làm lại",
-    "button_4k": "4K",
+    "button_again": "🔁 Làm lại ({cost})",
+    "button_4k": "4K ({cost})",
     "not_your_button": "Chỉ người đã yêu cầu ảnh này mới dùng được các nút này.",
     "button_started": "Đang làm!",
     "job_gone": "Tôi không thể làm lại ảnh đó nữa; vui lòng gửi lại.",
@@ -129,4 +129,19 @@ VI: Mapping[str, str] = {
     "modal_size": "Kích thước (tùy chọn)",
     "cmd_limit": "Giới hạn lượt mỗi ngày ở đây (quản trị viên)",
     "late_result": "{mention} đây là ảnh của bạn (mất lâu hơn thời gian Discord chờ).",
+    "button_variations": "🎲 Biến thể ({cost})",
+    "credits_one": "{n} lượt",
+    "credits_few": "{n} lượt",
+    "credits_many": "{n} lượt",
+    "ask_prompt": "Bạn muốn đổi gì?",
+    "ask_placeholder": "ví dụ: thêm một con lạc đà",
+    "offer_generate": "Tôi tạo một ảnh mới từ câu này nhé? (Muốn sửa ảnh thì gửi ảnh kèm điều "
+                      "cần đổi.)",
+    "button_generate": "Tạo ảnh - {credits}",
+    "unknown_command": "Tôi không biết lệnh /{name}. Hãy gửi ảnh kèm điều cần đổi, hoặc xem "
+                       "/help.",
+    "did_you_mean": "Ý bạn là {value}? (Tôi đọc được “{token}”.) Chưa trừ lượt nào.",
+    "button_yes": "✅ {value} - {credits}",
+    "button_as_typed": "Giữ nguyên - {credits}",
+    "offer_gone": "Câu hỏi này đã hết hạn; vui lòng gửi lại yêu cầu.",
 }

@@ -77,13 +77,20 @@ class Received:
 
     @property
     def prompt(self) -> str:
-        parts = self.body["contents"][0]["parts"]
+        """The words of this turn (the last user content)."""
+        parts = self.body["contents"][-1]["parts"]
         return " ".join(p["text"] for p in parts if "text" in p)
 
     @property
     def images(self) -> list[bytes]:
-        parts = self.body["contents"][0]["parts"]
+        """The images of this turn (the last user content)."""
+        parts = self.body["contents"][-1]["parts"]
         return [base64.b64decode(p["inlineData"]["data"]) for p in parts if "inlineData" in p]
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The earlier turns of a multi-turn request, as sent."""
+        return list(self.body["contents"][:-1])
 
 
 def _google_error(status: int, message: str, details: list[dict[str, Any]] | None = None
@@ -110,6 +117,8 @@ class FakeGemini:
     faults: deque[Fault] = field(default_factory=deque)
     in_flight: int = 0
     peak_in_flight: int = 0
+    signed: set[str] = field(default_factory=set)  # every thoughtSignature handed out
+    answers: list[dict[str, Any]] = field(default_factory=list)  # every image answer sent
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -210,16 +219,22 @@ class FakeGemini:
                       {"inlineData": {"mimeType": "image/png",
                                       "data": base64.b64encode(thought_image).decode()},
                        "thought": True}]
+        # like Gemini 3 image models: signatures on the first text part and on the image,
+        # to be sent back exactly in a later turn
+        n = len(self.requests)
+        self.signed |= {_signature(f"text-{n}"), _signature(f"image-{n}")}
         words = self.answer_text or f"Here is your image ({len(inputs)} inputs)."
-        parts += [{"text": words},
+        parts += [{"text": words, "thoughtSignature": _signature(f"text-{n}")},
                   {"inlineData": {"mimeType": declared,
-                                  "data": base64.b64encode(image).decode()}}]
+                                  "data": base64.b64encode(image).decode()},
+                   "thoughtSignature": _signature(f"image-{n}")}]
         usage = {"promptTokenCount": 10 + 258 * len(inputs),
                  "candidatesTokenCount": 2000 if size == "4K" else 1120,
                  "totalTokenCount": 10 + 258 * len(inputs) + (2000 if size == "4K" else 1120)}
         answer = {"candidates": [{"content": {"role": "model", "parts": parts},
                                   "finishReason": "STOP", "index": 0}],
                   "usageMetadata": usage, "modelVersion": model}
+        self.answers.append(answer)
         if fault.kind == "snake_case":
             answer = json.loads(json.dumps(answer).replace('"inlineData"', '"inline_data"')
                                 .replace('"mimeType"', '"mime_type"')
@@ -232,9 +247,23 @@ class FakeGemini:
     def _check(self, model: str, body: dict[str, Any]) -> tuple[str, str, list[bytes]]:
         spec = spec_for(model)
         try:
-            parts = body["contents"][0]["parts"]
+            contents = body["contents"]
+            parts = contents[-1]["parts"]
         except (KeyError, IndexError, TypeError):
-            raise ValueError("contents[0].parts is required") from None
+            raise ValueError("contents[].parts is required") from None
+        if contents[-1].get("role", "user") != "user":
+            raise ValueError("the last content must be the user's")
+        earlier: list[bytes] = []
+        for content in contents[:-1]:
+            for part in content.get("parts", []):
+                if content.get("role") == "model" and "inlineData" in part and (
+                        "thoughtSignature" not in part):
+                    raise ValueError("Image part is missing a thought_signature in content "
+                                     "position 2, part position 1.")
+                if "thoughtSignature" in part and part["thoughtSignature"] not in self.signed:
+                    raise ValueError("Corrupted thought signature.")
+                if "inlineData" in part:
+                    earlier.append(base64.b64decode(part["inlineData"]["data"]))
         inputs = []
         for part in parts:
             if "inline_data" in part:
@@ -259,7 +288,8 @@ class FakeGemini:
         if "imageSize" in image_config and (not spec.takes_size or size not in spec.image_sizes):
             raise ValueError(f"imageSize {size} is not supported")
         if ratio is None:
-            ratio = _closest_ratio(inputs[0], spec.aspect_ratios) if inputs else "1:1"
+            shown = inputs or earlier[-1:]  # a follow-up keeps the last image's shape
+            ratio = _closest_ratio(shown[0], spec.aspect_ratios) if shown else "1:1"
         return ratio, size, inputs
 
 
@@ -278,6 +308,10 @@ async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.Str
     except (ConnectionResetError, RuntimeError):  # the client gave up
         pass
     return response
+
+
+def _signature(name: str) -> str:
+    return base64.b64encode(f"sig:{name}".encode()).decode()
 
 
 def _closest_ratio(data: bytes, ratios: tuple[str, ...]) -> str:

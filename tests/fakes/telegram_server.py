@@ -317,7 +317,7 @@ class FakeTelegram(Watched):
             fields["reply_to_message"] = self.messages[(p["chat_id"], target)]
         elif target and not reply.get("allow_sending_without_reply"):
             raise _ApiError(400, "Bad Request: message to be replied not found")
-        if "reply_markup" in p:
+        if "inline_keyboard" in (p.get("reply_markup") or {}):  # a message keeps only these
             fields["reply_markup"] = p["reply_markup"]
         return fields
 
@@ -342,6 +342,13 @@ class FakeTelegram(Watched):
         message["edit_date"] = int(time.time())
         if "reply_markup" in p:
             message["reply_markup"] = p["reply_markup"]
+        return message
+
+    async def _m_editMessageReplyMarkup(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        message = self.messages.get((p["chat_id"], p["message_id"]))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        message["reply_markup"] = p.get("reply_markup") or None
         return message
 
     async def _m_deleteMessage(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:

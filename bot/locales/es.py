@@ -1,0 +1,163 @@
+"""Spanish texts (español)."""
+
+from collections.abc import Mapping
+
+ES: Mapping[str, str] = {
+    # grammar and input
+    "unknown_ratio": "“{value}” no es una relación de aspecto que este modelo conozca. "
+                     "Usa una de estas: {valid}.",
+    "unknown_size": "“{value}” no es un tamaño de imagen que este modelo conozca. "
+                    "Usa uno de estos: {valid}.",
+    "size_not_supported": "Este modelo no admite tamaño de imagen, así que no puedo usar "
+                          "“{value}”.",
+    "two_ratios": "Indica como mucho una relación de aspecto. Válidas: {valid}.",
+    "two_sizes": "Indica como mucho un tamaño de imagen. Válidos: {valid}.",
+    "no_prompt": "Escribe qué hacer después del comando, por ejemplo: /{kind} 9:16 añade una "
+                 "llama",
+    "prompt_too_long": "Esa indicación es demasiado larga: {limit} caracteres como máximo.",
+    "no_image": "Adjunta una foto para editar: envíala con /edit en el pie de foto, o responde "
+                "a una foto (o a un archivo de imagen, un álbum o uno de mis resultados) con "
+                "/edit y tu indicación.",
+    "too_many_images": "Este modelo acepta como mucho {limit} imágenes; enviaste {count}.",
+    "image_too_large": "Esa imagen es demasiado grande ({size_mb} MB); el límite es "
+                       "{limit_mb} MB.",
+    "not_an_image": "Ese archivo no es una imagen que pueda leer. Envía un JPEG, PNG, WebP o "
+                    "GIF.",
+    "unreadable_image": "Esa imagen parece dañada: no pude leerla.",
+    "fetch_failed": "No pude obtener esa imagen. Envíala de nuevo; no se cobró nada.",
+    "too_many_pixels": "Esa imagen tiene demasiados píxeles; el límite es {limit_mp} "
+                       "megapíxeles.",
+    "cannot_fit_output": "El resultado era demasiado grande para enviarlo aquí.",
+    "bad_output_ratio": "La forma del resultado no permite enviarlo aquí.",
+    # quota
+    "quota_exceeded": "Ya usaste tus {limit} créditos de hoy. Habrá más a las {resets_at}.",
+    "scope_budget_exceeded": "Este grupo ya usó sus {limit} créditos de hoy. "
+                             "Habrá más a las {resets_at}.",
+    # the model said no
+    "refused": "El modelo rechazó esta petición ({reason_text}). No se cobró nada.",
+    "reason_safety": "a sus filtros les pareció insegura; prueba a redactarla de otra forma",
+    "reason_no_image": "respondió sin imagen; prueba a redactar la indicación de otra forma",
+    "reason_other": "motivo: {reason}",
+    # upstream
+    "upstream_busy": "El servicio de imágenes está ocupado ahora mismo. Inténtalo de nuevo en "
+                     "un minuto; no se cobró nada.",
+    "upstream_unavailable": "El servicio de imágenes no responde ahora mismo. Inténtalo más "
+                            "tarde; no se cobró nada.",
+    "upstream_unreachable": "No pude conectar con el servicio de imágenes. Inténtalo más "
+                            "tarde; no se cobró nada.",
+    "upstream_timeout": "El servicio de imágenes tardó demasiado. Inténtalo de nuevo; no se "
+                        "cobró nada.",
+    "upstream_daily_quota": "El bot agotó su cupo de imágenes de hoy. Inténtalo mañana; no se "
+                            "cobró nada.",
+    "upstream_malformed": "El servicio de imágenes devolvió algo inservible. Inténtalo de "
+                          "nuevo; no se cobró nada.",
+    "upstream_auth": "El bot no está bien configurado (su clave fue rechazada). Ya se avisó a "
+                     "un operador; no se cobró nada.",
+    "upstream_billing": "La cuenta de imágenes del bot necesita atención. No se cobró nada.",
+    "upstream_model": "El modelo de imágenes del bot no está disponible. No se cobró nada.",
+    "upstream_bad_request": "El servicio de imágenes no pudo aceptar esta petición (quizá la "
+                            "imagen es demasiado grande o inusual). No se cobró nada.",
+    "upstream_failed": "El servicio de imágenes falló. Inténtalo más tarde; no se cobró nada.",
+    "delivery_failed": "Hice la imagen pero no pude enviarla aquí. No se cobró nada.",
+    "error": "Algo salió mal. No se cobró nada.",
+    "config": "El bot no está bien configurado. No se cobró nada.",
+    # progress and results
+    "queued": "En cola: n.º {position}…",
+    "working": "Trabajando en ello…",
+    "delivering": "Enviando…",
+    "credits_left": "Créditos restantes hoy: {left}",
+    "credits_unlimited": "créditos ilimitados",
+    "ratio_note": "Nota: la imagen volvió con una forma distinta de la pedida.",
+    "resumed": "Aquí está la edición que pediste antes de que me reiniciara.",
+    "interrupted_delivery": "Me reinicié mientras enviaba tu edición. Si no te llegó, envíala "
+                            "de nuevo; no se cobró nada.",
+    "abandoned": "Me reinicié antes de terminar tu edición y no pude retomarla. No se cobró "
+                 "nada; envíala de nuevo.",
+    # commands, help and moderation
+    "start": "¡Hola, {name}! Edito fotos con Gemini: envíame una foto con lo que quieres "
+             "cambiar, p. ej. 9:16 añade una llama (en un grupo: /edit 9:16 añade una llama). "
+             "Más en /help.",
+    "help": "Envía una foto con lo que quieres cambiar como pie de foto (en un grupo: /edit "
+            "INDICACIÓN); responde a mi resultado para seguir editándolo (/edit new "
+            "INDICACIÓN empieza de cero).\n"
+            "/imagine INDICACIÓN crea una imagen nueva. Antes de la indicación, opcionales: "
+            "PROPORCIÓN ({ratios}) y TAMAÑO ({sizes}).\n"
+            "Hasta {max_images} imágenes por edición; {cost} cada una, 4K {cost_4k}.\n"
+            "Ejemplo: 9:16 2K conviértela en acuarela\n"
+            "/quota: tus créditos de hoy.",
+    "help_moderators": "Moderadores: /setlimit N (respondiendo a un miembro), /setlimit reset "
+                       "(respondiendo), /setlimit all N (créditos diarios de todos), "
+                       "/setlimit total N (presupuesto diario del grupo; /setlimit total reset "
+                       "lo quita), /usage.",
+    "quota_status": "Hoy usaste {used} de {limit} créditos; te quedan {left}. "
+                    "Nuevos créditos a las {resets_at}.",
+    "quota_unlimited": "Tienes créditos ilimitados. Usados hoy: {used}.",
+    "quota_budget": "Este grupo: {total} de {budget} créditos usados hoy.",
+    "not_moderator": "Solo los administradores de este grupo pueden hacer eso.",
+    "groups_only": "Eso solo funciona en grupos.",
+    "setlimit_usage": "Cómo se usa: responde a un miembro con /setlimit N o /setlimit reset; "
+                      "/setlimit all N para todos; /setlimit total N para el presupuesto "
+                      "diario del grupo (/setlimit total reset lo quita). N es un número "
+                      "entero; 0 bloquea.",
+    "limit_member_set": "{name} ahora puede usar {value} créditos al día aquí.",
+    "limit_member_reset": "{name} vuelve al límite predeterminado de este grupo.",
+    "limit_default_set": "Ahora todos aquí pueden usar {value} créditos al día.",
+    "limit_default_reset": "De vuelta al valor predeterminado del bot: {value} créditos al "
+                           "día.",
+    "limit_total_set": "Ahora este grupo puede usar {value} créditos al día en total.",
+    "limit_total_reset": "Este grupo ya no tiene presupuesto diario.",
+    "limits_show": "Límites aquí: {default} créditos al día por persona; presupuesto del "
+                   "grupo: {total}; miembros con límite propio: {members}.",
+    "none": "ninguno",
+    "usage_header": "Créditos usados hoy ({day}):",
+    "usage_total": "Total: {total}",
+    "usage_total_budget": "Total: {total} de {budget}",
+    "usage_empty": "Nadie ha usado créditos aquí hoy.",
+    "button_again": "🔁 Otra vez ({cost})",
+    "button_4k": "4K ({cost})",
+    "not_your_button": "Solo quien pidió esta edición puede usar estos botones.",
+    "button_started": "¡En marcha!",
+    "job_gone": "Ya no puedo repetir esa edición; envíala de nuevo.",
+    "full_resolution": "Resolución completa: {width}×{height}",
+    "cmd_edit": "Editar una foto: [proporción] [tamaño] indicación",
+    "cmd_imagine": "Crear una imagen: [proporción] [tamaño] indicación",
+    "cmd_quota": "Tus créditos de hoy",
+    "cmd_help": "Cómo usar el bot",
+    "cmd_setlimit": "Fijar límites diarios (moderadores)",
+    "cmd_usage": "Uso de hoy (moderadores)",
+    "duplicate": "Ya estoy trabajando en esa.",
+    "no_image_discord": "Adjunta una imagen: usa /edit con la opción de imagen, o haz clic "
+                        "derecho en un mensaje con imágenes -> Apps -> Edit image, o "
+                        "menciónanme en un mensaje con imágenes (o en una respuesta a uno).",
+    "modal_title": "Editar imagen",
+    "modal_prompt": "¿Qué hay que cambiar?",
+    "modal_ratio": "Proporción (opcional)",
+    "modal_size": "Tamaño (opcional)",
+    "cmd_limit": "Límites diarios de créditos aquí (moderadores)",
+    "late_result": "{mention} aquí está tu edición (tardó más de lo que Discord espera).",
+    "button_variations": "🎲 Variaciones ({cost})",
+    "credits_one": "{n} crédito",
+    "credits_few": "{n} créditos",
+    "credits_many": "{n} créditos",
+    "ask_prompt": "¿Qué debo cambiar?",
+    "ask_placeholder": "p. ej. añade una llama",
+    "offer_generate": "¿Creo una imagen nueva a partir de eso? (Para editar una foto, envía "
+                      "la foto con lo que quieres cambiar.)",
+    "button_generate": "Generar - {credits}",
+    "unknown_command": "No conozco /{name}. Envía una foto con lo que quieres cambiar, o mira "
+                       "/help.",
+    "did_you_mean": "¿Querías decir {value}? (Leí “{token}”.) Aún no se cobró nada.",
+    "button_yes": "✅ {value} - {credits}",
+    "button_as_typed": "Tal cual - {credits}",
+    "offer_gone": "Esa pregunta caducó; envía tu petición de nuevo.",
+    "images_trimmed": "Este modelo acepta como mucho {limit} imágenes: uso las primeras {limit} "
+                      "de las {count} que enviaste.",
+    "one_at_a_time": "De una en una, por favor: tus peticiones anteriores siguen en marcha. "
+                     "No se cobró nada por esta.",
+    "bad_limit": "Un límite es un número entero de créditos de 0 (bloquea) a {limit}, o reset.",
+    "limit_usage_discord": "Cómo se usa: /limit member @alguien N (o reset), /limit default N "
+                           "para todos, /limit total N para el presupuesto diario del servidor "
+                           "(o reset), /limit show. N es un número entero; 0 bloquea.",
+    "upstream_retry_too_late": "El servicio de imágenes está saturado y pide esperar más de lo "
+                               "que puedo. Inténtalo más tarde; no se cobró nada.",
+}

@@ -1,0 +1,157 @@
+"""Brazilian Portuguese texts (português do Brasil)."""
+
+from collections.abc import Mapping
+
+PT: Mapping[str, str] = {
+    # grammar and input
+    "unknown_ratio": "“{value}” não é uma proporção que este modelo conheça. "
+                     "Use uma destas: {valid}.",
+    "unknown_size": "“{value}” não é um tamanho de imagem que este modelo conheça. "
+                    "Use um destes: {valid}.",
+    "size_not_supported": "Este modelo não aceita tamanho de imagem, então não dá para usar "
+                          "“{value}”.",
+    "two_ratios": "Informe no máximo uma proporção. Válidas: {valid}.",
+    "two_sizes": "Informe no máximo um tamanho de imagem. Válidos: {valid}.",
+    "no_prompt": "Diga o que fazer depois do comando, por exemplo: /{kind} 9:16 coloque uma "
+                 "lhama",
+    "prompt_too_long": "Esse pedido é longo demais: no máximo {limit} caracteres.",
+    "no_image": "Anexe uma foto para editar: envie com /edit na legenda, ou responda a uma "
+                "foto (ou a um arquivo de imagem, um álbum ou um dos meus resultados) com "
+                "/edit e o seu pedido.",
+    "too_many_images": "Este modelo aceita no máximo {limit} imagens; você enviou {count}.",
+    "image_too_large": "Essa imagem é grande demais ({size_mb} MB); o limite é {limit_mb} MB.",
+    "not_an_image": "Esse arquivo não é uma imagem que eu consiga ler. Envie JPEG, PNG, WebP "
+                    "ou GIF.",
+    "unreadable_image": "Essa imagem parece danificada: não consegui lê-la.",
+    "fetch_failed": "Não consegui baixar essa imagem. Envie de novo; nada foi cobrado.",
+    "too_many_pixels": "Essa imagem tem pixels demais; o limite é {limit_mp} megapixels.",
+    "cannot_fit_output": "O resultado ficou grande demais para enviar aqui.",
+    "bad_output_ratio": "O formato do resultado não pode ser enviado aqui.",
+    # quota
+    "quota_exceeded": "Você já usou seus {limit} créditos de hoje. Mais às {resets_at}.",
+    "scope_budget_exceeded": "Este grupo já usou seus {limit} créditos de hoje. "
+                             "Mais às {resets_at}.",
+    # the model said no
+    "refused": "O modelo recusou este pedido ({reason_text}). Nada foi cobrado.",
+    "reason_safety": "os filtros do modelo o acharam inseguro; tente reformular",
+    "reason_no_image": "ele respondeu sem imagem; tente reformular o pedido",
+    "reason_other": "motivo: {reason}",
+    # upstream
+    "upstream_busy": "O serviço de imagens está ocupado agora. Tente de novo em um minuto; "
+                     "nada foi cobrado.",
+    "upstream_unavailable": "O serviço de imagens não está respondendo agora. Tente mais "
+                            "tarde; nada foi cobrado.",
+    "upstream_unreachable": "Não consegui falar com o serviço de imagens. Tente mais tarde; "
+                            "nada foi cobrado.",
+    "upstream_timeout": "O serviço de imagens demorou demais. Tente de novo; nada foi cobrado.",
+    "upstream_daily_quota": "O bot esgotou a cota de imagens de hoje. Tente amanhã; nada foi "
+                            "cobrado.",
+    "upstream_malformed": "O serviço de imagens devolveu algo inutilizável. Tente de novo; "
+                          "nada foi cobrado.",
+    "upstream_auth": "O bot não está configurado corretamente (a chave dele foi recusada). Um "
+                     "operador foi avisado; nada foi cobrado.",
+    "upstream_billing": "A conta de imagens do bot precisa de atenção. Nada foi cobrado.",
+    "upstream_model": "O modelo de imagens do bot não está disponível. Nada foi cobrado.",
+    "upstream_bad_request": "O serviço de imagens não aceitou este pedido (talvez a imagem "
+                            "seja grande demais ou incomum). Nada foi cobrado.",
+    "upstream_failed": "O serviço de imagens falhou. Tente mais tarde; nada foi cobrado.",
+    "delivery_failed": "Fiz a imagem, mas não consegui enviá-la aqui. Nada foi cobrado.",
+    "error": "Algo deu errado. Nada foi cobrado.",
+    "config": "O bot não está configurado corretamente. Nada foi cobrado.",
+    # progress and results
+    "queued": "Na fila: nº {position}…",
+    "working": "Trabalhando nisso…",
+    "delivering": "Enviando…",
+    "credits_left": "Créditos restantes hoje: {left}",
+    "credits_unlimited": "créditos ilimitados",
+    "ratio_note": "Obs.: a imagem voltou num formato diferente do pedido.",
+    "resumed": "Aqui está a edição que você pediu antes de eu reiniciar.",
+    "interrupted_delivery": "Reiniciei enquanto enviava sua edição. Se ela não chegou, envie "
+                            "de novo; nada foi cobrado.",
+    "abandoned": "Reiniciei antes de terminar sua edição e não consegui retomá-la. Nada foi "
+                 "cobrado; envie de novo.",
+    # commands, help and moderation
+    "start": "Oi, {name}! Eu edito fotos com o Gemini: me envie uma foto com o que mudar, "
+             "ex.: 9:16 coloque uma lhama (num grupo: /edit 9:16 coloque uma lhama). Mais em "
+             "/help.",
+    "help": "Envie uma foto com o que mudar na legenda (num grupo: /edit PEDIDO); responda ao "
+            "meu resultado para continuar editando (/edit new PEDIDO recomeça do zero).\n"
+            "/imagine PEDIDO cria uma imagem nova. Antes do pedido, opcionais: PROPORÇÃO "
+            "({ratios}) e TAMANHO ({sizes}).\n"
+            "Até {max_images} imagens por edição; {cost} cada, 4K {cost_4k}.\n"
+            "Exemplo: 9:16 2K transforme em aquarela\n"
+            "/quota: seus créditos de hoje.",
+    "help_moderators": "Moderadores: /setlimit N (respondendo a um membro), /setlimit reset "
+                       "(respondendo), /setlimit all N (créditos diários de todos), "
+                       "/setlimit total N (orçamento diário do grupo; /setlimit total reset "
+                       "remove), /usage.",
+    "quota_status": "Hoje você usou {used} de {limit} créditos; restam {left}. "
+                    "Novos créditos às {resets_at}.",
+    "quota_unlimited": "Você tem créditos ilimitados. Usados hoje: {used}.",
+    "quota_budget": "Este grupo: {total} de {budget} créditos usados hoje.",
+    "not_moderator": "Só os administradores deste grupo podem fazer isso.",
+    "groups_only": "Isso só funciona em grupos.",
+    "setlimit_usage": "Como usar: responda a um membro com /setlimit N ou /setlimit reset; "
+                      "/setlimit all N para todos; /setlimit total N para o orçamento diário "
+                      "do grupo (/setlimit total reset remove). N é um número inteiro; 0 "
+                      "bloqueia.",
+    "limit_member_set": "{name} agora pode usar {value} créditos por dia aqui.",
+    "limit_member_reset": "{name} voltou ao limite padrão deste grupo.",
+    "limit_default_set": "Agora todos aqui podem usar {value} créditos por dia.",
+    "limit_default_reset": "De volta ao padrão do bot: {value} créditos por dia.",
+    "limit_total_set": "Agora este grupo pode usar {value} créditos por dia no total.",
+    "limit_total_reset": "Este grupo não tem mais orçamento diário.",
+    "limits_show": "Limites aqui: {default} créditos por dia por pessoa; orçamento do grupo: "
+                   "{total}; membros com limite próprio: {members}.",
+    "none": "nenhum",
+    "usage_header": "Créditos usados hoje ({day}):",
+    "usage_total": "Total: {total}",
+    "usage_total_budget": "Total: {total} de {budget}",
+    "usage_empty": "Ninguém usou créditos aqui hoje.",
+    "button_again": "🔁 De novo ({cost})",
+    "button_4k": "4K ({cost})",
+    "not_your_button": "Só quem pediu esta edição pode usar estes botões.",
+    "button_started": "Já vou!",
+    "job_gone": "Não consigo mais repetir essa edição; envie de novo.",
+    "full_resolution": "Resolução completa: {width}×{height}",
+    "cmd_edit": "Editar uma foto: [proporção] [tamanho] pedido",
+    "cmd_imagine": "Criar uma imagem: [proporção] [tamanho] pedido",
+    "cmd_quota": "Seus créditos de hoje",
+    "cmd_help": "Como usar o bot",
+    "cmd_setlimit": "Definir limites diários (moderadores)",
+    "cmd_usage": "Uso de hoje (moderadores)",
+    "duplicate": "Já estou trabalhando nesse.",
+    "no_image_discord": "Anexe uma imagem: use /edit com a opção de imagem, ou clique com o "
+                        "botão direito numa mensagem com imagens -> Apps -> Edit image, ou me "
+                        "mencione numa mensagem com imagens (ou numa resposta a uma).",
+    "modal_title": "Editar imagem",
+    "modal_prompt": "O que deve mudar?",
+    "modal_ratio": "Proporção (opcional)",
+    "modal_size": "Tamanho (opcional)",
+    "cmd_limit": "Limites diários de créditos aqui (moderadores)",
+    "late_result": "{mention} aqui está sua edição (demorou mais do que o Discord espera).",
+    "button_variations": "🎲 Variações ({cost})",
+    "credits_one": "{n} crédito",
+    "credits_few": "{n} créditos",
+    "credits_many": "{n} créditos",
+    "ask_prompt": "O que devo mudar?",
+    "ask_placeholder": "ex.: coloque uma lhama",
+    "offer_generate": "Quer que eu crie uma imagem nova a partir disso? (Para editar uma foto, "
+                      "envie a foto com o que mudar.)",
+    "button_generate": "Gerar - {credits}",
+    "unknown_command": "Não conheço /{name}. Envie uma foto com o que mudar, ou veja /help.",
+    "did_you_mean": "Você quis dizer {value}? (Li “{token}”.) Nada foi cobrado ainda.",
+    "button_yes": "✅ {value} - {credits}",
+    "button_as_typed": "Como escrito - {credits}",
+    "offer_gone": "Essa pergunta expirou; envie seu pedido de novo.",
+    "images_trimmed": "Este modelo aceita no máximo {limit} imagens: estou usando as primeiras "
+                      "{limit} das {count} que você enviou.",
+    "one_at_a_time": "Uma de cada vez, por favor: seus pedidos anteriores ainda estão em "
+                     "andamento. Nada foi cobrado por este.",
+    "bad_limit": "Um limite é um número inteiro de créditos de 0 (bloqueia) a {limit}, ou reset.",
+    "limit_usage_discord": "Como usar: /limit member @alguém N (ou reset), /limit default N "
+                           "para todos, /limit total N para o orçamento diário do servidor "
+                           "(ou reset), /limit show. N é um número inteiro; 0 bloqueia.",
+    "upstream_retry_too_late": "O serviço de imagens está sobrecarregado e pede para esperar mais "
+                               "do que posso. Tente mais tarde; nada foi cobrado.",
+}

@@ -99,7 +99,7 @@ async def test_plain_text_is_offered_as_a_generation_and_costs_only_when_tapped(
 
     tg.press(BOB, offer.result, "gen:ask")  # not Bob's to press
     [refused] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
-    assert "Only Ann" in refused.params["text"]
+    assert "Only the person who asked" in refused.params["text"]
     tg.press(ANN, offer.result, "gen:ask")
     [result] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
     assert gemini.requests[-1].prompt == "hello" and gemini.requests[-1].images == []
@@ -141,7 +141,7 @@ async def test_typos_are_understood_or_asked_about_at_no_cost(
                            ("/edit add a llama 9:16", "9:16")):
         before = len(gemini.requests)
         tg.post(GROUP, ANN, photo=PHOTO, caption=caption)
-        await tg.wait_for(lambda n=before: len(gemini.requests) == n + 1)
+        await tg.wait_for(lambda n=before: len(tg.sent("sendPhoto")) == n + 1)  # one by one
         assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {
             "aspectRatio": ratio}, caption
         assert gemini.requests[-1].prompt == "add a llama"
@@ -176,26 +176,28 @@ async def test_typos_are_understood_or_asked_about_at_no_cost(
 
 async def test_three_queued_jobs_count_down_from_their_true_places(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    await start_bot(gemini_max_concurrency=1)
+    await start_bot(gemini_max_concurrency=1, max_in_flight_per_user=3)
     gemini.delay = 2.3  # longer than the status edits' spacing, so each move is shown
     tg.post(FakeTelegram.private(BOB), BOB, photo=PHOTO, caption="/edit first in line")
     await tg.wait_for(lambda: gemini.requests)
     for i in range(3):
         tg.post(DM, ANN, photo=PHOTO, caption=f"/edit take {i}")
     await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 4, within=30)
-    statuses = sorted(tg.sent("sendMessage", chat_id=DM["id"]),  # in the order asked
-                      key=lambda c: c.params["reply_parameters"]["message_id"])
     shown = []
-    for status in statuses:
+    for status in tg.sent("sendMessage", chat_id=DM["id"]):
         edits = [c.params["text"] for c in tg.sent("editMessageText")
                  if c.params["message_id"] == status.result["message_id"]]
-        shown.append([status.params["text"], *edits])
-    assert shown == [["Queued: #1 in line…", "Working on it…"],
-                     ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
-                     ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…",
-                      "Working on it…"]]
-    assert [r.prompt for r in gemini.requests] == ["first in line", "take 0", "take 1",
-                                                   "take 2"]
+        asked = tg.messages[(DM["id"], status.params["reply_parameters"]["message_id"])]
+        shown.append(([status.params["text"], *edits], asked["caption"][6:]))
+    shown.sort()  # by the place each was first told
+    assert [texts for texts, _ in shown] == [
+        ["Queued: #1 in line…", "Working on it…"],
+        ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
+        ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…",
+         "Working on it…"]]
+    # and the places were true: the job told #1 ran first, then #2, then #3
+    assert [r.prompt for r in gemini.requests] == ["first in line",
+                                                   *(prompt for _, prompt in shown)]
 
 
 async def test_buttons_say_what_they_cost_and_variations_make_two_more_takes(

@@ -52,8 +52,8 @@ async def test_a_typo_in_a_mention_is_asked_about_for_free(
     assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).used == 0
 
     await dc.press(BOB, asked.result, f"pick:accept:{cid}")
-    await dc.wait_for(lambda: any("Only Ann" in str(c.body.get("data", {}).get("content"))
-                                  for c in dc.sent("POST", "/callback")))
+    await dc.wait_for(lambda: any("Only the person who asked" in str(
+        c.body.get("data", {}).get("content")) for c in dc.sent("POST", "/callback")))
     await dc.press(ANN, asked.result, f"pick:accept:{cid}")
     await dc.wait_for(lambda: with_files(dc))
     assert gemini.requests[0].prompt == "add a llama"

@@ -71,10 +71,10 @@ EN: Mapping[str, str] = {
     # commands, help and moderation
     "start": "Hi {name}! I edit photos with Gemini: send me a photo with what to change, "
              "e.g. 9:16 add a llama (in a group: /edit 9:16 add a llama). /help has more.",
-    "help": "Send a photo with what to change as its caption (in a group: /edit PROMPT); "
-            "reply to my result to keep editing it (/edit new PROMPT starts afresh).\n"
-            "/imagine PROMPT makes a new image. Before the prompt, optional RATIO ({ratios}) "
-            "and SIZE ({sizes}).\n"
+    "help": "Send a photo with what to change as its caption (in a group: /edit [RATIO] "
+            "[SIZE] PROMPT); reply to my result to keep editing it (/edit new ... starts "
+            "afresh).\n"
+            "/imagine [RATIO] [SIZE] PROMPT: a new image. RATIO: {ratios}. SIZE: {sizes}.\n"
             "Up to {max_images} images per edit; {cost} each, 4K {cost_4k}.\n"
             "Example: 9:16 2K make it a watercolour\n"
             "/quota: your credits today.",

@@ -78,10 +78,10 @@ ES: Mapping[str, str] = {
              "cambiar, p. ej. 9:16 añade una llama (en un grupo: /edit 9:16 añade una llama). "
              "Más en /help.",
     "help": "Envía una foto con lo que quieres cambiar como pie de foto (en un grupo: /edit "
-            "INDICACIÓN); responde a mi resultado para seguir editándolo (/edit new "
-            "INDICACIÓN empieza de cero).\n"
-            "/imagine INDICACIÓN crea una imagen nueva. Antes de la indicación, opcionales: "
-            "PROPORCIÓN ({ratios}) y TAMAÑO ({sizes}).\n"
+            "[PROPORCIÓN] [TAMAÑO] INDICACIÓN); responde a mi resultado para seguir editándolo "
+            "(/edit new ... empieza de cero).\n"
+            "/imagine [PROPORCIÓN] [TAMAÑO] INDICACIÓN: una imagen nueva. PROPORCIÓN: "
+            "{ratios}. TAMAÑO: {sizes}.\n"
             "Hasta {max_images} imágenes por edición; {cost} cada una, 4K {cost_4k}.\n"
             "Ejemplo: 9:16 2K conviértela en acuarela\n"
             "/quota: tus créditos de hoy.",

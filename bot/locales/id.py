@@ -83,10 +83,10 @@ ID: Mapping[str, str] = {
              "diubah, misalnya 9:16 tambahkan seekor llama (di grup: /edit 9:16 tambahkan "
              "seekor llama). Selengkapnya di /help.",
     "help": "Kirim foto dengan keterangan berisi apa yang mau diubah (di grup: /edit "
-            "PERMINTAAN); balas hasil saya untuk lanjut mengedit (/edit new PERMINTAAN mulai "
-            "dari awal).\n"
-            "/imagine PERMINTAAN membuat gambar baru. Sebelum permintaan, opsional: RASIO "
-            "({ratios}) dan UKURAN ({sizes}).\n"
+            "[RASIO] [UKURAN] PERMINTAAN); balas hasil saya untuk lanjut mengedit (/edit new "
+            "... mulai dari awal).\n"
+            "/imagine [RASIO] [UKURAN] PERMINTAAN: gambar baru. RASIO: {ratios}. UKURAN: "
+            "{sizes}.\n"
             "Maksimal {max_images} gambar per edit; masing-masing {cost}, 4K {cost_4k}.\n"
             "Contoh: 9:16 2K jadikan lukisan cat air\n"
             "/quota: kreditmu hari ini.",

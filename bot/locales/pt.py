@@ -74,10 +74,11 @@ PT: Mapping[str, str] = {
     "start": "Oi, {name}! Eu edito fotos com o Gemini: me envie uma foto com o que mudar, "
              "ex.: 9:16 coloque uma lhama (num grupo: /edit 9:16 coloque uma lhama). Mais em "
              "/help.",
-    "help": "Envie uma foto com o que mudar na legenda (num grupo: /edit PEDIDO); responda ao "
-            "meu resultado para continuar editando (/edit new PEDIDO recomeça do zero).\n"
-            "/imagine PEDIDO cria uma imagem nova. Antes do pedido, opcionais: PROPORÇÃO "
-            "({ratios}) e TAMANHO ({sizes}).\n"
+    "help": "Envie uma foto com o que mudar na legenda (num grupo: /edit [PROPORÇÃO] "
+            "[TAMANHO] PEDIDO); responda ao meu resultado para continuar editando (/edit new "
+            "... recomeça do zero).\n"
+            "/imagine [PROPORÇÃO] [TAMANHO] PEDIDO: uma imagem nova. PROPORÇÃO: {ratios}. "
+            "TAMANHO: {sizes}.\n"
             "Até {max_images} imagens por edição; {cost} cada, 4K {cost_4k}.\n"
             "Exemplo: 9:16 2K transforme em aquarela\n"
             "/quota: seus créditos de hoje.",

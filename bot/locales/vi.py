@@ -69,10 +69,9 @@ VI: Mapping[str, str] = {
     "start": "Chào {name}! Tôi sửa ảnh bằng Gemini: gửi ảnh kèm điều cần đổi, ví dụ "
              "9:16 thêm một con lạc đà (trong nhóm: /edit 9:16 thêm một con lạc đà). "
              "Xem /help để biết thêm.",
-    "help": "Gửi ảnh kèm chú thích là điều cần đổi (trong nhóm: /edit YÊU CẦU); trả lời "
-            "kết quả của tôi để sửa tiếp (/edit new YÊU CẦU để bắt đầu lại).\n"
-            "/imagine YÊU CẦU tạo ảnh mới. Trước yêu cầu có thể ghi TỈ LỆ ({ratios}) "
-            "và CỠ ({sizes}).\n"
+    "help": "Gửi ảnh kèm chú thích là điều cần đổi (trong nhóm: /edit [TỈ LỆ] [CỠ] YÊU "
+            "CẦU); trả lời kết quả của tôi để sửa tiếp (/edit new ... để bắt đầu lại).\n"
+            "/imagine [TỈ LỆ] [CỠ] YÊU CẦU: tạo ảnh mới. TỈ LỆ: {ratios}. CỠ: {sizes}.\n"
             "Tối đa {max_images} ảnh mỗi lần sửa; mỗi lần {cost}, 4K {cost_4k}.\n"
             "Ví dụ: 9:16 2K biến thành tranh màu nước\n"
             "/quota: số lượt của bạn hôm nay.",

@@ -29,6 +29,7 @@ class Core:
     async def aclose(self) -> None:
         self.service.decoder.close()
         await self.gemini.aclose()
+        await self.service.turns.settle()
         await self.ledger.close()
 
 

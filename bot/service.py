@@ -251,7 +251,6 @@ class EditService:
                 image = await self.gemini.generate(
                     command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                     image_size=command.image_size, history=history)
-            await self.turns.keep(job_id, request, image)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.is_admin(request.actor))
@@ -265,6 +264,7 @@ class EditService:
                             job_id, command.aspect_ratio, image.width, image.height)
             tell(Stage.DELIVERING)
             await self.ledger.delivering(job_id)  # from here a restart must not redo it
+            self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
         except Refusal as error:
             await self.ledger.refund(job_id, note=f"refused:{error.reason}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -35,3 +36,14 @@ async def start_bot(tg: FakeTelegram, make_core: Callable[..., Any]
     yield start
     for adapter in adapters:
         await adapter.stop()
+
+
+async def shown(bot: Any, message: dict[str, Any]) -> None:
+    """Wait until the bot has noted which job the result ``message`` shows (a moment after
+    it was sent): a reply to it may then continue that job."""
+    key = f"telegram:{message['chat']['id']}:{message['message_id']}"
+    for _ in range(100):
+        if await bot.core.service.turns.job_of(key) is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the result was never noted")

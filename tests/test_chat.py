@@ -10,6 +10,7 @@ from typing import Any
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import Call, FakeTelegram
+from tests.telegram_helpers import shown
 
 ANN = FakeTelegram.user(11, "Ann")
 BOB = FakeTelegram.user(22, "Bob")
@@ -22,17 +23,6 @@ def buttons(call: Call) -> list[tuple[str, str]]:
     markup = call.params.get("reply_markup") or {}
     return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
             for b in row]
-
-
-async def shown(bot: Any, message: dict[str, Any]) -> None:
-    """Wait until the bot has noted which job the result ``message`` shows (a moment after
-    it was sent): a reply to it may then continue that job."""
-    key = f"telegram:{message['chat']['id']}:{message['message_id']}"
-    for _ in range(100):
-        if await bot.core.service.turns.job_of(key) is not None:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the result was never noted")
 
 
 async def used(bot: Any, scope: str = "telegram:private:11") -> int:

@@ -13,6 +13,7 @@ from PIL import Image
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
+from tests.telegram_helpers import shown
 
 ANN = FakeTelegram.user(11, "Ann")
 BOB = FakeTelegram.user(22, "Bob")
@@ -47,14 +48,14 @@ async def test_photo_with_caption_is_edited_and_answered(
 
 async def test_reply_document_album_imagine_and_chains(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    await start_bot()
+    bot = await start_bot()
     original = tg.post(GROUP, ANN, photo=PHOTO)
     tg.post(GROUP, BOB, text="/edit make it night", reply_to=original)
     await tg.wait_for(lambda: len(photos_to(tg)) == 1)
     assert gemini.requests[-1].images == [PHOTO]
 
     result = photos_to(tg)[0].result
-    await tg.wait_for(lambda: tg.sent("deleteMessage"))  # the result is noted by then
+    await shown(bot, result)  # the bot noted which edit the result shows
     tg.post(GROUP, BOB, text="/edit@EditTestBot now add snow", reply_to=result)
     await tg.wait_for(lambda: len(photos_to(tg)) == 2)
     assert gemini.requests[-1].prompt == "now add snow"

@@ -244,8 +244,8 @@ class TelegramEdits:
                                    filename=f"edit.{photo.extension}", caption=words,
                                    reply_parameters=_reply(reply_to), reply_markup=markup)
             photo_sent = True
-            await self._link(delivery, sent)
             await delivery.arrived()
+            self._spawn(self._link(delivery, sent))  # once its turn is kept
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, TelegramError) and not _photo_refused(exc):
                 raise
@@ -260,8 +260,8 @@ class TelegramEdits:
                 filename=f"editbot-{delivery.job_id}.{document.extension}",
                 caption=note if photo_sent else words, reply_parameters=_reply(reply_to),
                 reply_markup=None if photo_sent else markup)
-            await self._link(delivery, sent)
             await delivery.arrived()
+            self._spawn(self._link(delivery, sent))
         except TelegramError:
             if not photo_sent:
                 raise

@@ -1,17 +1,35 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DATABASE_URL=sqlite:////data/editbot.sqlite3
+    PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# Dependencies in their own layer: rebuilt only when pyproject.toml changes, not with the code.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && pip install -r requirements.txt
+
+COPY README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY editbot ./editbot
-RUN pip install --no-cache-dir . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 editbot \
     && mkdir -p /data && chown editbot:editbot /data
 
 USER editbot
+# The database defaults to $DATA_DIR/editbot.sqlite3. The working directory is the volume too,
+# so even a relative DATABASE_URL from an env file lands in /data.
+ENV DATA_DIR=/data
+WORKDIR /data
 VOLUME ["/data"]
-CMD ["python", "-m", "bot"]
+
+# docker stop sends this, then SIGKILL 10 s later; the bot is gone within SHUTDOWN_GRACE_S + 3 s.
+STOPSIGNAL SIGTERM
+# Until the bot serves /healthz: healthy while its process (PID 1) runs. With /healthz on
+# LISTEN_PORT, the CMD becomes:
+#   python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import os; os.kill(1, 0)"
+
+CMD ["python", "-m", "bot", "run"]

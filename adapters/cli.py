@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,9 +23,34 @@ _STATUS_EXIT = {"invalid": EXIT_INPUT, "rejected": EXIT_INPUT, "refused": EXIT_R
 _OUTPUT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
+# upstream errors that mean the operator's settings are wrong: exit 2, naming the setting
+_SETTING_ERRORS = {
+    "upstream_auth": "GEMINI_API_KEY was refused by the Gemini API: check the key, and "
+                     "GEMINI_AUTH / GEMINI_BASE_URL when using a gateway",
+    "upstream_model": "GEMINI_MODEL is not a model this Gemini API serves: check its name",
+}
+
+
 def _fail(message: str, code: int = EXIT_INPUT) -> int:
     print(f"editbot: {message}", file=sys.stderr)
     return code
+
+
+def _unwritable(output: Path) -> str | None:
+    """Why the result could not be written to ``output`` (checked before anything is spent),
+    or None."""
+    if output.is_dir():
+        return f"--output {output} is a folder"
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output.parent):
+            pass
+        if output.exists():
+            with output.open("ab"):
+                pass
+    except OSError as exc:
+        return f"--output {output} cannot be written ({exc.strerror or type(exc).__name__})"
+    return None
 
 
 async def _ticker(started: float, stage: list[str]) -> None:
@@ -44,6 +70,9 @@ async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() not in _OUTPUT_TYPES:
         return _fail("--output must end in .png, .jpg or .jpeg")
+    problem = _unwritable(output)
+    if problem is not None:
+        return _fail(problem)
     kind: CommandKind = "edit" if command == "edit" else "imagine"
     try:
         parsed = parse_arguments(kind, " ".join(args.text), core.spec)
@@ -83,6 +112,8 @@ async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
         ticker.cancel()
     if not outcome.ok or outcome.delivery is None:
         assert outcome.error is not None
+        if outcome.error.code in _SETTING_ERRORS:
+            return _fail(_SETTING_ERRORS[outcome.error.code])
         return _fail(error_text(outcome.error), _STATUS_EXIT[outcome.status])
     image = outcome.delivery.image
     print(f"wrote {output} ({image.width}x{image.height}, "

@@ -131,7 +131,11 @@ async def main() -> None:
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.kills, args.users = 1, 2
     figures = await drill(args.kills, args.seed, args.users)
     print(f"{figures['kills']} kills, {figures['edits']} edits: {figures['delivered']} "
           f"delivered, {figures['answered_free']} answered with a reason and not charged; "

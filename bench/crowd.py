@@ -52,7 +52,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--model-s", type=float, default=2.0)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.users, args.model_s = 4, 0.2
     wide = await crowd(args.users, args.model_s, 256)
     print(f"{args.users} users, GEMINI_MAX_CONCURRENCY=256: all delivered in "
           f"{wide['wall_s']:.2f} s (ideal {args.model_s:.2f} s, "

@@ -125,7 +125,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=40)
     parser.add_argument("--credits", type=int, default=0)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.images = 2
     figures = await measure(args.images, args.credits)
     print(f"{args.images} PNGs of 7000x7000 from a member with {args.credits} credits: RSS "
           f"{figures['rss_before_mb']:.0f} MB -> +{figures['rss_growth_mb']:.1f} MB at peak "

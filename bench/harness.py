@@ -53,6 +53,7 @@ class Bot:
                     "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "WARNING",
                     **settings}
         self.tg = tg
+        self.cwd = database.parent  # no developer's .env is read
         self.process: asyncio.subprocess.Process | None = None
         self.peak_rss_kb = 0
         self._sampler: asyncio.Task[None] | None = None
@@ -63,7 +64,7 @@ class Bot:
         polls = self.tg.polls
         self.started_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=ROOT,
+            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.cwd,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         self._sampler = asyncio.create_task(self._sample())
         if wait:

@@ -74,7 +74,7 @@ def raw_run(path: Path, template: Path, total: int) -> float:
         now = datetime.now(UTC).isoformat()
         values = {"platform": "telegram", "actor": actor, "scope": scope, "day": day,
                   "credits": 1, "request": json.dumps({"i": i}, separators=(",", ":")),
-                  "now": now, "default": 1_000_000}
+                  "now": now, "default": 1_000_000, "origin_key": None}
         params = compiled.construct_params(values)
         conn.execute("BEGIN")
         row = conn.execute(sql, [params[name] for name in order]).fetchone()
@@ -89,7 +89,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reservations", type=int, default=20_000)
     parser.add_argument("--tasks", type=int, default=64)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.reservations, args.tasks = 300, 8
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         template = folder / "template.sqlite3"
@@ -105,7 +109,8 @@ async def main() -> None:
     print(f"QuotaLedger ({args.tasks} tasks): {ours:,.0f} reservations/s")
     print(f"raw sqlite3 (same statement):  {raw:,.0f} reservations/s")
     print(f"ratio: {ours / raw:.2f}")
-    print(json.dumps({"reservations_per_s": round(ours), "vs_raw_sqlite": round(ours / raw, 3)}))
+    print(json.dumps({"reservations_per_s": round(ours), "vs_raw_sqlite": round(ours / raw, 3)}),
+          flush=True)
 
 
 if __name__ == "__main__":

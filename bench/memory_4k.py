@@ -54,7 +54,11 @@ async def measure(jobs: int) -> dict[str, Any]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=20)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.jobs = 2
     figures = await measure(args.jobs)
     print(f"{args.jobs} concurrent 4K edits ({figures['in_flight_at_once']} with the model at "
           f"once): peak RSS {figures['peak_rss_mb']:.0f} MB over {figures['idle_rss_mb']:.0f} MB "

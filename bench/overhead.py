@@ -108,7 +108,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--edits-1k", type=int, default=40)
     parser.add_argument("--edits-4k", type=int, default=10)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.edits_1k, args.edits_4k = 1, 1
     logging.basicConfig(level=logging.WARNING)
     figures: dict[str, Any] = {}
     async with fakes() as (tg, gemini):

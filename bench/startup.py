@@ -19,7 +19,11 @@ from harness import Bot, emit, fakes
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
     times = []
     async with fakes() as (tg, gemini):
         with tempfile.TemporaryDirectory() as tmp:

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from .config import Settings
+from .errors import ConfigError
 from .gemini import GeminiClient
 from .ledger import QuotaLedger
 from .models import ModelSpec, spec_for
@@ -24,13 +27,31 @@ class Core:
     moderation: Moderation
 
     async def start(self) -> None:
-        await self.ledger.migrate()
+        """Open and migrate the ledger; a database that cannot be used is a ConfigError."""
+        try:
+            await self.ledger.migrate()
+        except (OSError, SQLAlchemyError) as exc:
+            raise database_error(exc) from None
+
+    async def check_upstream(self) -> None:
+        """The checks worth a request at start: is the Gemini key accepted?"""
+        await self.gemini.check_key()
 
     async def aclose(self) -> None:
         self.service.decoder.close()
         await self.gemini.aclose()
         await self.service.turns.settle()
         await self.ledger.close()
+
+
+def database_error(exc: BaseException) -> ConfigError:
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+    else:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__)
+    return ConfigError.about(
+        f"DATABASE_URL cannot be used ({reason}): it must name a writable SQLite file",
+        "DATABASE_URL")
 
 
 def _now() -> datetime:
@@ -49,10 +70,13 @@ def build(
         max_connections=settings.gemini_max_concurrency + 4,
         max_retry_delay_s=settings.gemini_max_retry_delay_s,
     )
-    ledger = ledger or QuotaLedger.open(
-        settings.database_url, default_limit=settings.default_daily_limit,
-        timezone=settings.timezone, clock=clock or _now,
-    )
+    try:
+        ledger = ledger or QuotaLedger.open(
+            settings.database_url, default_limit=settings.default_daily_limit,
+            timezone=settings.timezone, clock=clock or _now,
+        )
+    except OSError as exc:  # its folder cannot be made
+        raise database_error(exc) from None
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,

@@ -1,12 +1,18 @@
-"""Settings from the environment and ``.env``, validated once at start."""
+"""Settings from the environment and ``.env``, validated once at start.
+
+An empty value (``NAME=`` in ``.env``, or an empty environment variable) means the default, for
+every setting: ``.env.example`` lists them all with empty or default values, and Docker's
+``--env-file`` passes empty lines on as empty variables.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
@@ -17,7 +23,8 @@ AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True,
+        env_ignore_empty=True,
     )
 
     telegram_bot_token: SecretStr | None = None
@@ -36,7 +43,8 @@ class Settings(BaseSettings):
     gemini_max_attempts: int = Field(4, ge=1, le=10)
     gemini_max_retry_delay_s: float = Field(60.0, ge=0)
 
-    database_url: str = "sqlite:///data/editbot.sqlite3"
+    data_dir: str = "data"
+    database_url: str = ""  # empty: sqlite:///{DATA_DIR}/editbot.sqlite3
     default_daily_limit: int = Field(10, ge=0)
     credits_per_edit: int = Field(1, ge=0)
     credits_per_4k_edit: int = Field(2, ge=0)
@@ -48,6 +56,9 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+
+    shutdown_grace_s: float = Field(5.0, ge=0, le=60)
+    startup_retry_s: float = Field(120.0, ge=0, le=3600)
 
     @field_validator("log_level", "log_format", "gemini_auth", mode="before")
     @classmethod
@@ -82,9 +93,21 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not value.startswith(("sqlite://", "sqlite+aiosqlite://")):
+        if value.strip() and not value.startswith(("sqlite://", "sqlite+aiosqlite://")):
             raise ValueError("must be sqlite:///relative/path or sqlite:////absolute/path")
-        return value
+        return value.strip()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, value: str) -> str:
+        return value.strip() or "data"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            path = Path(self.data_dir) / "editbot.sqlite3"
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        return self
 
     @field_validator("quota_timezone")
     @classmethod
@@ -146,9 +169,32 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
+        problems, names = [], []
         for error in exc.errors(include_input=False, include_url=False):
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = "is required" if error["type"] == "missing" else error["msg"]
             problems.append(f"{name} {message.removeprefix('Value error, ')}")
-        raise ConfigError("config", problems=tuple(problems)) from None
+            names.append(name)
+        raise ConfigError("config", problems=tuple(problems), settings=tuple(names)) from None
+
+
+class _Early(BaseSettings):
+    """What is needed to report a configuration problem, read leniently."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", env_ignore_empty=True)
+    log_format: str = "text"
+    telegram_bot_token: str = ""
+    discord_bot_token: str = ""
+    gemini_api_key: str = ""
+
+
+def early_logging() -> tuple[Literal["text", "json"], tuple[str, ...]]:
+    """LOG_FORMAT and the secrets as given, for when the settings as a whole are invalid."""
+    try:
+        early = _Early()
+    except ValidationError:
+        return "text", ()
+    fmt: Literal["text", "json"] = "json" if early.log_format.strip().lower() == "json" else "text"
+    secrets = (early.telegram_bot_token, early.discord_bot_token, early.gemini_api_key)
+    return fmt, tuple(s for s in secrets if s.strip())

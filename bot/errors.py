@@ -40,7 +40,22 @@ class EditbotError(Exception):
 
 
 class ConfigError(EditbotError):
+    """The bot cannot start as configured. ``problems`` are sentences that name the settings
+    to fix (never their values); ``settings`` lists those names."""
+
     code = "config"
+
+    @classmethod
+    def about(cls, problem: str, *settings: str) -> ConfigError:
+        return cls("config", problems=(problem,), settings=settings)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(self.params.get("problems", ()))
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        return tuple(self.params.get("settings", ()))
 
 
 class InputError(EditbotError):

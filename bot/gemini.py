@@ -20,7 +20,7 @@ import stamina
 
 from .config import AuthStyle
 from .domain import GeneratedImage, ImageInput, TokenUsage
-from .errors import Refusal, UpstreamError
+from .errors import ConfigError, Refusal, UpstreamError
 from .images import image_size, sniff
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ class GeminiClient:
         self.model = model
         self._timeout_s = timeout_s
         self._max_retry_delay_s = max_retry_delay_s
-        self._url = f"{base_url.rstrip('/')}/v1beta/models/{model}:generateContent"
+        self._model_url = f"{base_url.rstrip('/')}/v1beta/models/{model}"
+        self._url = f"{self._model_url}:generateContent"
         self._auth = auth
         self._key = api_key
         self._max_attempts = max_attempts
@@ -72,6 +73,29 @@ class GeminiClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def check_key(self) -> None:
+        """At start, one free ``models.get`` of the configured model: ConfigError when the key
+        is refused. Any other answer (a gateway without that route, an outage) only warns: the
+        bot starts, and an edit that fails later is refunded."""
+        headers, params = self._auth_parts()
+        try:
+            response = await self._http.get(self._model_url, headers=headers, params=params,
+                                            timeout=15.0)
+        except httpx.HTTPError as exc:
+            log.warning("gemini: could not check GEMINI_API_KEY at start (%s)",
+                        type(exc).__name__)
+            return
+        if response.status_code == 200:
+            return
+        error = _status_error(response)
+        if isinstance(error, UpstreamError) and error.code == "upstream_auth":
+            raise ConfigError.about(
+                f"GEMINI_API_KEY was refused by the Gemini API (HTTP {response.status_code}): "
+                "check the key, and GEMINI_AUTH / GEMINI_BASE_URL when using a gateway",
+                "GEMINI_API_KEY")
+        log.warning("gemini: could not check GEMINI_API_KEY at start (HTTP %d)",
+                    response.status_code)
 
     def _auth_parts(self) -> tuple[dict[str, str], dict[str, str]]:
         if self._auth == "bearer":
@@ -185,6 +209,8 @@ def _status_error(response: httpx.Response) -> Exception:
         for detail in details if isinstance(detail, dict)
         for violation in detail.get("violations", []) if isinstance(violation, dict)
     )
+    key_invalid = any(isinstance(detail, dict) and detail.get("reason") == "API_KEY_INVALID"
+                      for detail in details)  # Google answers a wrong key with 400
     if status == 429 and per_day:
         return UpstreamError("upstream_daily_quota", status=status, transient=False,
                              detail=message)
@@ -198,6 +224,8 @@ def _status_error(response: httpx.Response) -> Exception:
         return _Retry(UpstreamError(code, status=status, transient=True, detail=message), delay)
     code = {400: "upstream_bad_request", 401: "upstream_auth", 403: "upstream_auth",
             402: "upstream_billing", 404: "upstream_model"}.get(status, "upstream_failed")
+    if key_invalid:
+        code = "upstream_auth"
     return UpstreamError(code, status=status, transient=False, detail=message)
 
 

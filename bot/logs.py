@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
 from urllib.parse import quote
 
 REDACTED = "[REDACTED]"
@@ -89,11 +93,54 @@ def configure_logging(*, level: str, fmt: str, secrets: Iterable[str]) -> Redact
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     redactor = RedactingFilter(secrets)
+    handler.addFilter(_Demoted())
     handler.addFilter(redactor)
     root.addHandler(handler)
     root.setLevel(level)
-    # Request lines of the HTTP libraries are noise at INFO (every long poll); still redacted.
+    # Quiet by default: request lines of the HTTP libraries (every long poll), alembic's
+    # migration chatter and the platform libraries' own start-up lines show at DEBUG only.
     quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(max(quiet, logging.getLogger(name).level))
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
+    sys.excepthook = _uncaught
+    threading.excepthook = _uncaught_in_thread
     return redactor
+
+
+QUIET_LOGGERS = ("httpx", "httpcore", "alembic", "telegram", "discord")
+
+
+class _Demoted(logging.Filter):
+    """Alembic's INFO lines (nine at every start) are DEBUG lines here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.name.startswith("alembic"):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def _uncaught(kind: type[BaseException], value: BaseException,
+              traceback: TracebackType | None) -> None:
+    """An exception nobody caught goes through the logging handler, so it is redacted too."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, traceback)
+        return
+    logging.getLogger("editbot").critical("uncaught exception", exc_info=(kind, value, traceback))
+
+
+def _uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("editbot").critical(
+        "uncaught exception in thread %s", name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's handler for exceptions no task retrieved: logged (and so redacted)
+    without the task's repr, whose arguments may hold anything."""
+    error = context.get("exception")
+    message = str(context.get("message") or "unhandled exception in the event loop")
+    logging.getLogger("asyncio").error(
+        message, exc_info=(type(error), error, error.__traceback__) if error else None)

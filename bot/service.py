@@ -50,6 +50,9 @@ from .turns import TurnStore
 
 log = logging.getLogger(__name__)
 RepeatAction = Literal["again", "4k"]
+# Platforms whose requester is the operator: the shell's user runs the bot, so the CLI is not
+# held to the daily quota (its jobs are still recorded, as cli:<user>).
+OPERATOR_PLATFORMS = frozenset({"cli"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +123,7 @@ class EditService:
         return self._credits_for(command.image_size)
 
     def is_admin(self, actor: Actor) -> bool:
-        return actor.key in self.admins
+        return actor.platform in OPERATOR_PLATFORMS or actor.key in self.admins
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message (a replayed update)."""

@@ -1,7 +1,8 @@
 """``python -m bot [run|edit|imagine]``: parse the command line, build the core, run adapters.
 
 This entry point sits above both the core (``bot/``) and the adapters: it is the one place that
-names the platforms, so the core never does.
+names the platforms, so the core never does. A configuration the bot cannot start with is one
+log line naming the settings to fix (never their values), and exit code 2.
 
 Exit codes: 0 done, 2 bad input or configuration, 3 refused by the model, 4 upstream failure.
 """
@@ -12,15 +13,14 @@ import argparse
 import asyncio
 import importlib
 import logging
-import signal
 import sys
 from collections.abc import Sequence
-from typing import Any, Protocol
 
-from bot.bootstrap import Core, build
-from bot.config import Settings, load_settings
+from bot.bootstrap import build
+from bot.config import Settings, early_logging, load_settings
 from bot.errors import ConfigError
 from bot.logs import configure_logging
+from editbot.serve import serve
 
 log = logging.getLogger("editbot")
 
@@ -32,27 +32,54 @@ ADAPTERS = {
     "discord": ("discord_bot_token", "adapters.discord", "DISCORD_BOT_TOKEN"),
 }
 
+ABOUT = """\
+editbot: people edit photos with Google's Gemini image models from Telegram and Discord,
+within a daily quota; the operator can also edit image files from this shell.
 
-class Adapter(Protocol):
-    name: str
+Settings come from the environment or from a .env file in the working directory
+(.env.example lists and explains every one; README.md says how to get the tokens)."""
 
-    async def start(self) -> None: ...
+EXAMPLES = """\
+examples:
+  python -m bot                  start every platform whose token is set (same as "run");
+                                 SIGTERM or Ctrl-C stops it, unfinished edits resume next start
+  python -m bot edit --image photo.jpg --output llama.png "9:16 2K add a llama"
+  python -m bot edit --image a.jpg --image b.png --output both.jpg "put them together"
+  python -m bot imagine --output moon.png "16:9 a llama on the moon"
 
-    async def stop(self) -> None: ...
+RATIO and SIZE are optional and come first: 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
+1K 2K 4K with the default model. Edits from the shell are recorded in the ledger as
+cli:<your user name> and are not held to the daily quota.
+
+exit codes: 0 done, 2 bad input or configuration (the message names the setting),
+3 refused by the model, 4 the model failed or could not be reached"""
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
-    commands = main.add_subparsers(dest="command")
-    commands.add_parser("run", help="run every adapter whose token is set (the default)")
-    edit = commands.add_parser("edit", help="edit image files: [RATIO] [SIZE] PROMPT")
+    raw = argparse.RawDescriptionHelpFormatter
+    main = argparse.ArgumentParser(prog="python -m bot", description=ABOUT, epilog=EXAMPLES,
+                                   formatter_class=raw)
+    commands = main.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot on every platform whose token is set "
+                        "(the default)", description="Run the bot on every platform whose "
+                        "token is set: TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN.")
+    edit = commands.add_parser(
+        "edit", help="edit image files: [RATIO] [SIZE] PROMPT", formatter_class=raw,
+        description="Edit one or more images with a prompt and write the result.",
+        epilog='example:\n  python -m bot edit --image photo.jpg --output llama.png '
+               '"9:16 2K add a llama"')
     edit.add_argument("--image", action="append", required=True, metavar="IN",
-                      help="an input image; repeat for more references")
-    edit.add_argument("--output", required=True, metavar="OUT")
-    edit.add_argument("text", nargs="+", help="[RATIO] [SIZE] PROMPT")
-    imagine = commands.add_parser("imagine", help="generate: [RATIO] [SIZE] PROMPT")
-    imagine.add_argument("--output", required=True, metavar="OUT")
-    imagine.add_argument("text", nargs="+", help="[RATIO] [SIZE] PROMPT")
+                      help="an input image (JPEG, PNG, WebP...); repeat for more references")
+    edit.add_argument("--output", required=True, metavar="OUT",
+                      help="where to write the result: a .png, .jpg or .jpeg path")
+    edit.add_argument("text", nargs="+", metavar="[RATIO] [SIZE] PROMPT")
+    imagine = commands.add_parser(
+        "imagine", help="make an image from a prompt: [RATIO] [SIZE] PROMPT",
+        formatter_class=raw, description="Make a new image from a prompt and write it.",
+        epilog='example:\n  python -m bot imagine --output moon.png "16:9 a llama on the moon"')
+    imagine.add_argument("--output", required=True, metavar="OUT",
+                         help="where to write the result: a .png, .jpg or .jpeg path")
+    imagine.add_argument("text", nargs="+", metavar="[RATIO] [SIZE] PROMPT")
     return main
 
 
@@ -60,31 +87,11 @@ def enabled_adapters(settings: Settings) -> list[str]:
     return [name for name, (attr, _, _) in ADAPTERS.items() if getattr(settings, attr)]
 
 
-async def run_adapters(core: Core, names: Sequence[str]) -> int:
-    """Start the adapters in this event loop; on SIGTERM/SIGINT stop them and exit 0."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await core.start()
-    adapters: list[Any] = []
-    for name in names:
-        module = importlib.import_module(ADAPTERS[name][1])
-        adapters.append(module.create(core))
-    try:
-        for adapter in adapters:
-            await adapter.start()
-            log.info("%s adapter started", adapter.name)
-        await stop.wait()
-        log.info("stopping")
-    finally:
-        for adapter in reversed(adapters):
-            try:
-                await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.name)
-        await core.aclose()
-    return EXIT_OK
+def report(error: ConfigError) -> int:
+    """One line (one JSON object with LOG_FORMAT=json) naming what to fix; exit code 2."""
+    problems = "; ".join(error.problems) or error.code
+    log.error("cannot start: %s", problems, extra={"settings": ",".join(error.settings)})
+    return EXIT_INPUT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,23 +100,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as error:
-        print("editbot: configuration problem:", file=sys.stderr)
-        for problem in error.params["problems"]:
-            print(f"  - {problem}", file=sys.stderr)
-        print("See .env.example for every setting.", file=sys.stderr)
-        return EXIT_INPUT
+        fmt, secrets = early_logging()
+        configure_logging(level="INFO", fmt=fmt, secrets=secrets)
+        return report(ConfigError(
+            "config", problems=(*error.problems, "every setting is explained in .env.example"),
+            settings=error.settings))
     configure_logging(level=settings.log_level, fmt=settings.log_format,
                       secrets=settings.secrets())
-    if command in ("edit", "imagine"):
-        cli = importlib.import_module("adapters.cli")
-        return int(asyncio.run(cli.run_cli(build(settings), command, args)))
-    names = enabled_adapters(settings)
-    if not names:
-        print("editbot: no adapter to run: set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN "
-              "(see README.md).", file=sys.stderr)
-        return EXIT_INPUT
-    log.info("starting adapters: %s (model %s)", ", ".join(names), settings.gemini_model)
-    return asyncio.run(run_adapters(build(settings), names))
+    try:
+        if command in ("edit", "imagine"):
+            cli = importlib.import_module("adapters.cli")
+            return int(asyncio.run(cli.run_cli(build(settings), command, args)))
+        names = enabled_adapters(settings)
+        if not names:
+            raise ConfigError.about("no platform to run: set TELEGRAM_BOT_TOKEN and/or "
+                                    "DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN",
+                                    "DISCORD_BOT_TOKEN")
+        log.debug("starting %s (model %s, database %s)", ", ".join(names),
+                  settings.gemini_model, settings.database_url)
+        return asyncio.run(serve(settings, [ADAPTERS[name][1] for name in names]))
+    except ConfigError as error:
+        return report(error)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import io
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -147,3 +150,63 @@ async def test_settings_come_from_a_dotenv_file(env: dict[str, str], tmp_path: P
                                 str(tmp_path / "o.png"), "a hat", env=bare, cwd=tmp_path)
     assert code == 0, stderr
     assert Image.open(io.BytesIO((tmp_path / "o.png").read_bytes())).format == "PNG"
+
+
+async def jobs_in(database: Path) -> list[tuple[str, str, int]]:
+    from bot.ledger import QuotaLedger
+
+    ledger = QuotaLedger.open(f"sqlite:///{database}", default_limit=0,
+                              timezone=ZoneInfo("UTC"), clock=lambda: datetime.now(UTC))
+    try:
+        await ledger.migrate()  # the CLI may have stopped before it opened the ledger
+        return [(job.actor_key, job.status.value, job.credits)
+                for job in [await ledger.job(n) for n in range(1, 10)] if job is not None]
+    finally:
+        await ledger.close()
+
+
+@pytest.mark.parametrize("where", ["a file/out.png", "a folder.png", "/proc/editbot/out.png"])
+async def test_an_unwritable_output_costs_nothing(env: dict[str, str], tmp_path: Path,
+                                                 photo: Path, gemini: FakeGemini,
+                                                 where: str) -> None:
+    (tmp_path / "a file").write_text("not a folder")
+    (tmp_path / "a folder.png").mkdir()
+    code, _, stderr = await cli("edit", "--image", str(photo), "--output",
+                                str(tmp_path / where), "add a llama", env=env, cwd=tmp_path)
+    assert code == 2 and "--output" in stderr and "Traceback" not in stderr
+    assert gemini.requests == [] and await jobs_in(tmp_path / "db.sqlite3") == []
+
+
+async def test_the_operator_is_not_held_to_the_daily_quota(
+        env: dict[str, str], tmp_path: Path, photo: Path, gemini: FakeGemini) -> None:
+    env = {**env, "DEFAULT_DAILY_LIMIT": "0"}
+    for n in range(2):
+        code, _, stderr = await cli("edit", "--image", str(photo), "--output",
+                                    str(tmp_path / f"o{n}.png"), "4K add a llama", env=env,
+                                    cwd=tmp_path)
+        assert code == 0, stderr
+    user = getpass.getuser()
+    assert await jobs_in(tmp_path / "db.sqlite3") == [(f"cli:{user}", "committed", 2)] * 2
+
+
+@pytest.mark.parametrize("status", [401, 403, 400])
+async def test_a_refused_key_names_the_setting_and_exits_2(
+        env: dict[str, str], tmp_path: Path, photo: Path, gemini: FakeGemini,
+        status: int) -> None:
+    gemini.refusal_status = status
+    env = {**env, "GEMINI_API_KEY": "AIzaNotTheRightKey-123"}
+    code, stdout, stderr = await cli("edit", "--image", str(photo), "--output",
+                                     str(tmp_path / "o.png"), "x", env=env, cwd=tmp_path)
+    assert code == 2 and "GEMINI_API_KEY" in stderr
+    assert "AIzaNotTheRightKey" not in stdout + stderr
+    assert await jobs_in(tmp_path / "db.sqlite3") == [(f"cli:{getpass.getuser()}",
+                                                       "refunded", 1)]
+
+
+async def test_an_unusable_database_names_the_setting(env: dict[str, str], tmp_path: Path,
+                                                      photo: Path, gemini: FakeGemini) -> None:
+    env = {**env, "DATABASE_URL": f"sqlite:///{tmp_path}"}  # a folder
+    code, _, stderr = await cli("edit", "--image", str(photo), "--output",
+                                str(tmp_path / "o.png"), "x", env=env, cwd=tmp_path)
+    assert code == 2 and "DATABASE_URL" in stderr and "Traceback" not in stderr
+    assert gemini.requests == []

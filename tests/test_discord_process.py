@@ -26,7 +26,11 @@ async def test_runs_as_a_process_and_keeps_the_token_out_of_logs(
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    first: list[str] = []
     try:
+        while not first or "discord: logged in as" not in first[-1]:  # one line when ready
+            first.append((await asyncio.wait_for(process.stdout.readline(), 30)).decode())
         await dc.wait_for(lambda: dc.identified and "7000" in dc.commands, within=30)
         await dc.slash(FakeDiscord.user(11, "ann"), "edit",
                        {"image": dc.attachment(make_image(200, 200, "PNG")), "prompt": "x"})
@@ -34,9 +38,9 @@ async def test_runs_as_a_process_and_keeps_the_token_out_of_logs(
     finally:
         process.send_signal(signal.SIGTERM)
         out, _ = await asyncio.wait_for(process.communicate(), 30)
-    logs = out.decode()
+    logs = "".join(first) + out.decode()
     assert process.returncode == 0, logs[-2000:]
-    assert "discord adapter started" in logs
+    assert "discord: logged in as editbot, 1 server\n" in logs
     assert dc.token not in logs and gemini.key not in logs
     assert dc.tokens and "/interactions/" in logs and "/webhooks/" in logs  # logged, but:
     for token in dc.tokens:  # an interaction's token answers as the bot for 15 minutes

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -136,3 +137,31 @@ async def test_sigterm_gives_running_edits_a_grace_period(
     assert await bot.end(signal.SIGTERM) == 0
     assert len(tg.sent("sendPhoto")) == 1 and await used_today(tmp_path) == 1
     assert "[REDACTED]" in bot.logs  # DEBUG logs carry Bot API URLs, redacted
+
+
+async def test_sigterm_with_a_long_edit_running_stops_within_8_s_and_resumes_it(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    """``docker stop`` sends SIGTERM and kills 10 s later: the bot is gone well before, the
+    interrupted user is told nothing wrong, and the next start delivers the edit."""
+    first = bot_process()
+    await first.start(tg)
+    gemini.delay = 40
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    said = tg.texts()
+    asked = time.monotonic()
+    assert await first.end(signal.SIGTERM) == 0
+    assert time.monotonic() - asked < 8
+    assert tg.texts() == said and not tg.sent("sendPhoto")  # no error, nothing more at all
+    assert "job 1 interrupted; it stays reserved" in first.logs
+
+    gemini.delay = 0
+    second = bot_process()
+    await second.start(tg)
+    [photo] = await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    assert photo.params["reply_parameters"]["message_id"] == 100
+    assert "9 credits left today" in photo.params["caption"]
+    assert await second.end(signal.SIGTERM) == 0
+    assert await used_today(tmp_path) == 1
+    assert not [t for t in tg.texts() if "wrong" in t.lower() or "sorry" in t.lower()]

@@ -19,14 +19,16 @@ from adapters.discord.commands import EditModal, Translator, build
 from adapters.discord.edits import DiscordEdits, FollowupTarget, InteractionTarget, Target
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.moderation import DiscordModeration
+from adapters.discord.probe import UNREACHABLE, probe
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from adapters.render import VARIATIONS
+from adapters.startup import until_reachable
 from adapters.tasks import Background
 from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments, split_fresh
 from bot.domain import Actor, CommandKind, EditCommand, ImageInput, Scope
-from bot.errors import EditbotError, ImageError
+from bot.errors import ConfigError, EditbotError, ImageError
 from bot.i18n import error_text, text
 from bot.service import Opening
 
@@ -62,10 +64,10 @@ class DiscordAdapter:
     name = "discord"
 
     def __init__(self, core: Core, *, interaction_ttl_s: float = INTERACTION_TTL_S,
-                 guild_ready_timeout: float = 2.0, grace_s: float = 10.0) -> None:
+                 guild_ready_timeout: float = 2.0, grace_s: float | None = None) -> None:
         self.core = core
         self.ttl_s = interaction_ttl_s
-        self.grace_s = grace_s
+        self.grace_s = core.settings.shutdown_grace_s if grace_s is None else grace_s
         self.client = _Client(self, guild_ready_timeout=guild_ready_timeout)
         self.background = Background("Discord")
         self.spawn = self.background.spawn
@@ -86,7 +88,19 @@ class DiscordAdapter:
             discord.http.Route.BASE = settings.discord_api_base_url
         if settings.discord_gateway_url:
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
-        await self.client.login(settings.discord_bot_token.get_secret_value())
+        gateway = DiscordWebSocket.DEFAULT_GATEWAY.with_query(v=10, encoding="json")
+        for setting, reach in (
+                ("DISCORD_API_BASE_URL", lambda: probe(f"{discord.http.Route.BASE}/gateway")),
+                ("DISCORD_GATEWAY_URL", lambda: probe(str(gateway), websocket=True))):
+            await until_reachable(reach, platform="discord", setting=setting,
+                                  unreachable=UNREACHABLE, within_s=settings.startup_retry_s)
+        try:
+            await self.client.login(settings.discord_bot_token.get_secret_value())
+        except discord.LoginFailure:
+            raise ConfigError.about(
+                "DISCORD_BOT_TOKEN was rejected by Discord (401 Unauthorized): reset it in the "
+                "developer portal (Bot -> Reset Token) and copy it again",
+                "DISCORD_BOT_TOKEN") from None
         self._runner = asyncio.get_running_loop().create_task(self.client.connect())
         ready = asyncio.ensure_future(self.client.wait_until_ready())
         await asyncio.wait({ready, self._runner}, timeout=60,
@@ -94,7 +108,9 @@ class DiscordAdapter:
         if self._runner.done():
             self._runner.result()  # a failed connection says why
         await self.edits.resume()
-        log.info("discord: connected as %s", self.client.user)
+        servers = len(self.client.guilds)
+        log.info("discord: logged in as %s, %d server%s", self.client.user, servers,
+                 "" if servers == 1 else "s")
 
     async def setup(self, client: _Client) -> None:
         await client.tree.set_translator(Translator())
@@ -108,7 +124,15 @@ class DiscordAdapter:
             await client.tree.sync()
 
     async def stop(self) -> None:
+        await self.settle()
+        await self.close()
+
+    async def settle(self) -> None:
+        """Give running edits SHUTDOWN_GRACE_S to finish; the rest stay reserved and are
+        resumed at the next start."""
         await self.background.settle(self.grace_s)
+
+    async def close(self) -> None:
         await self.client.close()
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)

@@ -15,7 +15,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -28,6 +28,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from adapters.render import VARIATIONS
+from adapters.startup import until_reachable
 from adapters.tasks import Background
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
@@ -40,12 +41,24 @@ from adapters.telegram.updates import (
 )
 from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.errors import EditbotError
+from bot.errors import ConfigError, EditbotError
 from bot.i18n import LANGUAGES, error_text, text
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
 CONNECTIONS = 32  # Bot API calls at once; Telegram's flood limits make more pointless
+
+
+class _WithoutTraceback(logging.Filter):
+    """python-telegram-bot logs an answer that is not JSON (a wrong TELEGRAM_API_BASE_URL) with
+    the traceback of json.loads; its one line says enough, and the start fails with our own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("telegram.request.BaseRequest").addFilter(_WithoutTraceback())
 
 
 class GatedRequest(HTTPXRequest):
@@ -71,10 +84,10 @@ class TelegramAdapter:
     name = "telegram"
 
     def __init__(self, core: Core, *, poll_timeout_s: int = 30, album_wait_s: float = 1.0,
-                 grace_s: float = 10.0) -> None:
+                 grace_s: float | None = None) -> None:
         self.core = core
         self.poll_timeout_s = poll_timeout_s
-        self.grace_s = grace_s
+        self.grace_s = core.settings.shutdown_grace_s if grace_s is None else grace_s
         self.names: dict[str, str] = {}
         self.background = Background("Telegram")
         self.spawn = self.background.spawn
@@ -121,7 +134,9 @@ class TelegramAdapter:
         app.add_handler(CallbackQueryHandler(chat.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(self._on_error)
-        await app.initialize()
+        await until_reachable(self._initialize, platform="telegram",
+                              setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
+                              within_s=settings.startup_retry_s)
         self.username = app.bot.username
         await self._register_commands()
         await self.edits.resume()
@@ -131,14 +146,43 @@ class TelegramAdapter:
             timeout=self.poll_timeout_s, allowed_updates=["message", "callback_query"])
         log.info("telegram: polling as @%s", self.username)
 
+    async def _initialize(self) -> None:
+        """getMe. python-telegram-bot's InvalidToken message holds the token itself: it is
+        replaced by one naming the settings."""
+        try:
+            await self._app.initialize()
+        except InvalidToken as exc:
+            if "not found" in str(exc.__cause__ or "").lower():  # 404: a wrong root or token
+                raise ConfigError.about(
+                    "TELEGRAM_BOT_TOKEN or TELEGRAM_API_BASE_URL is wrong: the Bot API answered "
+                    "404 to getMe (the root must not end in /bot; the token comes from "
+                    "@BotFather)", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL") from None
+            raise ConfigError.about(
+                "TELEGRAM_BOT_TOKEN was rejected by the Bot API (401 Unauthorized): copy it "
+                "again from @BotFather", "TELEGRAM_BOT_TOKEN") from None
+
     async def stop(self) -> None:
-        app = self._app
+        await self.settle()
+        await self.close()
+
+    async def settle(self) -> None:
+        """Stop taking updates; give running edits SHUTDOWN_GRACE_S to finish (the rest stay
+        reserved and are resumed at the next start)."""
+        app = self.app
+        if app is None:
+            return
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await self.background.settle(self.grace_s)
+
+    async def close(self) -> None:
+        app = self.app
+        if app is None:
+            return
         if app.running:
             await app.stop()
         await app.shutdown()
+        await app.bot.shutdown()  # a start that failed leaves the bot's clients open
 
     async def _register_commands(self) -> None:
         bot = self._app.bot

@@ -119,6 +119,8 @@ class FakeGemini:
     peak_in_flight: int = 0
     signed: set[str] = field(default_factory=set)  # every thoughtSignature handed out
     answers: list[dict[str, Any]] = field(default_factory=list)  # every image answer sent
+    lookups: list[str] = field(default_factory=list)  # models.get calls (the start's key check)
+    refusal_status: int = 401  # how a wrong key is answered; Google itself answers 400
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -130,6 +132,7 @@ class FakeGemini:
     async def start(self, port: int = 0) -> str:
         app = web.Application(client_max_size=128 * 1024 * 1024)
         app.router.add_post("/v1beta/models/{call}", self._handle)
+        app.router.add_get("/v1beta/models/{model}", self._model)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -151,12 +154,27 @@ class FakeGemini:
             return True
         return "query" in self.accept_auth and request.query.get("key") == self.key
 
+    def _refused(self) -> web.Response:
+        details = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]
+        return _google_error(self.refusal_status,
+                             "API key not valid. Please pass a valid API key.", details)
+
+    async def _model(self, request: web.Request) -> web.Response:
+        """models.get: what the model is, for a key that is accepted."""
+        model = request.match_info["model"]
+        self.lookups.append(model)
+        if not self._authorized(request):
+            return self._refused()
+        return web.json_response({"name": f"models/{model}", "displayName": model,
+                                  "supportedGenerationMethods": ["generateContent"]})
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
         if method != "generateContent":
             return _google_error(404, f"method {method} not found")
         if not self._authorized(request):
-            return _google_error(401, "API key not valid. Please pass a valid API key.")
+            return self._refused()
         try:
             body = await request.json()
         except json.JSONDecodeError:

@@ -1,0 +1,138 @@
+"""An operator's first ten minutes: the shipped .env.example with two values filled starts the
+bot, a start prints one line per platform, ``--help`` speaks to the operator, and an exception
+nobody caught is still redacted."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.telegram_server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO [\w.]+: (.*)$")
+
+
+async def run_until(env: dict[str, str], cwd: Path, done: Callable[[list[str]], bool]
+                    ) -> tuple[int, list[str]]:
+    """Start ``python -m bot``, read its stderr until ``done(lines)``, SIGTERM it: its exit
+    code and all its stderr lines."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    lines: list[str] = []
+    try:
+        while not done(lines):
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, "the bot ended early: " + "".join(lines)
+            lines.append(line.decode().rstrip("\n"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    lines += err.decode().splitlines()
+    return process.returncode, [line for line in lines if line.strip()]
+
+
+def saying(*wanted: str) -> Callable[[list[str]], bool]:
+    return lambda lines: all(any(w in line for line in lines) for w in wanted)
+
+
+def messages(lines: list[str]) -> list[str]:
+    found = []
+    for line in lines:
+        match = LINE.match(line)
+        assert match, "\n".join(lines)  # an unexpected line: show them all
+        found.append(match.group(1))
+    return found
+
+
+async def test_the_shipped_env_example_with_two_values_reaches_polling(
+        tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
+    example = (ROOT / ".env.example").read_text()
+    filled = example.replace("\nGEMINI_API_KEY=\n", f"\nGEMINI_API_KEY={gemini.key}\n").replace(
+        "\nTELEGRAM_BOT_TOKEN=\n", f"\nTELEGRAM_BOT_TOKEN={tg.token}\n")
+    assert filled.count(gemini.key) == 1 and filled.count(tg.token) == 1
+    (tmp_path / ".env").write_text(filled)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           # where the fakes listen; a real deployment leaves both at their defaults
+           "TELEGRAM_API_BASE_URL": tg.root, "GEMINI_BASE_URL": gemini.base_url}
+    code, lines = await run_until(env, tmp_path, saying("polling as"))
+    assert code == 0
+    assert messages(lines) == ["telegram: polling as @EditTestBot"]  # and nothing else
+    assert (tmp_path / "data" / "editbot.sqlite3").is_file()  # DATA_DIR's default
+    assert gemini.lookups == ["gemini-3-pro-image-preview"]  # the key was checked
+
+
+async def test_a_start_prints_one_line_per_platform(
+        tg: FakeTelegram, dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+           "DISCORD_BOT_TOKEN": dc.token, "DISCORD_API_BASE_URL": dc.api,
+           "DISCORD_GATEWAY_URL": dc.gateway, "DISCORD_GUILD_IDS": "7000",
+           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url}
+    code, lines = await run_until(env, tmp_path, saying("telegram:", "discord:"))
+    assert code == 0
+    assert messages(lines) == ["telegram: polling as @EditTestBot",
+                               "discord: logged in as editbot, 1 server"]
+
+
+async def test_migrations_speak_at_debug_only(tg: FakeTelegram, gemini: FakeGemini,
+                                              tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+           "LOG_LEVEL": "DEBUG"}
+    code, lines = await run_until(env, tmp_path, saying("polling as"))
+    assert code == 0
+    assert any("DEBUG alembic.runtime.migration: Running upgrade  -> 0001" in line
+               for line in lines)
+
+
+def test_help_speaks_to_the_operator() -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run([sys.executable, "-m", "bot", "--help"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout
+    for wanted in ("run", "edit", "imagine", ".env.example",
+                   'python -m bot edit --image photo.jpg --output llama.png "9:16 2K add a llama"',
+                   'python -m bot imagine --output moon.png', "exit codes", "SIGTERM"):
+        assert wanted in shown, wanted
+    for code_talk in ("adapter", "core", "entry point", "parse the command line"):
+        assert code_talk not in shown.lower(), code_talk
+    edit = subprocess.run([sys.executable, "-m", "bot", "edit", "--help"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+    assert "--output OUT" in edit and ".png, .jpg or .jpeg" in edit and "example" in edit
+
+
+UNCAUGHT = """
+import asyncio, threading
+from bot.logs import configure_logging, loop_exception_handler
+configure_logging(level="INFO", fmt="{fmt}", secrets=["{secret}"])
+loop = asyncio.new_event_loop()
+loop.set_exception_handler(loop_exception_handler)
+loop.call_exception_handler({{"message": "lost", "exception": ValueError("in loop {secret}")}})
+thread = threading.Thread(target=lambda: 1 / 0 if False else exec("raise KeyError('{secret}')"))
+thread.start(); thread.join()
+raise RuntimeError("the token {secret} was rejected")
+"""
+
+
+def test_uncaught_exceptions_are_redacted_too() -> None:
+    secret = "123456789:AAUncaughtSecret-value"
+    for fmt in ("text", "json"):
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "-c", UNCAUGHT.format(fmt=fmt, secret=secret)],
+                              env=env, cwd=ROOT, capture_output=True, text=True)
+        assert done.returncode == 1
+        assert secret not in done.stderr and "AAUncaughtSecret" not in done.stderr
+        assert done.stderr.count("[REDACTED]") >= 3, done.stderr
+        assert "RuntimeError" in done.stderr and "KeyError" in done.stderr

@@ -54,8 +54,11 @@ def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -
     if status.limit is None:
         lines = [text("quota_unlimited", language, used=status.used)]
     else:
-        lines = [text("quota_status", language, used=status.used, limit=status.limit,
-                      left=status.left, resets_at=resets)]
+        day_left = status.left if status.day_left is None else status.day_left
+        lines = [text("quota_status", language, used=status.used, left=status.left,
+                      day_left=day_left, resets_at=resets)]
+    if status.reserved:
+        lines.append(text("quota_reserved", language, reserved=status.reserved))
     if report is not None and report.budget is not None:
         lines.append(text("quota_budget", language, total=report.total, budget=report.budget))
     return "\n".join(lines)

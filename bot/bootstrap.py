@@ -26,12 +26,19 @@ class Core:
     service: EditService
     moderation: Moderation
 
+    def hold(self) -> None:
+        """Take a SQLite database for this process alone (a ConfigError naming DATABASE_URL
+        when another process has it); PostgreSQL is shared by design."""
+        self.ledger.hold()
+
     async def start(self) -> None:
         """Open and migrate the ledger; a database that cannot be used is a ConfigError."""
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
             raise database_error(exc) from None
+        await self.ledger.settle_pending(earlier_runs=True)  # before anything is resumed
+        self.ledger.keep_alive()
 
     async def check_upstream(self) -> None:
         """The checks worth a request at start: is the Gemini key accepted?"""
@@ -73,7 +80,8 @@ def build(
     try:
         ledger = ledger or QuotaLedger.open(
             settings.database_url, default_limit=settings.default_daily_limit,
-            timezone=settings.timezone, clock=clock or _now,
+            user_limit=settings.person_daily_limit, timezone=settings.timezone,
+            clock=clock or _now, lock_timeout_s=settings.database_lock_timeout_s,
         )
     except OSError as exc:  # its folder cannot be made
         raise database_error(exc) from None
@@ -87,3 +95,10 @@ def build(
                             default_limit=settings.default_daily_limit)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
                 moderation=moderation)
+
+
+async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
+    """``python -m bot copy-ledger``: see bot/ledger_copy.py."""
+    from .ledger_copy import copy_ledger as copy
+
+    return await copy(source_url, target_url)

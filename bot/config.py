@@ -45,7 +45,11 @@ class Settings(BaseSettings):
 
     data_dir: str = "data"
     database_url: str = ""  # empty: sqlite:///{DATA_DIR}/editbot.sqlite3
+    # how long a write waits for another's lock before it fails (and the edit is declined)
+    database_lock_timeout_s: float = Field(10.0, gt=0, le=600)
     default_daily_limit: int = Field(10, ge=0)
+    # one person's ceiling across every chat; unset: DEFAULT_DAILY_LIMIT
+    user_daily_limit: int | None = Field(None, ge=0)
     credits_per_edit: int = Field(1, ge=0)
     credits_per_4k_edit: int = Field(2, ge=0)
     quota_timezone: str = "UTC"
@@ -93,9 +97,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if value.strip() and not value.startswith(("sqlite://", "sqlite+aiosqlite://")):
-            raise ValueError("must be sqlite:///relative/path or sqlite:////absolute/path")
-        return value.strip()
+        return database_url(value.strip()) if value.strip() else ""
 
     @field_validator("data_dir")
     @classmethod
@@ -156,11 +158,43 @@ class Settings(BaseSettings):
         found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token]
         return tuple(s.get_secret_value() for s in found if s and s.get_secret_value())
 
+    @property
+    def person_daily_limit(self) -> int:
+        return self.default_daily_limit if self.user_daily_limit is None else (
+            self.user_daily_limit)
+
     def credits_for(self, image_size: str | None) -> int:
         return self.credits_per_4k_edit if image_size == "4K" else self.credits_per_edit
 
 
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+
+
+class DatabaseSettings(BaseSettings):
+    """Just the ledger's place, for the commands that touch only the ledger (copy-ledger)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", frozen=True)
+
+    data_dir: str = "data"
+    database_url: str = ""
+
+    @property
+    def url(self) -> str:
+        if self.database_url.strip():
+            return database_url(self.database_url.strip())
+        return f"sqlite:///{Path(self.data_dir.strip() or 'data') / 'editbot.sqlite3'}"
+
+
+def database_url(value: str) -> str:
+    """DATABASE_URL: SQLite (one process) or PostgreSQL (several replicas)."""
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value.split("://", 1)[1]
+    if not value.startswith(("sqlite://", "sqlite+aiosqlite://", "postgresql://",
+                             "postgresql+asyncpg://")):
+        raise ValueError("must be sqlite:///relative/path, sqlite:////absolute/path or "
+                         "postgresql://user:password@host/database")
+    return value
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from .errors import EditbotError
+from .errors import EditbotError, QuotaExceeded
 
 CommandKind = Literal["edit", "imagine"]
 
@@ -118,17 +118,45 @@ class Job:
     request: dict[str, Any]
     created_at: datetime
     delivering: bool = False  # its result's upload began: it may have reached the user
+    has_result: bool = False  # its generated result is kept: finishing it costs no new call
 
 
 @dataclass(frozen=True, slots=True)
 class QuotaStatus:
+    """A person's credits today: ``used`` were charged, ``reserved`` are held by edits in
+    flight; here (this chat's limit) and across every chat (the person's daily ceiling)."""
+
     used: int
-    limit: int | None  # None: unlimited
+    limit: int | None  # this chat's limit for the person; None: unlimited
     resets_at: datetime
+    reserved: int = 0
+    day_used: int = 0
+    day_reserved: int = 0
+    day_limit: int | None = None  # the ceiling across every chat; None: none
+
+    @property
+    def day_left(self) -> int | None:
+        if self.day_limit is None:
+            return None
+        return max(self.day_limit - self.day_used - self.day_reserved, 0)
 
     @property
     def left(self) -> int | None:
-        return None if self.limit is None else max(self.limit - self.used, 0)
+        """What can still be spent here: never below 0, and never above ``day_left``."""
+        if self.limit is None:
+            return None
+        here = max(self.limit - self.used - self.reserved, 0)
+        return here if self.day_left is None else min(here, self.day_left)
+
+    def exceeded(self, credits: int) -> QuotaExceeded:
+        """The refusal for ``credits`` more: this chat's limit, or the person's daily ceiling
+        when only that one binds."""
+        here = self.used + self.reserved
+        if self.limit is not None and here + credits <= self.limit and self.day_limit is not None:
+            return QuotaExceeded("daily_ceiling_exceeded", used=self.day_used + self.day_reserved,
+                                 limit=self.day_limit, resets_at=self.resets_at, credits=credits)
+        return QuotaExceeded("quota_exceeded", used=here, limit=self.limit or 0,
+                             resets_at=self.resets_at, credits=credits)
 
 
 @dataclass(frozen=True, slots=True)

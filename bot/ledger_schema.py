@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -29,11 +29,26 @@ jobs = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("origin_key", String(160), nullable=True),  # the platform message, at most once
     Column("delivering_at", String(40), nullable=True),  # the result's upload began
+    Column("owner", String(64), nullable=True),  # the process holding the job (its lease)
+    Column("heartbeat_at", String(40), nullable=True),  # the owner's last sign of life
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
     Index("ix_jobs_status", "status", "platform"),
     Index("ux_jobs_origin", "origin_key", unique=True),
+    Index("ix_jobs_person", "actor", "day", "status", "credits"),
+)
+
+# a generated (paid) result, kept from before its delivery starts until the job is finished
+results = Table(
+    "results", metadata,
+    Column("job_id", Integer, primary_key=True),
+    Column("mime_type", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # bytea on PostgreSQL, a blob on SQLite
+    Column("created_at", String(40), nullable=False),
 )
 
 audit = Table(

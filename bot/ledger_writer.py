@@ -1,9 +1,12 @@
-"""Engines for the ledger, and its single writer with group commit.
+"""Engines for the ledger, and its writers.
 
 SQLite takes one writer at a time. Rather than letting every coroutine open its own write
 transaction (each statement a hop to aiosqlite's thread, each commit its own), all writes queue
-here and one thread applies whatever has gathered in one transaction. Reads stay on the async
-engine (aiosqlite), which WAL lets run beside the writer.
+in ``BatchWriter`` and one thread applies whatever has gathered in one transaction. Reads stay on
+the async engine (aiosqlite), which WAL lets run beside the writer.
+
+PostgreSQL takes many writers at once: ``PoolWriter`` runs each write in its own transaction on
+a pooled asyncpg connection (the same write functions, through ``run_sync``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
@@ -23,34 +26,82 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Connection], Any]
 MAX_BATCH = 256
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+asyncpg://", "postgres://")
 
 
-def _sqlite_path(url: str) -> str:
-    return url.split(":///", 1)[1] if ":///" in url else ""
+def is_postgres(url: str) -> bool:
+    return url.startswith(POSTGRES_SCHEMES)
 
 
-def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def sqlite_path(url: str) -> str:
+    """The file of a SQLite URL ('' for memory or another database)."""
+    if is_postgres(url) or ":///" not in url:
+        return ""
+    path = url.split(":///", 1)[1]
+    return "" if path in ("", ":memory:") else path
 
 
-def make_engines(database_url: str) -> tuple[AsyncEngine, Engine]:
-    """The async engine (aiosqlite) for reads and the writer's sync engine, on one database."""
+def asyncpg_url(url: str) -> str:
+    return "postgresql+asyncpg://" + url.split("://", 1)[1]
+
+
+class Writer(Protocol):
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in a write transaction."""
+
+    async def close(self) -> None: ...
+
+
+def _pragmas(timeout_ms: int) -> Callable[[Any, Any], None]:
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+        cursor.close()
+
+    return apply
+
+
+def make_engines(database_url: str, *, lock_timeout_s: float = 10.0
+                 ) -> tuple[AsyncEngine, Writer]:
+    """The async engine for reads and the writer, on one database. ``lock_timeout_s``: how long
+    a write waits for another one's lock before it fails."""
+    if is_postgres(database_url):
+        engine = create_async_engine(
+            asyncpg_url(database_url), pool_size=8, max_overflow=8, pool_recycle=1800,
+            connect_args={"command_timeout": max(lock_timeout_s * 3, 30.0),
+                          "server_settings": {"lock_timeout": f"{int(lock_timeout_s * 1000)}"}})
+        return engine, PoolWriter(engine)
     tail = database_url.split("://", 1)[1]
-    path = _sqlite_path(database_url)
-    if path and path != ":memory:":
+    path = sqlite_path(database_url)
+    if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     reader = create_async_engine("sqlite+aiosqlite://" + tail)
     writer = create_engine("sqlite://" + tail, pool_size=1, max_overflow=0)
-    event.listen(reader.sync_engine, "connect", _pragmas)
-    event.listen(writer, "connect", _pragmas)
-    return reader, writer
+    pragmas = _pragmas(int(lock_timeout_s * 1000))
+    event.listen(reader.sync_engine, "connect", pragmas)
+    event.listen(writer, "connect", pragmas)
+    return reader, BatchWriter(writer)
 
 
-class Writer:
+class PoolWriter:
+    """Each write its own transaction on the async engine's pool (PostgreSQL)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(fn)
+
+    async def close(self) -> None:
+        return None  # the engine is the reader's too: the ledger disposes of it
+
+
+class BatchWriter:
+    """One thread, one write transaction at a time, group commit (SQLite)."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")

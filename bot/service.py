@@ -8,6 +8,7 @@ stays reserved and is handed back to its adapter on the next start (``resume``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from .domain import (
     EditCommand,
     EditOutcome,
     EditRequest,
+    GeneratedImage,
     ImageInput,
     Job,
     Progress,
@@ -36,16 +38,17 @@ from .errors import (
     EditbotError,
     InputError,
     NotAllowed,
-    QuotaExceeded,
     Refusal,
     UpstreamError,
 )
 from .gemini import GeminiClient
 from .images import prepare_input, ratio_mismatch
 from .ledger import QuotaLedger
+from .ledger_pending import LEDGER_FAULTS
 from .models import ModelSpec
 from .progress import ProgressPump
 from .scheduler import FairQueue, Place
+from .takeover import Takeover
 from .turns import TurnStore
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,10 @@ class Opening:
 class ResumeHandler(Protocol):
     """An adapter's way to finish, after a restart, the jobs it had accepted."""
 
-    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
-        """The request again (inputs fetched anew) with its callbacks; None if it cannot be."""
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        """The request again with its callbacks (its inputs fetched anew unless ``images`` is
+        False: a kept result needs none); None if it cannot be."""
 
     async def abandoned(self, job: Job) -> None:
         """Tell the requester the job could not be finished and its credits were refunded."""
@@ -118,6 +123,7 @@ class EditService:
         self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
         self.turns = TurnStore(ledger)
         self._credits_for = credits_for
+        self.takeover = Takeover(self)
 
     def credits_for(self, command: EditCommand) -> int:
         return self._credits_for(command.image_size)
@@ -162,8 +168,7 @@ class EditService:
             credits = self.credits_for(command)
             status = await self.ledger.status(actor=actor.key, scope=scope.key)
             if status.left is not None and status.left < credits:
-                raise QuotaExceeded(used=status.used, limit=status.limit or 0,
-                                    resets_at=status.resets_at, credits=credits)
+                raise status.exceeded(credits)
         return self.in_flight.hold(actor.key)
 
     async def prepare_images(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
@@ -221,23 +226,30 @@ class EditService:
             return EditOutcome("duplicate", error=error)
         except EditbotError as error:
             return EditOutcome("rejected", error=error)
+        except LEDGER_FAULTS:  # disk full, locked past the timeout, read-only: nothing taken
+            log.exception("the ledger could not reserve; the request is declined")
+            return EditOutcome("failed", error=EditbotError("ledger_unavailable"))
         return await self.run(job_id, request, credits, deliver=deliver, progress=progress,
                               place=opening.place if opening else None)
 
     async def run(
         self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
         progress: ProgressFn | None = None, place: Place | None = None,
+        kept: GeneratedImage | None = None,
     ) -> EditOutcome:
         """Work on an already reserved job until it is committed or refunded. The upstream
-        slot is held only while Gemini is asked: progress goes out in the background."""
+        slot is held only while Gemini is asked: progress goes out in the background.
+        ``kept``: the job's result, generated (and paid for) before a restart: it is delivered
+        as it is."""
         pump = ProgressPump(progress, job_id)
         try:
-            return await self._run(job_id, request, credits, deliver, pump, place)
+            return await self._run(job_id, request, credits, deliver, pump, place, kept)
         finally:
             await pump.close()
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
-                   pump: ProgressPump, place: Place | None) -> EditOutcome:
+                   pump: ProgressPump, place: Place | None,
+                   kept: GeneratedImage | None) -> EditOutcome:
         def tell(stage: Stage, position: int = 0) -> None:
             pump.push(Progress(stage, position))
 
@@ -246,14 +258,17 @@ class EditService:
 
         command = request.command
         try:
-            history = (await self.turns.history(request.parent)
-                       if request.parent is not None else [])
-            async with self.queue.slot(request.actor.key, on_position,
-                                       order=request.received_at, ticket=place):
-                tell(Stage.WORKING)
-                image = await self.gemini.generate(
-                    command.prompt, request.images, aspect_ratio=command.aspect_ratio,
-                    image_size=command.image_size, history=history)
+            image = kept
+            if image is None:
+                history = (await self.turns.history(request.parent)
+                           if request.parent is not None else [])
+                async with self.queue.slot(request.actor.key, on_position,
+                                           order=request.received_at, ticket=place):
+                    tell(Stage.WORKING)
+                    image = await self.gemini.generate(
+                        command.prompt, request.images, aspect_ratio=command.aspect_ratio,
+                        image_size=command.image_size, history=history)
+                await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.is_admin(request.actor))
@@ -266,7 +281,9 @@ class EditService:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             tell(Stage.DELIVERING)
-            await self.ledger.delivering(job_id)  # from here a restart must not redo it
+            if not await self.ledger.delivering(job_id):  # from here it is never redone
+                log.warning("job %d was taken over by another process; not delivering", job_id)
+                return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
         except Refusal as error:
@@ -277,6 +294,8 @@ class EditService:
             return EditOutcome("failed", job_id=job_id, error=error)
         except asyncio.CancelledError:
             log.info("job %d interrupted; it stays reserved for the next start", job_id)
+            with contextlib.suppress(Exception):
+                await self.ledger.release(job_id)  # the next start takes it over at once
             raise
         except Exception as exc:
             log.exception("job %d failed while delivering", job_id)
@@ -294,13 +313,14 @@ class EditService:
         """Hand each unfinished job of ``platform`` back to its adapter: finish it, or refund
         it and let the adapter tell the requester. Returns the jobs being finished."""
         tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
-        for job in await self.ledger.unfinished(platform):
+        for job in await self.ledger.claim(platform):
             if job.delivering:  # it may have reached the user: never send it twice
                 if await self.ledger.refund(job.id, note="interrupted while delivering"):
                     await handler.abandoned(job)
                 continue
+            kept = await self.ledger.result(job.id) if job.has_result else None
             try:
-                rebuilt = await handler.rebuild(job)
+                rebuilt = await handler.rebuild(job, images=kept is None)
             except Exception:
                 log.warning("job %d could not be rebuilt", job.id, exc_info=True)
                 rebuilt = None
@@ -309,7 +329,8 @@ class EditService:
                     await handler.abandoned(job)
                 continue
             request, deliver, progress = rebuilt
-            log.info("resuming job %d after restart", job.id)
-            tasks.append((job, asyncio.create_task(
-                self.run(job.id, request, job.credits, deliver=deliver, progress=progress))))
+            log.info("resuming job %d after restart%s", job.id,
+                     " with its kept result" if kept else "")
+            tasks.append((job, asyncio.create_task(self.run(
+                job.id, request, job.credits, deliver=deliver, progress=progress, kept=kept))))
         return tasks

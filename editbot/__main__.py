@@ -80,6 +80,11 @@ def parser() -> argparse.ArgumentParser:
     imagine.add_argument("--output", required=True, metavar="OUT",
                          help="where to write the result: a .png, .jpg or .jpeg path")
     imagine.add_argument("text", nargs="+", metavar="[RATIO] [SIZE] PROMPT")
+    copy = commands.add_parser(
+        "copy-ledger", help="copy the ledger (DATABASE_URL) into a new, empty database")
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user:pw@host/db")
+    copy.add_argument("--from", dest="source", metavar="URL",
+                      help="the ledger to copy (default: DATABASE_URL)")
     return main
 
 
@@ -94,9 +99,30 @@ def report(error: ConfigError) -> int:
     return EXIT_INPUT
 
 
+def copy_ledger(args: argparse.Namespace) -> int:
+    """``copy-ledger``: needs only the two databases (no tokens, no Gemini key)."""
+    from bot.bootstrap import copy_ledger
+    from bot.config import DatabaseSettings
+
+    source = args.source or DatabaseSettings().url
+    try:
+        copied = asyncio.run(copy_ledger(source, args.to))
+    except ConfigError as error:
+        if error.code == "ledger_not_empty":
+            print(f"editbot: the target already has a ledger ({error.params['table']} has "
+                  "rows); copy-ledger only fills a new, empty database.", file=sys.stderr)
+        else:
+            return report(error)
+        return EXIT_INPUT
+    print("copied: " + ", ".join(f"{name} {count}" for name, count in copied.items()))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "run"
+    if command == "copy-ledger":
+        return copy_ledger(args)
     try:
         settings = load_settings()
     except ConfigError as error:

@@ -66,6 +66,7 @@ async def serve(settings: Settings, modules: Sequence[str]) -> int:
 
 
 async def _start(core: Core, adapters: Sequence[Adapter]) -> None:
+    core.hold()  # SQLite: this process alone, or it would redo the other's jobs
     await core.start()
     await core.check_upstream()
     for adapter in adapters:

@@ -17,8 +17,8 @@ pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
 # Settings come from the environment: keep the developer's own out of the tests.
 for _name in list(os.environ):
     if _name.startswith(("TELEGRAM_", "DISCORD_", "GEMINI_", "DATABASE_", "BOT_", "QUOTA_",
-                         "DEFAULT_DAILY", "CREDITS_", "LOG_", "MAX_IN_FLIGHT", "REFUSAL_",
-                         "DECODE_")):
+                         "DEFAULT_DAILY", "USER_DAILY", "CREDITS_", "LOG_", "MAX_IN_FLIGHT",
+                         "REFUSAL_", "DECODE_")):
         del os.environ[_name]
 
 

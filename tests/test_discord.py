@@ -3,6 +3,7 @@ gateway) and the fake Gemini, on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable
 from typing import Any
@@ -167,7 +168,7 @@ async def test_buttons_are_for_the_requester(
         "aspectRatio": "3:4", "imageSize": "4K"}
     assert gemini.requests[-1].images == [PHOTO]
     status = await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)
-    assert status.used == 3
+    assert status.used + status.reserved == 3
 
 
 async def test_a_bad_limit_is_explained_in_discords_words(
@@ -199,22 +200,29 @@ async def test_limits_need_manage_server(
         ("discord:22", "limit_default", SCOPE, 1), ("discord:22", "limit_member", "discord:11", 4),
         ("discord:22", "limit_total", SCOPE, 9)]
     await dc.slash(ANN, "quota", {})
-    await dc.wait_for(lambda: any("used 0 of 4 credits" in e for e in ephemerals(dc)))
+    await dc.wait_for(lambda: any("4 left here, 10 left today in all" in e for e in ephemerals(dc)))
     await dc.slash(ANN, "quota", {}, guild=False)  # in DMs the private scope applies
-    await dc.wait_for(lambda: any("used 0 of 10 credits" in e for e in ephemerals(dc)))
+    await dc.wait_for(lambda: any("10 left here, 10 left today in all" in e
+                                  for e in ephemerals(dc)))
     await dc.slash(BOB, "usage", {}, manage_guild=True)
     await dc.wait_for(lambda: any("Nobody has used" in e for e in ephemerals(dc)))
 
 
 async def test_quota_race(dc: FakeDiscord, gemini: FakeGemini,
                           start_discord: Callable[..., Any]) -> None:
-    await start_discord(default_daily_limit=3, max_in_flight_per_user=8)
+    await start_discord(default_daily_limit=3, max_in_flight_per_user=8, refusal_cooldown_s=0)
     gemini.delay = 0.3
     for i in range(8):
         await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": f"try {i}"})
     await dc.wait_for(lambda: len(results(dc)) == 3, within=20)
-    await dc.wait_for(lambda: len([c for c in dc.sent("PATCH", "@original")
-                                   if "used your 3 credits" in c.content]) == 5)
+
+    def refused() -> int:  # before the download (the answer) or at the reservation (an edit)
+        answers = [(c.body.get("data") or {}).get("content") or ""
+                   for c in dc.sent("POST", "/callback")]
+        edits = [c.content for c in dc.sent("PATCH", "@original")]
+        return len([t for t in answers + edits if "used your 3 credits" in t])
+
+    await dc.wait_for(lambda: refused() == 5)
     assert len(gemini.requests) == 3
 
 
@@ -249,7 +257,7 @@ async def test_failures_and_vietnamese(dc: FakeDiscord, gemini: FakeGemini,
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "x"})
     await dc.wait_for(lambda: any("not answering" in c.content
                                   for c in dc.sent("PATCH", "@original")))
-    assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).used == 0
+    assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).reserved == 0
 
 
 async def test_a_restart_finishes_the_edit_in_its_channel(
@@ -267,4 +275,8 @@ async def test_a_restart_finishes_the_edit_in_its_channel(
     await start_discord(core=core)
     [posted] = await dc.wait_for(lambda: [c for c in results(dc) if "/channels/" in c.path])
     assert "<@11>" in posted.content and len(results(dc)) == 1
+    for _ in range(100):  # charged once it arrived
+        if (await core.ledger.status(actor="discord:11", scope=SCOPE)).used == 1:
+            break
+        await asyncio.sleep(0.05)
     assert (await core.ledger.status(actor="discord:11", scope=SCOPE)).used == 1

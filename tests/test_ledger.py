@@ -1,10 +1,13 @@
-"""Contract tests for the QuotaLedger. Every test runs against every backend in LEDGERS; a new
-backend (PostgreSQL) joins by adding a factory here, without new tests."""
+"""Contract tests for the QuotaLedger. Every test runs against every backend in LEDGERS (SQLite
+and a real PostgreSQL server the tests start themselves, see tests/pgserver.py); a new backend
+joins by adding a factory here, without new tests."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,11 +18,12 @@ import pytest
 
 from bot.errors import QuotaExceeded
 from bot.ledger import QuotaLedger
+from tests import pgserver
 from tests.conftest import Clock
 
 
 class TwoEngines:
-    """Two ledgers on one database file, as two processes would be: calls alternate."""
+    """Two ledgers on one database, as two engines of one process would be: calls alternate."""
 
     def __init__(self, first: QuotaLedger, second: QuotaLedger) -> None:
         self._all = (first, second)
@@ -33,15 +37,36 @@ class TwoEngines:
             await ledger.close()
 
 
-def _one(path: Path, clock: Clock, tz: str) -> QuotaLedger:
-    return QuotaLedger.open(f"sqlite:///{path}", default_limit=10, timezone=ZoneInfo(tz),
-                            clock=clock)
+class Place:
+    """Where a test's ledgers live: a new SQLite file or a new PostgreSQL database each."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.made = folder, 0
+
+    async def url(self, engine: str) -> str:
+        self.made += 1
+        if engine == "postgresql":
+            return await pgserver.shared().database()
+        return f"sqlite:///{self.folder}/ledger{self.made}.sqlite3"
 
 
-LEDGERS: dict[str, Callable[[Path, Clock, str], Any]] = {
-    "sqlite": _one,
-    "sqlite-two-engines": lambda path, clock, tz: TwoEngines(_one(path, clock, tz),
-                                                             _one(path, clock, tz)),
+def _one(url: str, clock: Clock, tz: str, **kw: Any) -> QuotaLedger:
+    return QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo(tz), clock=clock, **kw)
+
+
+def _two(url: str, clock: Clock, tz: str, **kw: Any) -> TwoEngines:
+    owner = kw.pop("owner", "one")
+    return TwoEngines(_one(url, clock, tz, owner=owner, **kw),
+                      _one(url, clock, tz, owner=owner, **kw))
+
+
+# name -> (engine, factory): every contract test runs against each
+ROOT = Path(__file__).resolve().parents[1]
+LEDGERS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "sqlite": ("sqlite", _one),
+    "sqlite-two-engines": ("sqlite", _two),
+    "postgresql": ("postgresql", _one),
+    "postgresql-two-engines": ("postgresql", _two),
 }
 
 
@@ -49,9 +74,12 @@ LEDGERS: dict[str, Callable[[Path, Clock, str], Any]] = {
 async def make_ledger(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock
                       ) -> AsyncIterator[Callable[..., Any]]:
     made: list[Any] = []
+    place = Place(tmp_path)
+    engine, factory = LEDGERS[request.param]
 
-    async def make(tz: str = "UTC") -> Any:
-        ledger = LEDGERS[request.param](tmp_path / f"ledger{len(made)}.sqlite3", clock, tz)
+    async def make(tz: str = "UTC", url: str | None = None, **kw: Any) -> Any:
+        """A ledger on a new database, or with ``url`` on that one (another process)."""
+        ledger = factory(url or await place.url(engine), clock, tz, **kw)
         await ledger.migrate()
         await ledger.migrate()  # migrating twice is harmless
         made.append(ledger)
@@ -86,7 +114,27 @@ async def test_two_hundred_concurrent_reservations_against_seven(ledger: Any) ->
     results = await asyncio.gather(*(attempt() for _ in range(200)))
     assert sum(results) == 7
     status = await ledger.status(actor="telegram:1", scope="telegram:group:-5")
-    assert (status.used, status.left) == (7, 0)
+    assert (status.used, status.reserved, status.left) == (0, 7, 0)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+async def test_two_hundred_reservations_from_four_processes_against_seven(
+        engine: str, tmp_path: Path) -> None:
+    url = await Place(tmp_path).url(engine)
+    ledger = QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo("UTC"),
+                              clock=lambda: datetime.now(UTC))
+    await ledger.migrate()
+    await ledger.set_limit(scope="telegram:group:-5", kind="default", per_day=7, by="mod")
+    start_at = time.time() + 3
+    workers = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.ledger_worker", url, "50", str(start_at),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE) for _ in range(4)]
+    outputs = [await asyncio.wait_for(worker.communicate(), 60) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0, 0]
+    assert sum(int(out) for out, _ in outputs) == 7
+    status = await ledger.status(actor="telegram:1", scope="telegram:group:-5")
+    assert (status.reserved, status.left) == (7, 0)
+    await ledger.close()
 
 
 async def test_most_specific_limit_wins(ledger: Any) -> None:
@@ -128,6 +176,44 @@ async def test_scope_total_budget(ledger: Any) -> None:
     assert report.total == 3 and report.budget == 3 and len(report.members) == 3
 
 
+async def test_a_group_budget_holds_against_many_people_at_once(ledger: Any) -> None:
+    await ledger.set_limit(scope="g", kind="total", per_day=7, by="m")
+
+    async def attempt(n: int) -> bool:
+        try:
+            await reserve(ledger, actor=f"telegram:{n}", scope="g")
+            return True
+        except QuotaExceeded:
+            return False
+
+    assert sum(await asyncio.gather(*(attempt(n) for n in range(100)))) == 7
+    assert (await ledger.usage("g")).total == 7
+
+
+async def test_one_ceiling_per_person_in_the_same_atomic_reservation(
+        make_ledger: Callable[..., Any]) -> None:
+    ledger = await make_ledger(user_limit=7)  # scopes allow 10 each
+
+    async def attempt(n: int) -> bool:
+        try:
+            await reserve(ledger, scope=f"telegram:group:{n % 10}")
+            return True
+        except QuotaExceeded as error:
+            assert error.code == "daily_ceiling_exceeded" and error.limit == 7
+            return False
+
+    assert sum(await asyncio.gather(*(attempt(n) for n in range(200)))) == 7
+    await ledger.set_limit(scope="g", kind="member", member="telegram:1", per_day=50, by="m")
+    with pytest.raises(QuotaExceeded):  # a group's own limit cannot raise the ceiling
+        await reserve(ledger, scope="g")
+    status = await ledger.status(actor="telegram:1", scope="g")
+    assert (status.limit, status.left, status.day_left, status.day_reserved) == (50, 0, 0, 7)
+    await reserve(ledger, actor="telegram:2", scope="g")  # another person is not touched
+    await ledger.set_limit(scope="h", kind="default", per_day=2, by="m")
+    lower = await ledger.status(actor="telegram:2", scope="h")
+    assert (lower.left, lower.day_left) == (2, 6)  # a group's limit can lower it
+
+
 async def test_refund_gives_credits_back_once(ledger: Any) -> None:
     await ledger.set_limit(scope="s", kind="default", per_day=1, by="m")
     job = await reserve(ledger, scope="s")
@@ -145,7 +231,7 @@ async def test_unlimited_actors_pass_any_limit(ledger: Any) -> None:
     await ledger.set_limit(scope="s", kind="default", per_day=0, by="m")
     await reserve(ledger, scope="s", unlimited=True)
     status = await ledger.status(actor="telegram:1", scope="s", unlimited=True)
-    assert status.limit is None and status.left is None and status.used == 1
+    assert status.limit is None and status.left is None and status.reserved == 1
 
 
 async def test_days_follow_the_quota_timezone(make_ledger: Callable[..., Any],
@@ -198,3 +284,52 @@ async def test_one_job_per_origin(ledger: Any) -> None:
     await reserve(ledger, origin_key="telegram:-5:101")
     await reserve(ledger)  # no key: no check
     await reserve(ledger)
+
+
+async def test_a_live_owners_job_is_never_taken_over(make_ledger: Callable[..., Any],
+                                                     clock: Clock) -> None:
+    first = await make_ledger()
+    second = await make_ledger(url=first.url, owner="replica-2")
+    job = await reserve(first)
+    assert await second.claim("telegram") == []  # its owner is alive
+    clock.now += timedelta(seconds=20)
+    await first.heartbeat()
+    clock.now += timedelta(seconds=20)  # 40 s after the reservation, 20 s after the last beat
+    assert await second.claim("telegram") == []
+    clock.now += timedelta(seconds=11)  # 31 s without a beat: the owner is gone
+    [taken] = await second.claim("telegram")
+    assert taken.id == job and taken.request == {"n": 1}
+    assert await first.claim("telegram") == []  # it is the second's now
+    assert not await first.delivering(job)  # the old owner may no longer deliver it
+    assert not await first.commit(job) and not await first.refund(job)
+    assert await second.delivering(job) and await second.commit(job)
+
+
+async def test_expired_jobs_are_claimed_once_by_concurrent_replicas(
+        make_ledger: Callable[..., Any], clock: Clock) -> None:
+    crashed = await make_ledger()
+    ids = {await reserve(crashed, actor=f"telegram:{n}") for n in range(30)}
+    clock.now += timedelta(minutes=1)
+    replicas = [await make_ledger(url=crashed.url, owner=f"r{n}") for n in range(3)]
+    claims = await asyncio.gather(*(r.claim("telegram") for r in replicas for _ in range(2)))
+    taken = [job.id for jobs in claims for job in jobs]
+    assert sorted(taken) == sorted(ids)  # every job once, none twice
+
+
+async def test_a_kept_result_is_dropped_when_finished_or_after_a_day(
+        ledger: Any, clock: Clock) -> None:
+    from bot.domain import GeneratedImage
+
+    image = GeneratedImage(b"png" * 1000, "image/png", 64, 48, "words")
+    delivered, forgotten = await reserve(ledger), await reserve(ledger)
+    for job in (delivered, forgotten):
+        await ledger.keep_result(job, image)
+    assert (await ledger.result(delivered)) == image and (await ledger.job(delivered)).has_result
+    await ledger.commit(delivered)
+    assert await ledger.result(delivered) is None
+    clock.now += timedelta(hours=23)
+    await ledger.heartbeat()
+    assert await ledger.result(forgotten) == image
+    clock.now += timedelta(hours=2)
+    await ledger.heartbeat()
+    assert await ledger.result(forgotten) is None

@@ -90,7 +90,7 @@ async def test_refusals_and_failures_cost_nothing(make_core: Callable[..., Any],
     assert refused.error.reason == "IMAGE_SAFETY"  # type: ignore[union-attr]
     assert (await core.ledger.job(refused.job_id)).status.value == "refunded"
     status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
-    assert status.used == 0
+    assert status.used + status.reserved == 0
     assert (await core.service.submit(await request(), deliver=inbox.deliver)).ok
 
 
@@ -171,16 +171,18 @@ async def test_admins_are_unlimited(make_core: Callable[..., Any]) -> None:
 
 
 class Resumer:
-    def __init__(self, can: bool) -> None:
+    def __init__(self, can: bool, images: bool = True) -> None:
         self.can = can
+        self.images = images  # whether the job's inputs can still be fetched
         self.inbox = Inbox()
         self.told: list[int] = []
 
-    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
-        if not self.can:
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        if not self.can or (images and not self.images):
             return None
-        images = await prepare_images([make_image(320, 240, "JPEG")])
-        return request_from_json(job.request, images), self.inbox.deliver, None
+        inputs = await prepare_images([make_image(320, 240, "JPEG")]) if images else ()
+        return request_from_json(job.request, inputs), self.inbox.deliver, None
 
     async def abandoned(self, job: Job) -> None:
         self.told.append(job.id)
@@ -252,3 +254,42 @@ async def test_charged_the_moment_the_result_arrives(make_core: Callable[..., An
 
     outcome = await core.service.submit(await request(), deliver=deliver)
     assert seen == ["committed"] and outcome.ok  # the user has it: charged once, not refunded
+
+
+async def test_a_paid_result_is_kept_and_delivered_after_a_restart_without_paying_again(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """Stopped after the model answered (and was paid) but before the upload began: the next
+    start delivers the kept result; the inputs are not even needed any more."""
+    from bot.service import request_to_json
+
+    core = await make_core()
+    asked = await request()
+    # what EditService.run leaves behind when the process dies right after keeping the result
+    job_id = await core.ledger.reserve(platform="telegram", actor=asked.actor.key,
+                                       scope=asked.scope.key, credits=1,
+                                       request=request_to_json(asked))
+    image = await core.gemini.generate(asked.command.prompt, asked.images)
+    await core.ledger.keep_result(job_id, image)
+    await core.ledger.release(job_id)
+    [job] = await core.ledger.unfinished("telegram")
+    assert job.has_result and not job.delivering
+    resumer = Resumer(can=True, images=False)  # the photo can no longer be downloaded
+    [(_, resumed)] = await core.service.resume("telegram", resumer)
+    assert (await resumed).ok and len(resumer.inbox.delivered) == 1
+    assert resumer.inbox.delivered[0].image.data == image.data
+    assert len(gemini.requests) == 1  # paid once
+    assert (await core.ledger.job(job.id)).status.value == "committed"  # type: ignore[union-attr]
+    assert await core.ledger.result(job.id) is None  # deleted once delivered
+
+
+async def test_a_result_is_kept_before_its_delivery_starts(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    kept: list[bool] = []
+
+    async def deliver(delivery: Delivery) -> None:
+        kept.append((await core.ledger.result(delivery.job_id)) is not None)
+
+    outcome = await core.service.submit(await request(), deliver=deliver)
+    assert outcome.ok and kept == [True] and await core.ledger.unfinished() == []
+    assert await core.ledger.result(outcome.job_id) is None  # type: ignore[arg-type]

@@ -128,12 +128,13 @@ async def test_bad_input_is_answered_at_once_and_costs_nothing(
         "file_id"].endswith(str(25 * 1024 * 1024))]  # refused before downloading
     assert await bot.core.ledger.unfinished() == []
     status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
-    assert status.used == 0
+    assert status.used + status.reserved == 0
 
 
 async def test_quota_race_and_queue_positions(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    await start_bot(default_daily_limit=3, gemini_max_concurrency=1, max_in_flight_per_user=8)
+    await start_bot(default_daily_limit=3, gemini_max_concurrency=1, max_in_flight_per_user=8,
+                    refusal_cooldown_s=0)  # every refusal told, before download or at reserve
     gemini.delay = 0.3
     for i in range(8):
         tg.post(GROUP, ANN, photo=PHOTO, caption=f"/edit try {i}")
@@ -169,7 +170,7 @@ async def test_refusals_and_failures_are_explained_and_free(
     edits = [c.params["text"] for c in tg.sent("editMessageText")]
     assert any("declined" in t for t in edits)  # the status message becomes the answer
     assert (await bot.core.ledger.status(actor="telegram:11",
-                                         scope="telegram:group:-100123")).used == 0
+                                         scope="telegram:group:-100123")).reserved == 0
 
 
 async def test_telegram_limits_and_flood_control(
@@ -228,7 +229,7 @@ async def test_buttons_repeat_for_the_requester_only(
     await tg.wait_for(lambda: len(photos_to(tg)) == 3)
     assert len(gemini.requests) == 3
     status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
-    assert status.used == 1 + 2 + 1  # the 4K repeat cost two credits
+    assert status.used + status.reserved == 1 + 2 + 1  # the 4K repeat cost two credits
 
 
 async def test_vietnamese_speakers_get_vietnamese(
@@ -240,4 +241,28 @@ async def test_vietnamese_speakers_get_vietnamese(
     assert "Hãy gửi kèm ảnh" in tg.texts()[-1]
     tg.post(GROUP, viet, text="/quota")
     await tg.wait_for(lambda: len(tg.sent("sendMessage")) == 2)
-    assert "Hôm nay bạn đã dùng 0/10 lượt" in tg.texts()[-1]
+    assert "Còn 10 lượt ở đây, còn 10 lượt hôm nay ở mọi nơi" in tg.texts()[-1]
+
+
+async def test_a_ledger_that_cannot_be_written_is_said_and_costs_nothing(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any],
+        tmp_path: Any) -> None:
+    """Locked past its timeout (as full or read-only): the status message says so at once
+    instead of staying at "Working on it…"; no upstream call, nothing charged."""
+    import sqlite3
+
+    bot = await start_bot(database_lock_timeout_s=0.3)
+    blocker = sqlite3.connect(f"{tmp_path}/editbot.sqlite3", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
+        [told] = await tg.wait_for(lambda: tg.sent("editMessageText"), within=20)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert "Something went wrong" in told.params["text"]
+    assert "Nothing was charged" in told.params["text"]
+    assert gemini.requests == [] and not photos_to(tg)
+    status = await bot.core.service.ledger.status(actor="telegram:11",
+                                                  scope="telegram:group:-100123")
+    assert status.used + status.reserved == 0

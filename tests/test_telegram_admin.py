@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -72,7 +73,8 @@ async def test_quota_usage_help_and_start(tg: FakeTelegram, gemini: Any,
     tg.post(GROUP, ANN, photo=make_image(400, 300, "JPEG"), caption="/edit 4K add a hat")
     await tg.wait_for(lambda: tg.sent("sendPhoto"))
     quota = await said(tg, ANN, "/quota")
-    assert "used 2 of 10 credits; 8 left" in quota and "00:00 UTC" in quota
+    assert "8 left here, 8 left today in all. Used here today: 2." in quota
+    assert "00:00 UTC" in quota
     assert "Only this group's administrators" in await said(tg, BOB, "/usage")
     usage = await said(tg, MOD, "/usage")
     assert "• Ann: 2" in usage and "Total: 2" in usage
@@ -108,3 +110,49 @@ async def test_limits_are_ascii_digits(tg: FakeTelegram, start_bot: Callable[...
         assert "How to use it" in await said(tg, MOD, f"/setlimit all {word}")
     assert await bot.core.ledger.audit_log(SCOPE) == []
     assert "Everyone here can now use 3 credits" in await said(tg, MOD, "/setlimit all 3")
+
+
+async def test_one_ceiling_per_person_across_every_chat(
+        tg: FakeTelegram, gemini: Any, start_bot: Callable[..., Any]) -> None:
+    """3 a day in each group and in private no longer make 3 per chat: USER_DAILY_LIMIT (5)
+    holds across them all, and /quota tells both."""
+    bot = await start_bot(default_daily_limit=3, user_daily_limit=5, max_in_flight_per_user=8)
+    other = FakeTelegram.group(-100456, "Other")
+    private = FakeTelegram.private(ANN)
+    for chat, count in ((GROUP, 3), (private, 2)):
+        for n in range(count):
+            tg.post(chat, ANN, photo=make_image(300, 200, "JPEG"), caption=f"/edit hat {n}")
+    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 5, within=30)
+    before = len(gemini.requests)
+    tg.post(other, ANN, photo=make_image(300, 200, "JPEG"), caption="/edit one more")
+    await tg.wait_for(lambda: any("across all chats" in t for t in tg.texts()))
+    assert len(gemini.requests) == before  # refused before any upstream call
+    tg.post(other, ANN, text="/quota")
+    await tg.wait_for(lambda: any("left today in all" in t for t in tg.texts()))
+    assert "0 left here, 0 left today in all" in tg.texts()[-1]
+    status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100456")
+    assert (status.day_used + status.day_reserved, status.left) == (5, 0)
+
+
+async def test_quota_tells_held_from_used_and_never_more_used_than_allowed(
+        tg: FakeTelegram, gemini: Any, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot(max_in_flight_per_user=8)
+    tg.admins[GROUP["id"]].add(MOD["id"])
+    for n in range(4):
+        tg.post(GROUP, ANN, photo=make_image(300, 200, "JPEG"), caption=f"/edit hat {n}")
+    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 4, within=30)
+    gemini.delay = 3
+    tg.post(GROUP, ANN, photo=make_image(300, 200, "JPEG"), caption="/edit slow")
+    await tg.wait_for(lambda: len(gemini.requests) == 5)
+    quota = await said(tg, ANN, "/quota")  # one edit in flight: held, not used
+    assert "5 left here" in quota and "Used here today: 4." in quota
+    assert "Held for edits in progress: 1." in quota
+    assert "Everyone here can now use 3" in await said(tg, MOD, "/setlimit all 3")
+    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 5, within=30)
+    for _ in range(100):  # charged once it arrived
+        if (await bot.core.ledger.status(actor="telegram:11", scope=SCOPE)).used == 5:
+            break
+        await asyncio.sleep(0.05)
+    quota = await said(tg, ANN, "/quota")  # 5 used, the limit now 3
+    assert "0 left here" in quota and "Used here today: 5." in quota
+    assert "of 3" not in quota

@@ -75,7 +75,8 @@ async def used_today(tmp_path: Path) -> int:
     ledger = QuotaLedger.open(f"sqlite:///{tmp_path}/bot.sqlite3", default_limit=10,
                               timezone=ZoneInfo("UTC"), clock=lambda: datetime.now(UTC))
     try:
-        return (await ledger.status(actor="telegram:11", scope="telegram:group:-100123")).used
+        status = await ledger.status(actor="telegram:11", scope="telegram:group:-100123")
+        return status.used + status.reserved  # charged or held
     finally:
         await ledger.close()
 
@@ -165,3 +166,54 @@ async def test_sigterm_with_a_long_edit_running_stops_within_8_s_and_resumes_it(
     assert await second.end(signal.SIGTERM) == 0
     assert await used_today(tmp_path) == 1
     assert not [t for t in tg.texts() if "wrong" in t.lower() or "sorry" in t.lower()]
+
+
+async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    """It used to "resume" the first one's job in flight: two Gemini calls, two photos."""
+    first = bot_process()
+    await first.start(tg)
+    gemini.delay = 3
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    second = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=first.env, cwd=first.cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(second.communicate(), 30)
+    lines = [line for line in out.decode().splitlines() if "another process" in line]
+    assert second.returncode == 2 and len(lines) == 1 and "DATABASE_URL" in lines[0]
+    await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    assert await first.end(signal.SIGTERM) == 0
+    assert len(gemini.requests) == 1 and len(tg.sent("sendPhoto")) == 1
+    assert await used_today(tmp_path) == 1
+
+
+async def test_two_processes_on_postgresql_never_do_the_same_job_twice(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess]) -> None:
+    """PostgreSQL takes several processes: the second starts, and leaves the first's job in
+    flight alone (its lease is alive)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from tests import pgserver
+
+    url = await pgserver.shared().database()
+    first = bot_process()
+    first.env["DATABASE_URL"] = url  # the fixture's processes share this environment
+    await first.start(tg)
+    gemini.delay = 4
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    second = bot_process()
+    await second.start(tg)
+    await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    assert await first.end(signal.SIGTERM) == 0 and await second.end(signal.SIGTERM) == 0
+    assert len(gemini.requests) == 1 and len(tg.sent("sendPhoto")) == 1
+    ledger = QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo("UTC"),
+                              clock=lambda: datetime.now(UTC))
+    try:
+        status = await ledger.status(actor="telegram:11", scope="telegram:group:-100123")
+        assert (status.used, status.reserved) == (1, 0)
+    finally:
+        await ledger.close()

@@ -266,13 +266,14 @@ class DiscordEdits:
         channel = self._client().get_partial_messageable(int(origin["channel_id"]))
         return ChannelTarget(channel, origin["user_id"])
 
-    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
         origin = job.request["origin"]
         try:
-            images = await self.fetch(origin.get("urls") or [])
+            inputs = await self.fetch(origin.get("urls") or []) if images else ()
         except (discord.HTTPException, EditbotError):
             return None
-        request = request_from_json(job.request, images)
+        request = request_from_json(job.request, inputs)
         target = self._channel_target(job)
 
         async def deliver(delivery: Delivery) -> None:
@@ -287,7 +288,11 @@ class DiscordEdits:
 
     async def resume(self) -> None:
         for job, task in await self.core.service.resume(PLATFORM, self):
-            self._spawn(self._report(job, task))
+            self._adopt(job, task)
+        self.core.service.takeover.start(PLATFORM, self, self._adopt)
+
+    def _adopt(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
+        self._spawn(self._report(job, task))
 
     async def _report(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
         outcome = await task

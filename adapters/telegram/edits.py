@@ -277,15 +277,17 @@ class TelegramEdits:
                         exc_info=True)
 
     # -- after a restart -----------------------------------------------------------------------
-    async def rebuild(self, job: Job) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
         origin = job.request["origin"]
         try:
-            blobs = [await self.download(ImageRef(f, None)) for f in origin["file_ids"]]
-            images = await self.core.service.prepare_images(blobs)
+            files = origin["file_ids"] if images else []
+            inputs = await self.core.service.prepare_images(
+                [await self.download(ImageRef(f, None)) for f in files])
         except (TelegramError, EditbotError):
             log.info("job %d: its images can no longer be fetched", job.id)
             return None
-        request = request_from_json(job.request, images)
+        request = request_from_json(job.request, inputs)
         return request, self.deliver, self.progress_for(
             origin["chat_id"], origin.get("status_id"), request.actor.language)
 
@@ -296,7 +298,11 @@ class TelegramEdits:
 
     async def resume(self) -> None:
         for job, task in await self.core.service.resume("telegram", self):
-            self._spawn(self._finish_resumed(job, task))
+            self._adopt(job, task)
+        self.core.service.takeover.start("telegram", self, self._adopt)
+
+    def _adopt(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
+        self._spawn(self._finish_resumed(job, task))
 
     async def _finish_resumed(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
         await self.finish(await task, request_from_json(job.request))

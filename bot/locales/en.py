@@ -29,6 +29,8 @@ EN: Mapping[str, str] = {
     "quota_exceeded": "You have used your {limit} credits for today. More at {resets_at}.",
     "scope_budget_exceeded": "This group has used its {limit} credits for today. "
                              "More at {resets_at}.",
+    "daily_ceiling_exceeded": "You have used your {limit} credits for today across all chats. "
+                              "More at {resets_at}.",
     # the model said no
     "refused": "The model declined this one ({reason_text}). Nothing was charged.",
     "reason_safety": "it looked unsafe to the model's filters; try rewording",
@@ -55,6 +57,9 @@ EN: Mapping[str, str] = {
     "upstream_failed": "The image service failed. Please try again later; nothing was charged.",
     "delivery_failed": "I made the image but could not send it here. Nothing was charged.",
     "error": "Something went wrong. Nothing was charged.",
+    "ledger_unavailable": "Something went wrong on my side. Nothing was charged; please try "
+                          "again in a moment.",
+    "ledger_not_empty": "The target database already has a ledger.",
     "config": "The bot is not configured correctly. Nothing was charged.",
     # progress and results
     "queued": "Queued: #{position} in line…",
@@ -81,8 +86,9 @@ EN: Mapping[str, str] = {
     "help_moderators": "Moderators: /setlimit N (reply to a member), /setlimit reset (reply), "
                        "/setlimit all N (everyone's daily credits), /setlimit total N (the "
                        "group's daily budget; /setlimit total reset removes it), /usage.",
-    "quota_status": "Today you used {used} of {limit} credits; {left} left. "
+    "quota_status": "{left} left here, {day_left} left today in all. Used here today: {used}. "
                     "New credits at {resets_at}.",
+    "quota_reserved": "Held for edits in progress: {reserved}.",
     "quota_unlimited": "You have unlimited credits. Used today: {used}.",
     "quota_budget": "This group: {total} of {budget} credits used today.",
     "not_moderator": "Only this group's administrators can do that.",

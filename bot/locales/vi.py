@@ -29,6 +29,11 @@ VI: Mapping[str, str] = {
     "quota_exceeded": "Bạn đã dùng hết {limit} lượt hôm nay. Lượt mới có lúc {resets_at}.",
     "scope_budget_exceeded": "Nhóm này đã dùng hết {limit} lượt hôm nay. "
                              "Lượt mới có lúc {resets_at}.",
+    "daily_ceiling_exceeded": "Bạn đã dùng hết {limit} lượt hôm nay trên mọi cuộc trò chuyện. "
+                              "Lượt mới có lúc {resets_at}.",
+    "ledger_unavailable": "Đã có lỗi phía tôi. Bạn không bị trừ lượt; vui lòng thử lại sau "
+                          "ít phút.",
+    "ledger_not_empty": "Cơ sở dữ liệu đích đã có sổ lượt.",
     "refused": "Mô hình đã từ chối yêu cầu này ({reason_text}). Bạn không bị trừ lượt.",
     "reason_safety": "bộ lọc an toàn của mô hình chặn lại; hãy thử diễn đạt khác",
     "reason_no_image": "mô hình trả lời mà không có ảnh; hãy thử diễn đạt khác",
@@ -78,8 +83,9 @@ VI: Mapping[str, str] = {
     "help_moderators": "Quản trị viên: /setlimit N (trả lời một thành viên), /setlimit reset "
                        "(trả lời), /setlimit all N (lượt mỗi ngày của mọi người), /setlimit "
                        "total N (ngân sách ngày của nhóm; /setlimit total reset để bỏ), /usage.",
-    "quota_status": "Hôm nay bạn đã dùng {used}/{limit} lượt; còn {left}. "
-                    "Lượt mới có lúc {resets_at}.",
+    "quota_status": "Còn {left} lượt ở đây, còn {day_left} lượt hôm nay ở mọi nơi. Đã dùng ở "
+                    "đây hôm nay: {used}. Lượt mới có lúc {resets_at}.",
+    "quota_reserved": "Đang giữ cho ảnh đang làm: {reserved}.",
     "quota_unlimited": "Bạn không bị giới hạn lượt. Đã dùng hôm nay: {used}.",
     "quota_budget": "Nhóm này: đã dùng {total}/{budget} lượt hôm nay.",
     "not_moderator": "Chỉ quản trị viên của nhóm mới làm được việc này.",

@@ -1,0 +1,145 @@
+"""EditService when the ledger fails (locked past its timeout, as when full or read-only) and
+when replicas share a PostgreSQL ledger."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from bot.domain import Job
+from tests.fakes.gemini_server import FakeGemini, Fault
+from tests.test_service import SCOPE, Inbox, Resumer, request
+
+
+class Locked:
+    """Another connection holding the SQLite write lock: every write of the bot waits for its
+    timeout, then fails (as with a disk that is full or read-only), while reads go on."""
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def __enter__(self) -> Locked:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.db.execute("ROLLBACK")
+
+
+async def fragile_core(make_settings: Callable[..., Any], clock: Any, tmp_path: Any) -> Any:
+    from bot.bootstrap import build
+    from bot.ledger import QuotaLedger
+
+    settings = make_settings()
+    ledger = QuotaLedger.open(settings.database_url, default_limit=10, clock=clock,
+                              timezone=settings.timezone, lock_timeout_s=0.2)
+    core = build(settings, ledger=ledger, clock=clock)
+    await core.start()
+    return core
+
+
+async def test_a_ledger_that_cannot_be_written_costs_nothing_and_is_said(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    from bot.i18n import error_text
+
+    core = await fragile_core(make_settings, clock, tmp_path)
+    try:
+        with Locked(f"{tmp_path}/editbot.sqlite3"):
+            outcome = await core.service.submit(await request(), deliver=Inbox().deliver)
+        assert outcome.status == "failed" and outcome.error is not None
+        assert "nothing was charged" in error_text(outcome.error).lower()
+        assert gemini.requests == [] and await core.ledger.unfinished() == []
+    finally:
+        await core.aclose()
+
+
+async def test_a_paid_result_is_delivered_when_only_the_ledger_fails_then_charged(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    core = await fragile_core(make_settings, clock, tmp_path)
+    try:
+        gemini.delay = 1
+        inbox = Inbox()
+        task = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver))
+        while not gemini.requests:
+            await asyncio.sleep(0.01)
+        with Locked(f"{tmp_path}/editbot.sqlite3"):  # the ledger fails from here on
+            outcome = await task
+            assert outcome.ok and len(inbox.delivered) == 1  # paid upstream: delivered
+            status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+            assert (status.used, status.reserved) == (0, 1)  # not written yet
+        await core.ledger.heartbeat()  # the ledger works again: reconciled
+        status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+        assert (status.used, status.reserved) == (1, 0)
+    finally:
+        await core.aclose()
+
+
+async def test_a_refund_the_ledger_refused_is_written_at_the_next_start(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    core = await fragile_core(make_settings, clock, tmp_path)
+    gemini.delay = 1
+    gemini.push(Fault.error(400))
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    while not gemini.requests:
+        await asyncio.sleep(0.01)
+    with Locked(f"{tmp_path}/editbot.sqlite3"):
+        outcome = await task
+        assert outcome.status == "failed"  # the user is told; the refund waits
+        await core.aclose()  # and the process stops before the ledger works again
+    again = await fragile_core(make_settings, clock, tmp_path)
+    try:
+        assert await again.ledger.unfinished() == []  # refunded at the start, not resumed
+        resumer = Resumer(can=True)
+        assert await again.service.resume("telegram", resumer) == []
+        assert len(gemini.requests) == 1 and resumer.inbox.delivered == []
+        status = await again.ledger.status(actor="telegram:1", scope=SCOPE.key)
+        assert (status.used, status.reserved) == (0, 0)
+    finally:
+        await again.aclose()
+
+
+async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
+        make_core: Callable[..., Any], gemini: FakeGemini, clock: Any) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.ledger import QuotaLedger
+    from bot.service import request_to_json
+    from tests import pgserver
+
+    url = await pgserver.shared().database()
+    live = await make_core(database_url=url)
+    live.ledger.lease = timedelta(seconds=1.5)
+    others = [QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo("UTC"), clock=clock,
+                               owner=name) for name in ("crashed", "alive")]
+    crashed, alive = [
+        await ledger.reserve(platform="telegram", actor=f"telegram:{n}", scope=SCOPE.key,
+                             credits=1, request=request_to_json(await request(str(n))))
+        for n, ledger in enumerate(others, 1)]
+    resumer = Resumer(can=True)
+    adopted: list[tuple[Job, asyncio.Task[Any]]] = []
+    live.service.takeover.start("telegram", resumer, lambda job, task: adopted.append((job, task)))
+    try:
+        await asyncio.sleep(1.2)
+        assert adopted == []  # both owners are alive
+        clock.now += timedelta(seconds=2)
+        await others[1].heartbeat()  # one of them still beats
+        for _ in range(100):
+            if adopted:
+                break
+            await asyncio.sleep(0.05)
+        [(job, task)] = adopted
+        assert job.id == crashed and (await task).ok and len(resumer.inbox.delivered) == 1
+        await asyncio.sleep(1.2)
+        assert len(adopted) == 1 and len(gemini.requests) == 1
+        assert (await live.ledger.job(alive)).status.value == "reserved"  # type: ignore[union-attr]
+    finally:
+        await live.service.takeover.stop("telegram")
+        for ledger in others:
+            await ledger.close()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from .admission import Cooldown, InFlight, Ticket
 from .commands import MAX_PROMPT_CHARS, is_blank
@@ -48,9 +48,12 @@ from .ledger_pending import LEDGER_FAULTS
 from .models import ModelSpec
 from .progress import ProgressPump
 from .scheduler import FairQueue, Place
+from .serialize import request_from_json, request_to_json
 from .takeover import Takeover
 from .turns import TurnStore
 
+__all__ = ["EditService", "ResumeHandler", "prepare_images", "request_from_json",
+           "request_to_json"]
 log = logging.getLogger(__name__)
 RepeatAction = Literal["again", "4k"]
 # Platforms whose requester is the operator: the shell's user runs the bot, so the CLI is not
@@ -82,28 +85,6 @@ async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
     """Validate and ready raw inputs off the event loop; raises ImageError. For one-off use:
     the chat adapters use ``EditService.prepare_images``, bounded in threads and memory."""
     return tuple([await asyncio.to_thread(prepare_input, blob) for blob in blobs])
-
-
-def request_to_json(request: EditRequest) -> dict[str, Any]:
-    command = request.command
-    return {
-        "command": {"kind": command.kind, "prompt": command.prompt,
-                    "aspect_ratio": command.aspect_ratio, "image_size": command.image_size},
-        "actor": {"platform": request.actor.platform, "user_id": request.actor.user_id,
-                  "name": request.actor.name, "language": request.actor.language},
-        "scope": {"platform": request.scope.platform, "scope_id": request.scope.scope_id,
-                  "private": request.scope.private},
-        "origin": request.origin,
-        "parent": request.parent,
-    }
-
-
-def request_from_json(data: dict[str, Any], images: Sequence[ImageInput] = ()) -> EditRequest:
-    return EditRequest(
-        actor=Actor(**data["actor"]), scope=Scope(**data["scope"]),
-        command=EditCommand(**data["command"]), images=tuple(images),
-        origin=dict(data.get("origin") or {}), parent=data.get("parent"),
-    )
 
 
 class EditService:

@@ -59,6 +59,11 @@ ES: Mapping[str, str] = {
                             "imagen es demasiado grande o inusual). No se cobró nada.",
     "upstream_failed": "El servicio de imágenes falló. Inténtalo más tarde; no se cobró nada.",
     "delivery_failed": "Hice la imagen pero no pude enviarla aquí. No se cobró nada.",
+    "daily_ceiling_exceeded": "Ya usaste tus {limit} créditos de hoy en todos los chats. Habrá "
+                              "más a las {resets_at}.",
+    "ledger_unavailable": "Algo salió mal de mi lado. No se cobró nada; inténtalo de nuevo en "
+                          "un momento.",
+    "ledger_not_empty": "La base de datos de destino ya tiene un registro de créditos.",
     "error": "Algo salió mal. No se cobró nada.",
     "config": "El bot no está bien configurado. No se cobró nada.",
     # progress and results
@@ -89,8 +94,9 @@ ES: Mapping[str, str] = {
                        "(respondiendo), /setlimit all N (créditos diarios de todos), "
                        "/setlimit total N (presupuesto diario del grupo; /setlimit total reset "
                        "lo quita), /usage.",
-    "quota_status": "Hoy usaste {used} de {limit} créditos; te quedan {left}. "
+    "quota_status": "Te quedan {left} aquí, {day_left} hoy en total. Usados aquí hoy: {used}. "
                     "Nuevos créditos a las {resets_at}.",
+    "quota_reserved": "Reservados para ediciones en curso: {reserved}.",
     "quota_unlimited": "Tienes créditos ilimitados. Usados hoy: {used}.",
     "quota_budget": "Este grupo: {total} de {budget} créditos usados hoy.",
     "not_moderator": "Solo los administradores de este grupo pueden hacer eso.",

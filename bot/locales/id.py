@@ -64,6 +64,11 @@ ID: Mapping[str, str] = {
     "upstream_failed": "Layanan gambar gagal. Coba lagi nanti; tidak ada kredit yang terpakai.",
     "delivery_failed": "Gambarnya sudah jadi, tetapi tidak bisa saya kirim di sini. Tidak ada "
                        "kredit yang terpakai.",
+    "daily_ceiling_exceeded": "Kamu sudah memakai {limit} kredit hari ini di semua obrolan. "
+                              "Tambahan tersedia pukul {resets_at}.",
+    "ledger_unavailable": "Terjadi kesalahan di pihak saya. Tidak ada yang ditagih; coba lagi "
+                          "sebentar lagi.",
+    "ledger_not_empty": "Basis data tujuan sudah berisi catatan kredit.",
     "error": "Ada yang salah. Tidak ada kredit yang terpakai.",
     "config": "Bot belum diatur dengan benar. Tidak ada kredit yang terpakai.",
     # progress and results
@@ -93,8 +98,9 @@ ID: Mapping[str, str] = {
     "help_moderators": "Moderator: /setlimit N (balas anggota), /setlimit reset (balas), "
                        "/setlimit all N (kredit harian semua orang), /setlimit total N "
                        "(anggaran harian grup; /setlimit total reset menghapusnya), /usage.",
-    "quota_status": "Hari ini kamu memakai {used} dari {limit} kredit; sisa {left}. "
-                    "Kredit baru pukul {resets_at}.",
+    "quota_status": "Sisa {left} di sini, {day_left} hari ini di semua obrolan. Terpakai di "
+                    "sini hari ini: {used}. Kredit baru pukul {resets_at}.",
+    "quota_reserved": "Ditahan untuk edit yang sedang berjalan: {reserved}.",
     "quota_unlimited": "Kreditmu tanpa batas. Terpakai hari ini: {used}.",
     "quota_budget": "Grup ini: {total} dari {budget} kredit terpakai hari ini.",
     "not_moderator": "Hanya admin grup ini yang bisa melakukannya.",

@@ -56,6 +56,11 @@ PT: Mapping[str, str] = {
                             "seja grande demais ou incomum). Nada foi cobrado.",
     "upstream_failed": "O serviço de imagens falhou. Tente mais tarde; nada foi cobrado.",
     "delivery_failed": "Fiz a imagem, mas não consegui enviá-la aqui. Nada foi cobrado.",
+    "daily_ceiling_exceeded": "Você já usou seus {limit} créditos de hoje em todos os chats. "
+                              "Haverá mais às {resets_at}.",
+    "ledger_unavailable": "Algo deu errado do meu lado. Nada foi cobrado; tente de novo em "
+                          "instantes.",
+    "ledger_not_empty": "O banco de dados de destino já tem um registro de créditos.",
     "error": "Algo deu errado. Nada foi cobrado.",
     "config": "O bot não está configurado corretamente. Nada foi cobrado.",
     # progress and results
@@ -86,8 +91,9 @@ PT: Mapping[str, str] = {
                        "(respondendo), /setlimit all N (créditos diários de todos), "
                        "/setlimit total N (orçamento diário do grupo; /setlimit total reset "
                        "remove), /usage.",
-    "quota_status": "Hoje você usou {used} de {limit} créditos; restam {left}. "
+    "quota_status": "Restam {left} aqui, {day_left} hoje no total. Usados aqui hoje: {used}. "
                     "Novos créditos às {resets_at}.",
+    "quota_reserved": "Reservados para edições em andamento: {reserved}.",
     "quota_unlimited": "Você tem créditos ilimitados. Usados hoje: {used}.",
     "quota_budget": "Este grupo: {total} de {budget} créditos usados hoje.",
     "not_moderator": "Só os administradores deste grupo podem fazer isso.",

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_leases"
-down_revision = "0003"
+down_revision = "0006_turns"
 branch_labels = None
 depends_on = None
 

@@ -27,7 +27,7 @@ def buttons(call: Call) -> list[tuple[str, str]]:
 
 async def used(bot: Any, scope: str = "telegram:private:11") -> int:
     status = await bot.core.ledger.status(actor="telegram:11", scope=scope)
-    return int(status.used)
+    return int(status.used + status.reserved)  # charged or held
 
 
 async def test_a_photo_without_caption_is_asked_about_and_charged_once(

@@ -49,7 +49,7 @@ async def test_a_typo_in_a_mention_is_asked_about_for_free(
                              ("As typed - 1 credit", f"pick:literal:{cid}")]
     await asyncio.sleep(0.3)
     assert gemini.requests == []
-    assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).used == 0
+    assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).reserved == 0
 
     await dc.press(BOB, asked.result, f"pick:accept:{cid}")
     await dc.wait_for(lambda: any("Only the person who asked" in str(
@@ -80,7 +80,8 @@ async def test_buttons_say_their_cost_and_variations_make_two_more_takes(
     followups = [c for c in with_files(dc) if c.method == "POST"]
     assert len(followups) == 1 and labels(followups[0])[0] in (
         ("🔁 Again (2)", "again:2"), ("🔁 Again (2)", "again:3"))
-    assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).used == 6
+    status = await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)
+    assert status.used + status.reserved == 6  # charged or held
 
 
 async def test_a_reply_or_the_menu_on_a_result_continues_the_conversation(

@@ -114,7 +114,9 @@ class TelegramAdapter:
             .concurrent_updates(True)
             .request(GatedRequest(CONNECTIONS, read_timeout=30, write_timeout=120,
                                   media_write_timeout=120, pool_timeout=30))
-            .get_updates_request(HTTPXRequest(connection_pool_size=1,
+            # two connections: the long poll, and the last getUpdates at a stop that marks
+            # the fetched updates read while the cancelled poll's connection is released
+            .get_updates_request(HTTPXRequest(connection_pool_size=2,
                                               read_timeout=self.poll_timeout_s + 10))
             .build())
         chat = self.chat

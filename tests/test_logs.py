@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -11,16 +13,40 @@ from bot.logs import configure_logging
 TOKEN = "123456789:AAH-secret_Token-Value"
 
 
-@pytest.fixture
-def restore_root() -> object:
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """configure_logging changes the root logger and the HTTP libraries' levels: put all of
+    them back, so no later test depends on this file having run (or not)."""
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
-    yield
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
+    levels = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    try:
+        yield
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
-def test_third_party_records_are_redacted(restore_root: object,
+@pytest.fixture
+def restore_root() -> Iterator[None]:
+    with _logging_restored():
+        yield
+
+
+def test_configuring_logs_leaves_nothing_changed_for_later_tests() -> None:
+    names = ("", "httpx", "httpcore")
+    before = {name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers))
+              for name in names}
+    with _logging_restored():
+        configure_logging(level="INFO", fmt="text", secrets=[])
+        assert logging.getLogger("httpx").level == logging.WARNING
+    assert {name: (logging.getLogger(name).level, list(logging.getLogger(name).handlers))
+            for name in names} == before
+
+
+def test_third_party_records_are_redacted(restore_root: None,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(level="DEBUG", fmt="text", secrets=[TOKEN, "gemini-key-42"])
     url = f"https://api.telegram.org/bot{TOKEN}/getUpdates"
@@ -37,7 +63,7 @@ def test_third_party_records_are_redacted(restore_root: object,
     assert "[REDACTED]" in err
 
 
-def test_json_lines(restore_root: object, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_lines(restore_root: None, capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(level="INFO", fmt="json", secrets=[TOKEN])
     logging.getLogger("bot.x").info("job %d for %s", 5, TOKEN, extra={"job_id": 5})
     lines = capsys.readouterr().err.strip().splitlines()
@@ -46,7 +72,7 @@ def test_json_lines(restore_root: object, capsys: pytest.CaptureFixture[str]) ->
     assert entry["job_id"] == 5 and entry["logger"] == "bot.x"
 
 
-def test_http_request_lines_are_quiet_at_info(restore_root: object) -> None:
+def test_http_request_lines_are_quiet_at_info(restore_root: None) -> None:
     configure_logging(level="INFO", fmt="text", secrets=[])
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
 

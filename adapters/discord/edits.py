@@ -191,8 +191,9 @@ class DiscordEdits:
         http = self._client().http
         try:
             blobs = [await http.get_from_cdn(url) for url in urls]
-        except discord.HTTPException:
-            raise ImageError("fetch_failed") from None
+        except discord.HTTPException as error:
+            # links are signed and expire after about a day: then the CDN answers 404
+            raise ImageError("image_expired" if error.status == 404 else "fetch_failed") from None
         return await self.core.service.prepare_images(blobs)
 
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,

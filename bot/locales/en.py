@@ -22,6 +22,11 @@ EN: Mapping[str, str] = {
     "not_an_image": "That file is not an image I can read. Send a JPEG, PNG, WebP or GIF.",
     "unreadable_image": "That image seems damaged: I could not read it.",
     "fetch_failed": "I could not fetch that image. Please send it again; nothing was charged.",
+    "image_expired": "That image is no longer available from Discord (its links expire after "
+                     "a day). Send it again with /edit; nothing was charged.",
+    "references_too_large": "Together your images are too large for the model ({size_mb} MB "
+                            "even after shrinking; the limit is {limit_mb} MB). Send fewer or "
+                            "smaller images; nothing was charged.",
     "too_many_pixels": "That image has too many pixels; the limit is {limit_mp} megapixels.",
     "cannot_fit_output": "The result was too large to send here.",
     "bad_output_ratio": "The result's shape cannot be sent here.",

@@ -23,6 +23,11 @@ VI: Mapping[str, str] = {
     "not_an_image": "Tệp này không phải ảnh tôi đọc được. Hãy gửi JPEG, PNG, WebP hoặc GIF.",
     "unreadable_image": "Ảnh có vẻ bị hỏng: tôi không đọc được.",
     "fetch_failed": "Tôi không tải được ảnh đó. Vui lòng gửi lại; bạn không bị trừ lượt.",
+    "image_expired": "Ảnh đó không còn trên Discord (liên kết hết hạn sau một ngày). Hãy gửi "
+                     "lại bằng /edit; bạn không bị trừ lượt.",
+    "references_too_large": "Các ảnh của bạn cộng lại quá lớn với mô hình ({size_mb} MB dù đã "
+                            "thu nhỏ; giới hạn là {limit_mb} MB). Hãy gửi ít ảnh hơn hoặc ảnh "
+                            "nhỏ hơn; bạn không bị trừ lượt.",
     "too_many_pixels": "Ảnh có quá nhiều điểm ảnh; giới hạn là {limit_mp} megapixel.",
     "cannot_fit_output": "Kết quả quá lớn để gửi ở đây.",
     "bad_output_ratio": "Không thể gửi kết quả có hình dạng này ở đây.",

@@ -6,14 +6,29 @@ GUILD_CREATE, heartbeats ACKed, events sent as plain JSON text frames. JSON answ
 Content-Type exactly ``application/json``; 429s carry a ``Via`` header as Discord's do.
 Interaction tokens expire (``token_ttl_s``) like Discord's 15 minutes.
 
+As strict as Discord where a bot can go wrong:
+- attachment links are signed like the CDN's (``?ex=<expiry>&is=<issued>&hm=<signature>``, hex
+  Unix times) and answer 404 once expired (``cdn_ttl_s``, a day) or tampered with;
+- the first response to an interaction must come within 3 seconds (``response_deadline_s``),
+  else 404 ``10062 Unknown interaction``; a second one is 400 ``40060`` (already acknowledged);
+- the original response exists only after a reply or a deferral (types 4, 5): editing it before
+  is 404 ``10008 Unknown Message`` (as after a modal), and a follow-up before is ``10015``;
+- uploads above the interaction's ``attachment_size_limit`` (``attachment_limit``) or, in a
+  channel, the server's limit (``channel_file_limit``) are 413 ``40005``;
+- a message's content is at most 2000 characters: 400 ``50035 Invalid Form Body``.
+``travel(seconds)`` moves the fake's clock forward (links and tokens age without sleeping).
+
 Tests act as members (``slash``, ``context_menu``, ``press``, ``submit_modal``, ``say``) and read
 what the bot did (``calls``, ``wait_for``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
+import os
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -24,6 +39,8 @@ from aiohttp import WSMsgType, web
 
 from .watch import Watched
 
+MB = 1024 * 1024
+CONTENT_LIMIT = 2000
 MANAGE_GUILD = 1 << 5
 EVERYONE = (1 << 40) - 1 & ~MANAGE_GUILD & ~(1 << 3)  # all but Manage Server and Administrator
 
@@ -31,6 +48,18 @@ EVERYONE = (1 << 40) - 1 & ~MANAGE_GUILD & ~(1 << 3)  # all but Manage Server an
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(body=json.dumps(data).encode(), status=status, headers={
         "Content-Type": "application/json", **(headers or {})})
+
+
+def _error(status: int, code: int, message: str, **extra: Any) -> web.Response:
+    return _json({"message": message, "code": code, **extra}, status)
+
+
+def _too_long(field: str) -> web.Response:
+    errors: dict[str, Any] = {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message":
+                                           f"Must be {CONTENT_LIMIT} or fewer in length."}]}
+    for name in reversed(field.split(".")):
+        errors = {name: errors}
+    return _error(400, 50035, "Invalid Form Body", errors=errors)
 
 
 def _text(value: Any) -> str | None:
@@ -67,6 +96,14 @@ class FakeDiscord(Watched):
         self.attachments: dict[str, bytes] = {}
         self.tokens: dict[str, float] = {}
         self.token_ttl_s = 15 * 60.0
+        self.response_deadline_s = 3.0
+        self.acknowledged: dict[str, int] = {}  # interaction token -> callback type
+        self.upload_limits: dict[str, int] = {}  # interaction token -> attachment_size_limit
+        self.attachment_limit = 10 * MB
+        self.channel_file_limit = 10 * MB
+        self.cdn_ttl_s = 24 * 3600.0
+        self.skew_s = 0.0
+        self._signing_key = os.urandom(16)
         self.faults: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
         self.identified = 0
         self._ids = itertools.count(100_000)
@@ -77,7 +114,7 @@ class FakeDiscord(Watched):
     async def start(self) -> str:
         app = web.Application(client_max_size=80 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
-        app.router.add_get("/attachments/{id}/{name}", self._attachment)
+        app.router.add_get("/attachments/{channel}/{id}/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{path:.+}", self._rest)
         return await self._serve(app)
 
@@ -97,6 +134,23 @@ class FakeDiscord(Watched):
 
     def _seen(self) -> str:
         return ", ".join(f"{c.method} {c.path}" for c in self.calls)
+
+    def travel(self, seconds: float) -> None:
+        """Move the fake's clock forward: links and interaction tokens age."""
+        self.skew_s += seconds
+
+    def _now(self) -> float:
+        return time.monotonic() + self.skew_s
+
+    def _signature(self, path: str, expires: int, issued: int) -> str:
+        return hmac.new(self._signing_key, f"{path}:{expires:x}:{issued:x}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    def _signed(self, path: str) -> str:
+        issued = int(time.time() + self.skew_s)
+        expires = int(issued + self.cdn_ttl_s)
+        return (f"{self.root}{path}?ex={expires:x}&is={issued:x}"
+                f"&hm={self._signature(path, expires, issued)}")
 
     def fail(self, path_part: str, *, status: int = 429, retry_after: float = 0.5) -> None:
         self.faults[path_part].append((status, retry_after))
@@ -169,7 +223,7 @@ class FakeDiscord(Watched):
                    ) -> dict[str, Any]:
         attachment_id = str(next(self._ids))
         self.attachments[attachment_id] = data
-        url = f"{self.root}/attachments/{attachment_id}/{name}"
+        url = self._signed(f"/attachments/{self.channel['id']}/{attachment_id}/{name}")
         found: dict[str, Any] = {"id": attachment_id, "filename": name, "size": size or len(data),
                                  "url": url, "proxy_url": url}
         if content_type:
@@ -209,11 +263,12 @@ class FakeDiscord(Watched):
                      message: dict[str, Any] | None = None) -> dict[str, Any]:
         interaction_id = str(next(self._ids))
         token = f"itoken-{interaction_id}"
-        self.tokens[token] = time.monotonic()
+        self.tokens[token] = self._now()
+        self.upload_limits[token] = self.attachment_limit
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
             "version": 1, "data": data, "locale": locale, "entitlements": [],
-            "authorizing_integration_owners": {}, "attachment_size_limit": 10 * 1024 * 1024,
+            "authorizing_integration_owners": {}, "attachment_size_limit": self.attachment_limit,
             "app_permissions": str(EVERYONE)}
         if guild:
             payload.update(guild_id=self.guild_id, channel_id=self.channel["id"],
@@ -290,9 +345,17 @@ class FakeDiscord(Watched):
 
     # -- REST ----------------------------------------------------------------------------------
     async def _attachment(self, request: web.Request) -> web.Response:
+        """The CDN: a link is good until its signed expiry; then 404, as Discord's."""
         data = self.attachments.get(request.match_info["id"])
-        if data is None:
-            return _json({"message": "Not Found", "code": 0}, 404)
+        query = request.query
+        try:
+            expires, issued = int(query["ex"], 16), int(query["is"], 16)
+            valid = hmac.compare_digest(query["hm"], self._signature(
+                request.path, expires, issued)) and time.time() + self.skew_s < expires
+        except (KeyError, ValueError):
+            valid = False
+        if data is None or not valid:
+            return web.Response(status=404, text="This content is no longer available.")
         return web.Response(body=data, content_type="application/octet-stream")
 
     async def _body(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -342,10 +405,16 @@ class FakeDiscord(Watched):
                                  {"Via": "1.1 google", "Retry-After": str(retry_after)})
             if "/webhooks/" in path or "/interactions/" in path:
                 token = path.split("/")[3]
-                if time.monotonic() - self.tokens.get(token, 0) > self.token_ttl_s:
+                if self._now() - self.tokens.get(token, float("-inf")) > self.token_ttl_s:
                     return _json({"message": "Invalid Webhook Token", "code": 50027}, 401)
+                refused = self._interaction_refusal(request.method, path, token, body, files)
             elif request.headers.get("Authorization") != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
+            else:
+                refused = self._channel_refusal(request.method, body, files)
+            if refused is not None:
+                call.result = refused
+                return refused
             result = self._route(request.method, path, body, files)
             call.result = result
             if isinstance(result, web.Response):
@@ -355,6 +424,38 @@ class FakeDiscord(Watched):
             return _json(result)
         finally:
             await self._notify()
+
+    def _interaction_refusal(self, method: str, path: str, token: str, body: dict[str, Any],
+                             files: dict[str, bytes]) -> web.Response | None:
+        """What Discord refuses on an interaction's callback and webhook."""
+        if path.endswith("/callback"):
+            if token in self.acknowledged:
+                return _error(400, 40060, "Interaction has already been acknowledged.")
+            if self._now() - self.tokens[token] > self.response_deadline_s:
+                return _error(404, 10062, "Unknown interaction")
+        elif self.acknowledged.get(token) not in (4, 5):
+            if path.endswith("/@original"):
+                return _error(404, 10008, "Unknown Message")
+            return _error(404, 10015, "Unknown Webhook")
+        if any(len(blob) > self.upload_limits[token] for blob in files.values()):
+            return _error(413, 40005, "Request entity too large")
+        data = body.get("data") if path.endswith("/callback") else body
+        if len(str((data or {}).get("content") or "")) > CONTENT_LIMIT:
+            return _too_long("data.content" if path.endswith("/callback") else "content")
+        if path.endswith("/callback"):
+            self.acknowledged[token] = int(body.get("type") or 0)
+        return None
+
+    def _channel_refusal(self, method: str, body: dict[str, Any], files: dict[str, bytes]
+                         ) -> web.Response | None:
+        if any(len(blob) > self.channel_file_limit for blob in files.values()):
+            return _error(413, 40005, "Request entity too large")
+        if method in ("POST", "PATCH") and len(str(body.get("content") or "")) > CONTENT_LIMIT:
+            return _too_long("content")
+        return None
+
+    def _resign(self, url: str) -> str:
+        return self._signed(url.removeprefix(self.root).split("?", 1)[0])
 
     def _route(self, method: str, path: str, body: dict[str, Any],
                files: dict[str, bytes]) -> Any:
@@ -396,7 +497,9 @@ class FakeDiscord(Watched):
                 if method == "DELETE":
                     self.messages.pop(key, None)
                     return None
-                message = self.messages.get(key) or self._new_message({}, {}, self.channel["id"])
+                message = self.messages.get(key)
+                if message is None:  # deleted
+                    return _error(404, 10008, "Unknown Message")
                 if "content" in body:
                     message["content"] = body["content"] or ""
                 if body.get("attachments") is not None or files:
@@ -416,8 +519,12 @@ class FakeDiscord(Watched):
             self.messages.pop(parts[3], None)
             return None
         if parts[0] == "channels" and "messages" in parts and method == "GET":
-            return self.messages.get(parts[3]) or _json({"message": "Unknown Message",
-                                                         "code": 10008}, 404)
+            found = self.messages.get(parts[3])
+            if found is None:
+                return _error(404, 10008, "Unknown Message")
+            return {**found, "attachments": [  # each fetch signs the links anew, as Discord's
+                {**a, "url": self._resign(a["url"]), "proxy_url": self._resign(a["url"])}
+                for a in found["attachments"]]}
         if parts[0] == "users" and parts[-1] == "channels":  # open a DM
             return {"id": f"9{body.get('recipient_id')}", "type": 1, "recipients": []}
         return _json({"message": "404: Not Found", "code": 0}, 404)

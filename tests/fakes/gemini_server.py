@@ -2,7 +2,9 @@
 
 It checks the request the way Google does (auth, camelCase shape, candidateCount, the model's
 ratios and sizes), answers with a real image of the requested ratio and size, and records every
-request. ``push`` queues faults that the next requests consume in order.
+request. ``push`` queues faults that the next requests consume in order. Like the API, it
+refuses a request body over about 20 MB (``request_limit``: inline image data counts whole, as
+base64) with 400 INVALID_ARGUMENT; such a request is still recorded, so tests can see it was made.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ class FakeGemini:
     grain: float = 0.0  # see make_image: photo-like weight for the answers
     variants: int = 4  # distinct answers in turn (each is made once, then cached)
     answer_text: str | None = None  # the model's words beside the image (default: a note)
+    request_limit: int = 20 * 1024 * 1024
     requests: list[Received] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     in_flight: int = 0
@@ -175,12 +178,16 @@ class FakeGemini:
             return _google_error(404, f"method {method} not found")
         if not self._authorized(request):
             return self._refused()
+        raw = await request.read()
         try:
-            body = await request.json()
+            body = json.loads(raw)
         except json.JSONDecodeError:
             return _google_error(400, "Invalid JSON payload received.")
         self.requests.append(Received(model, dict(request.headers), dict(request.query), body,
                                       time.monotonic()))
+        if len(raw) > self.request_limit:
+            return _google_error(400, "Request payload size exceeds the limit: "
+                                      f"{self.request_limit} bytes.")
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PIL import Image
 
 from .domain import ImageInput
-from .images import MAX_INPUT_PIXELS, MAX_INPUT_SIDE, prepare_input
+from .images import MAX_INPUT_PIXELS, MAX_INPUT_SIDE, fit_references, prepare_input
 
 BYTES_PER_PIXEL = 4  # decoded RGBA, the worst case
 MB = 1024 * 1024
@@ -72,8 +72,11 @@ class Decoder:
         return self._budget
 
     async def prepare(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
-        """Validate and ready raw inputs in the pool; raises ImageError."""
-        return tuple([await self.prepare_one(blob) for blob in blobs])
+        """Validate and ready raw inputs in the pool, shrunk to fit one model request together;
+        raises ImageError."""
+        prepared = [await self.prepare_one(blob) for blob in blobs]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, fit_references, prepared)
 
     async def prepare_one(self, blob: bytes) -> ImageInput:
         loop = asyncio.get_running_loop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,6 +17,10 @@ from .domain import ImageInput
 from .errors import ImageError
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
+# Gemini takes about 20 MB of inline data in one request; images travel as base64 (4/3 of
+# their bytes) and the prompt and JSON around them need a little room
+REQUEST_LIMIT = 20 * 1024 * 1024
+REQUEST_ROOM = 256 * 1024
 MAX_INPUT_PIXELS = 50_000_000
 MAX_INPUT_SIDE = 4096
 RATIO_TOLERANCE = 0.02
@@ -205,3 +210,33 @@ def convert(data: bytes, mime: str) -> bytes:
             return _encode(image, mime, quality=95)
     except (UnidentifiedImageError, OSError):
         raise ImageError("unreadable_image") from None
+
+
+def request_bytes(images: Sequence[ImageInput]) -> int:
+    """What ``images`` weigh in a request: base64, four bytes for every three."""
+    return sum(4 * math.ceil(len(image.data) / 3) for image in images)
+
+
+def fit_references(images: Sequence[ImageInput], *, limit: int = REQUEST_LIMIT
+                   ) -> tuple[ImageInput, ...]:
+    """Shrink references until together they fit one request of ``limit`` bytes: images
+    smaller than a fair share keep every byte, the larger ones share what is left (re-encoded
+    as JPEG, scaled down if need be). Raises ImageError("references_too_large") when even
+    that cannot fit them."""
+    if request_bytes(images) + REQUEST_ROOM <= limit:
+        return tuple(images)
+    room = (limit - REQUEST_ROOM) * 3 // 4  # raw bytes that encode to the room left
+    fitted = list(images)
+    order = sorted(range(len(images)), key=lambda i: len(images[i].data))
+    for rank, index in enumerate(order):
+        share = room // (len(images) - rank)
+        image = images[index]
+        if len(image.data) > share:
+            try:
+                out = fit_output(image.data, ImageBudget(max_bytes=share))
+            except ImageError:
+                raise ImageError("references_too_large", size_mb=request_bytes(images) >> 20,
+                                 limit_mb=limit >> 20) from None
+            fitted[index] = ImageInput(out.data, out.mime_type, out.width, out.height)
+        room -= len(fitted[index].data)
+    return tuple(fitted)

@@ -36,13 +36,14 @@ from .errors import (
     CommandError,
     DuplicateRequest,
     EditbotError,
+    ImageError,
     InputError,
     NotAllowed,
     Refusal,
     UpstreamError,
 )
 from .gemini import GeminiClient
-from .images import prepare_input, ratio_mismatch
+from .images import REQUEST_LIMIT, fit_references, prepare_input, ratio_mismatch, request_bytes
 from .ledger import QuotaLedger
 from .ledger_pending import LEDGER_FAULTS
 from .models import ModelSpec
@@ -82,9 +83,11 @@ class ResumeHandler(Protocol):
 
 
 async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
-    """Validate and ready raw inputs off the event loop; raises ImageError. For one-off use:
-    the chat adapters use ``EditService.prepare_images``, bounded in threads and memory."""
-    return tuple([await asyncio.to_thread(prepare_input, blob) for blob in blobs])
+    """Validate and ready raw inputs off the event loop, shrunk to fit one model request
+    together; raises ImageError. For one-off use: the chat adapters use
+    ``EditService.prepare_images``, bounded in threads and memory."""
+    prepared = [await asyncio.to_thread(prepare_input, blob) for blob in blobs]
+    return await asyncio.to_thread(fit_references, prepared)
 
 
 class EditService:
@@ -178,6 +181,10 @@ class EditService:
                                count=len(request.images))
         if is_blank(command.prompt) or len(command.prompt) > MAX_PROMPT_CHARS:
             raise CommandError("no_prompt", kind=command.kind)
+        if request_bytes(request.images) + len(command.prompt.encode()) > REQUEST_LIMIT:
+            raise ImageError("references_too_large",
+                             size_mb=request_bytes(request.images) >> 20,
+                             limit_mb=REQUEST_LIMIT >> 20)
 
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,

@@ -3,7 +3,6 @@ API server and the fake Gemini, both on 127.0.0.1."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Callable
 from typing import Any
@@ -48,6 +47,7 @@ async def test_photo_with_caption_is_edited_and_answered(
 
 async def test_reply_document_album_imagine_and_chains(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    tg.me["can_read_all_group_messages"] = True  # privacy mode off: albums reach the bot
     bot = await start_bot()
     original = tg.post(GROUP, ANN, photo=PHOTO)
     tg.post(GROUP, BOB, text="/edit make it night", reply_to=original)
@@ -85,29 +85,32 @@ async def test_reply_document_album_imagine_and_chains(
 
 async def test_what_is_not_for_us_is_left_alone(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    tg.me["can_read_all_group_messages"] = True  # privacy mode off: the bot sees them all
     await start_bot()
+    started = len(tg.calls)
     tg.post(GROUP, ANN, photo=PHOTO)
     tg.post(GROUP, ANN, photo=PHOTO, caption="a nice llama")
     tg.post(GROUP, ANN, photo=PHOTO, caption="/edit@OtherBot add a hat")
     tg.post(GROUP, ANN, text="/edit@OtherBot add a hat")
-    tg.post(GROUP, ANN, text="/help")  # a marker: once answered, everything before was seen
+    await tg.never(lambda: tg.calls[started:] or gemini.requests)
+    tg.post(GROUP, ANN, text="/help")  # and the bot does answer what is for it
     await tg.wait_for(lambda: tg.sent("sendMessage"))
-    await asyncio.sleep(0.3)
     assert [c.params["text"][:11] for c in tg.sent("sendMessage")] == ["Send a phot"]
-    assert gemini.requests == []
 
 
 async def test_bad_input_is_answered_at_once_and_costs_nothing(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()
+    huge = tg.document(b"x" * 100, "huge.png", "image/png", declared_size=25 * 1024 * 1024)
+    unsized = tg.document(b"x" * 100, "huge.png", "image/png", declared_size=25 * 1024 * 1024,
+                          size_shown=False)
     cases = [
         (dict(photo=PHOTO, caption="/edit 7:5 add a llama"), "Use one of: 1:1 2:3"),
         (dict(photo=PHOTO, caption="/edit 8K add a llama"), "Use one of: 1K 2K 4K"),
         (dict(photo=PHOTO, caption="/edit"), "Say what to do"),
         (dict(text="/edit add a llama"), "Attach a photo"),
-        (dict(document=tg.document(b"x" * 100, "huge.png", "image/png",
-                                   declared_size=25 * 1024 * 1024), caption="/edit x"),
-         "too large"),
+        (dict(document=huge, caption="/edit x"), "too large"),
+        (dict(document=unsized, caption="/edit x"), "too large"),  # getFile says so
         (dict(document=tg.document(b"%PDF-1.5 not a photo", "a.pdf", "application/pdf"),
               caption="/edit x"), "not an image"),
         (dict(document=tg.document(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "b.png"),
@@ -124,8 +127,9 @@ async def test_bad_input_is_answered_at_once_and_costs_nothing(
             "…"))
         assert expected in tg.texts()[-1], (fields, tg.texts()[-1])
     assert gemini.requests == []
-    assert not [c for c in tg.sent("getFile") if "FILE" in c.params["file_id"] and c.params[
-        "file_id"].endswith(str(25 * 1024 * 1024))]  # refused before downloading
+    asked = [c.params["file_id"] for c in tg.sent("getFile")]
+    assert huge["file_id"] not in asked  # its size was known: refused before asking
+    assert unsized["file_id"] in asked  # refused on getFile's "file is too big"
     assert await bot.core.ledger.unfinished() == []
     status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
     assert status.used + status.reserved == 0

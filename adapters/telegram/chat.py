@@ -94,6 +94,15 @@ class TelegramChat:
             await self.route(message, images_in(message))
 
     async def on_album(self, messages: list[Message]) -> None:
+        first = messages[0]
+        if len(messages) == 1 and first.chat.type != Chat.PRIVATE and (
+                not first.get_bot().can_read_all_group_messages):
+            # an album has two items or more: privacy mode kept the others from us; editing
+            # the one we see is not what was asked, so explain instead (nothing is charged)
+            if command_of(first, self._me()[1]) is not None:
+                lang = actor_of(first.from_user).language if first.from_user else "en"
+                await self.edits.reply(first, text("album_privacy", lang))
+            return
         refs = [r for m in messages for r in images_in(m)]
         with_words = [m for m in messages if command_of(m, self._me()[1]) is not None] or [
             m for m in messages if (m.caption or "").strip()]

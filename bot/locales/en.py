@@ -27,6 +27,10 @@ EN: Mapping[str, str] = {
     "references_too_large": "Together your images are too large for the model ({size_mb} MB "
                             "even after shrinking; the limit is {limit_mb} MB). Send fewer or "
                             "smaller images; nothing was charged.",
+    "album_privacy": "In this group I only see the photo that carries the command, not the rest "
+                     "of the album (Telegram's privacy mode for bots). To edit several photos "
+                     "together, send the album to me in a private chat, or ask an admin to make "
+                     "me an administrator here. Nothing was charged.",
     "too_many_pixels": "That image has too many pixels; the limit is {limit_mp} megapixels.",
     "cannot_fit_output": "The result was too large to send here.",
     "bad_output_ratio": "The result's shape cannot be sent here.",

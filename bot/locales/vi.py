@@ -28,6 +28,10 @@ VI: Mapping[str, str] = {
     "references_too_large": "Các ảnh của bạn cộng lại quá lớn với mô hình ({size_mb} MB dù đã "
                             "thu nhỏ; giới hạn là {limit_mb} MB). Hãy gửi ít ảnh hơn hoặc ảnh "
                             "nhỏ hơn; bạn không bị trừ lượt.",
+    "album_privacy": "Trong nhóm này tôi chỉ thấy ảnh có kèm lệnh, không thấy các ảnh còn lại "
+                     "của album (chế độ riêng tư của bot trên Telegram). Để sửa nhiều ảnh cùng "
+                     "lúc, hãy gửi album cho tôi trong tin nhắn riêng, hoặc nhờ quản trị viên "
+                     "đặt tôi làm quản trị viên ở đây. Bạn không bị trừ lượt.",
     "too_many_pixels": "Ảnh có quá nhiều điểm ảnh; giới hạn là {limit_mp} megapixel.",
     "cannot_fit_output": "Kết quả quá lớn để gửi ở đây.",
     "bad_output_ratio": "Không thể gửi kết quả có hình dạng này ở đây.",

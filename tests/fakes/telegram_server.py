@@ -6,6 +6,12 @@ values) or multipart bodies, ``{"ok": true, "result": ...}`` answers, errors as 
 getUpdates, and ``{root}/file/bot<token>/<path>`` downloads. It enforces Telegram's limits
 (sendPhoto 10 MB, width + height <= 10000, ratio <= 20; documents 50 MB; getFile 20 MB).
 
+Like Telegram, getUpdates honours ``allowed_updates`` (kept until a call names another list;
+by default every kind but chat_member and the reactions), and groups keep the bot's privacy
+mode: while ``me["can_read_all_group_messages"]`` is false and the bot is no administrator of
+the group, only commands, replies to the bot's messages and mentions of it reach the bot
+(so the uncaptioned photos of an album never do). See ``_privacy_hides``.
+
 Tests act as users (``post``, ``press``) and read what the bot did (``calls``, ``wait_for``).
 """
 
@@ -27,6 +33,13 @@ from PIL import Image
 from .watch import Watched
 
 MB = 1024 * 1024
+# what getUpdates delivers when a bot never named its allowed_updates
+DEFAULT_UPDATES = frozenset({
+    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
+    "business_message", "edited_business_message", "deleted_business_messages", "inline_query",
+    "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query",
+    "purchased_paid_media", "poll", "poll_answer", "my_chat_member", "chat_join_request",
+    "chat_boost", "removed_chat_boost"})
 _STRINGS = {"text", "caption", "action", "callback_query_id", "file_id", "parse_mode",
             "language_code", "url", "title", "description"}
 
@@ -77,10 +90,12 @@ class FakeTelegram(Watched):
                    "supports_inline_queries": False}
         self.calls: list[Call] = []
         self.polls = 0
+        self.allowed_updates: frozenset[str] = DEFAULT_UPDATES
         self._stopping = False
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.files: dict[str, bytes] = {}
+        self.sizes: dict[str, int] = {}  # file_id -> the size it stands for, when not its own
         self.admins: dict[int, set[int]] = defaultdict(set)
         self.creators: dict[int, int] = {}
         self.faults: dict[str, deque[tuple[int, str, int | None]]] = defaultdict(deque)
@@ -155,10 +170,19 @@ class FakeTelegram(Watched):
         return sizes
 
     def document(self, data: bytes, name: str = "photo.png", mime: str = "image/png",
-                 declared_size: int | None = None) -> dict[str, Any]:
+                 declared_size: int | None = None, *, size_shown: bool = True
+                 ) -> dict[str, Any]:
+        """A file as a message carries it. ``declared_size`` stands for a file that large
+        (getFile answers for that size); ``size_shown=False`` leaves out ``file_size``, which
+        Telegram may do."""
         file_id, unique = self._store(data)
-        return {"file_id": file_id, "file_unique_id": unique, "file_name": name,
-                "mime_type": mime, "file_size": declared_size or len(data)}
+        if declared_size is not None:
+            self.sizes[file_id] = declared_size
+        found = {"file_id": file_id, "file_unique_id": unique, "file_name": name,
+                 "mime_type": mime, "file_size": declared_size or len(data)}
+        if not size_shown:
+            del found["file_size"]
+        return found
 
     def _message(self, chat: dict[str, Any], sender: dict[str, Any] | None,
                  **fields: Any) -> dict[str, Any]:
@@ -195,7 +219,8 @@ class FakeTelegram(Watched):
             fields["reply_to_message"] = {k: v for k, v in reply_to.items()
                                           if k != "reply_to_message"}
         message = self._message(chat, user, **fields)
-        self._enqueue("message", message)
+        if not self._privacy_hides(message):
+            self._enqueue("message", message)
         return message
 
     def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
@@ -288,11 +313,13 @@ class FakeTelegram(Watched):
     async def _m_getUpdates(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         self.polls += 1
         await self._notify()
+        self._note_allowed_updates(p)
         offset = int(p.get("offset") or 0)
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         async with self._changed:
             while True:
-                pending = [u for u in self.updates if u["update_id"] >= offset]
+                pending = [u for u in self.updates if u["update_id"] >= offset
+                           and self._allowed(u)]
                 left = deadline - time.monotonic()
                 transport = p["_transport"]
                 gone = self._stopping or transport is None or transport.is_closing()
@@ -387,7 +414,7 @@ class FakeTelegram(Watched):
         file_id = str(p.get("file_id"))
         if file_id not in self.files:
             return _error(400, "Bad Request: invalid file_id")
-        size = int(file_id.rsplit("-", 1)[1])
+        size = self.sizes.get(file_id, len(self.files[file_id]))
         if size > 20 * MB:
             return _error(400, "Bad Request: file is too big")
         return {"file_id": file_id, "file_unique_id": "U" + file_id, "file_size": size,
@@ -414,3 +441,34 @@ class FakeTelegram(Watched):
         ids = set(self.admins[chat_id]) | ({self.creators[chat_id]} if chat_id in self.creators
                                            else set())
         return [self._member(chat_id, user_id) for user_id in sorted(ids)]
+
+    # -- what reaches the bot: allowed_updates and group privacy mode --------------------------
+    def _note_allowed_updates(self, p: dict[str, Any]) -> None:
+        """A getUpdates that names allowed_updates changes the setting (an empty list means
+        the default); one that does not keeps the previous setting."""
+        if "allowed_updates" in p:
+            named = p["allowed_updates"]
+            if isinstance(named, str):
+                named = json.loads(named)
+            self.allowed_updates = frozenset(named) if named else DEFAULT_UPDATES
+
+    def _allowed(self, update: dict[str, Any]) -> bool:
+        return any(kind in self.allowed_updates for kind in update if kind != "update_id")
+
+    def _privacy_hides(self, message: dict[str, Any]) -> bool:
+        """Whether Telegram's privacy mode keeps ``message`` from the bot."""
+        chat = message["chat"]
+        if chat["type"] not in ("group", "supergroup"):
+            return False
+        if self.me["can_read_all_group_messages"] or self.me["id"] in self.admins[chat["id"]]:
+            return False
+        words = str(message.get("text") or message.get("caption") or "")
+        name = "@" + str(self.me["username"]).lower()
+        if words.startswith("/"):
+            command = words.split()[0].lower()
+            if "@" not in command or command.endswith(name):
+                return False
+        if name in words.lower():
+            return False
+        replied = message.get("reply_to_message") or {}
+        return (replied.get("from") or {}).get("id") != self.me["id"]

@@ -50,3 +50,20 @@ class Watched:
                 except TimeoutError:
                     pass
         return value
+
+    async def never(self, predicate: Callable[[], Any], within: float = 1.5) -> None:
+        """Assert that ``predicate()`` stays falsy for ``within`` seconds: a negative check
+        that gives a wrong answer time to arrive (checked after every call the bot makes)."""
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while True:
+                if value := predicate():
+                    raise AssertionError(f"arrived although it should not: {value!r}; calls: "
+                                         + self._seen())
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                try:
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
+                except TimeoutError:
+                    pass

@@ -1,5 +1,6 @@
 """The Discord adapter in a real ``python -m bot`` process: connects, syncs, stops on SIGTERM
-with exit 0, and its DEBUG logs never show the token, an interaction's token or a webhook URL."""
+with exit 0, its DEBUG logs never show the token, an interaction's token or a webhook URL, and
+an edit cut off by a crash (SIGKILL) is finished after the restart, charged once."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import asyncio
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.ledger import QuotaLedger
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
@@ -16,16 +20,23 @@ from tests.fakes.images import make_image
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def environment(dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+            "DISCORD_BOT_TOKEN": dc.token, "DISCORD_API_BASE_URL": dc.api,
+            "DISCORD_GATEWAY_URL": dc.gateway, "DISCORD_GUILD_IDS": "7000",
+            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG"}
+
+
+async def launch(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT)
+
+
 async def test_runs_as_a_process_and_keeps_the_token_out_of_logs(
         dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-           "DISCORD_BOT_TOKEN": dc.token, "DISCORD_API_BASE_URL": dc.api,
-           "DISCORD_GATEWAY_URL": dc.gateway, "DISCORD_GUILD_IDS": "7000",
-           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT)
+    process = await launch(environment(dc, gemini, tmp_path), tmp_path)
     assert process.stdout is not None
     first: list[str] = []
     try:
@@ -46,3 +57,36 @@ async def test_runs_as_a_process_and_keeps_the_token_out_of_logs(
     for token in dc.tokens:  # an interaction's token answers as the bot for 15 minutes
         assert token not in logs
     assert dc.token not in " ".join(str(c.body) for c in dc.calls)
+
+
+async def test_a_crash_mid_edit_is_finished_after_the_restart(
+        dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> None:
+    env = environment(dc, gemini, tmp_path)
+    gemini.delay = 60
+    crashed = await launch(env, tmp_path)
+    try:
+        await dc.wait_for(lambda: dc.identified and "7000" in dc.commands, within=30)
+        await dc.slash(FakeDiscord.user(11, "ann"), "edit",
+                       {"image": dc.attachment(make_image(200, 200, "PNG")), "prompt": "x"})
+        await dc.wait_for(lambda: gemini.requests, within=30)
+    finally:
+        crashed.kill()  # SIGKILL: no shutdown code runs
+        await asyncio.wait_for(crashed.communicate(), 30)
+    gemini.delay = 0
+    restarted = await launch(env, tmp_path)
+    try:
+        [posted] = await dc.wait_for(lambda: [
+            c for c in dc.sent("POST", "/channels/7100/messages") if c.files], within=60)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(restarted.communicate(), 30)
+    assert restarted.returncode == 0, out.decode()[-2000:]
+    assert "<@11>" in posted.content and "credits left" in posted.content
+    assert len(gemini.requests) == 2  # asked again once, delivered once
+    ledger = QuotaLedger.open(env["DATABASE_URL"], default_limit=10, timezone=ZoneInfo("UTC"),
+                              clock=lambda: datetime.now(UTC))
+    try:
+        status = await ledger.status(actor="discord:11", scope="discord:group:7000")
+        assert status.used == 1 and await ledger.unfinished() == []
+    finally:
+        await ledger.close()

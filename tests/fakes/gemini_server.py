@@ -115,6 +115,7 @@ class FakeGemini:
     grain: float = 0.0  # see make_image: photo-like weight for the answers
     variants: int = 4  # distinct answers in turn (each is made once, then cached)
     answer_text: str | None = None  # the model's words beside the image (default: a note)
+    image: bytes | None = None  # answer with exactly this image (PNG), whatever was asked
     request_limit: int = 20 * 1024 * 1024
     requests: list[Received] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
@@ -234,6 +235,8 @@ class FakeGemini:
         # a few looks in turn: consecutive answers differ, and the cache keeps the fake cheap
         image = make_image(width, height, fmt, noisy=self.noisy, grain=self.grain,
                            seed=len(self.requests) % self.variants)
+        if self.image is not None:
+            image = self.image
         if fault.kind == "bad_image":
             image = b"definitely not an image"
         declared = "image/png" if fault.kind == "wrong_mime" or fmt == "PNG" else "image/jpeg"

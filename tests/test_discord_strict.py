@@ -90,7 +90,7 @@ async def test_results_fit_the_interactions_upload_limit(
     gemini.noisy = True
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "big", "size": "4K"})
     [result] = await dc.wait_for(lambda: results(dc), within=30)
-    assert "@original" in result.path and result.result is not None
+    assert "@original" in result.path and isinstance(result.result, dict)  # accepted
     [blob] = result.files.values()
     assert len(blob) <= 2 * 1024 * 1024
 
@@ -105,3 +105,14 @@ async def test_long_words_stay_within_2000_characters(
     assert len(result.content) <= 2000
     refused = [c for c in dc.calls if getattr(c.result, "status", 200) >= 400]
     assert refused == []
+
+
+async def test_the_first_answer_beats_discords_3_seconds_even_when_images_are_slow(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
+    await start_discord()
+    dc.cdn_delay_s = 3.5  # downloading first would answer too late (10062)
+    await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "slow cdn"})
+    [result] = await dc.wait_for(lambda: results(dc))
+    [callback] = dc.sent("POST", "/callback")
+    assert callback.body["type"] == 5 and isinstance(callback.result, dict)  # accepted
+    assert "credits left" in result.content

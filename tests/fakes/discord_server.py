@@ -24,6 +24,7 @@ what the bot did (``calls``, ``wait_for``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -103,6 +104,7 @@ class FakeDiscord(Watched):
         self.channel_file_limit = 10 * MB
         self.cdn_ttl_s = 24 * 3600.0
         self.skew_s = 0.0
+        self.cdn_delay_s = 0.0  # a slow CDN: each attachment download waits this long
         self._signing_key = os.urandom(16)
         self.faults: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
         self.identified = 0
@@ -346,6 +348,7 @@ class FakeDiscord(Watched):
     # -- REST ----------------------------------------------------------------------------------
     async def _attachment(self, request: web.Request) -> web.Response:
         """The CDN: a link is good until its signed expiry; then 404, as Discord's."""
+        await asyncio.sleep(self.cdn_delay_s)
         data = self.attachments.get(request.match_info["id"])
         query = request.query
         try:

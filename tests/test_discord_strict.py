@@ -4,12 +4,14 @@ tests/fakes/discord_server.py is checked here on the wire, so a fake that forgot
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from adapters.discord.edits import link_expired
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.test_discord import ANN, PHOTO, SCOPE, ephemerals, results
@@ -72,9 +74,10 @@ async def test_interactions_answer_as_discord_does(dc: FakeDiscord,
 async def test_again_on_a_day_old_result_answers_clearly_and_free(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
     adapter = await start_discord()
+    dc.cdn_ttl_s = 1  # a day, shortened: the bot reads the expiry from the link
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "add a hat"})
     [result] = await dc.wait_for(lambda: results(dc))
-    dc.travel(25 * 3600)  # the stored links have expired
+    await asyncio.sleep(2.1)  # the stored links have expired
     await dc.press(ANN, result.result, "4k:1")
     await dc.wait_for(lambda: any("no longer available" in e for e in ephemerals(dc)))
     assert dc.sent("DELETE", "@original")  # no "thinking…" left behind
@@ -116,3 +119,11 @@ async def test_the_first_answer_beats_discords_3_seconds_even_when_images_are_sl
     [callback] = dc.sent("POST", "/callback")
     assert callback.body["type"] == 5 and isinstance(callback.result, dict)  # accepted
     assert "credits left" in result.content
+
+
+def test_an_expired_link_is_told_from_a_deleted_one() -> None:
+    url = "https://cdn.example/attachments/1/2/a.png?ex={:x}&is=0&hm=ab"
+    assert link_expired(url.format(1000), now=1000.0)
+    assert not link_expired(url.format(1001), now=1000.0)
+    assert not link_expired("https://cdn.example/attachments/1/2/a.png", now=1e12)
+    assert not link_expired(url.format(1000).replace("ex=3e8", "ex=zz"), now=1e12)

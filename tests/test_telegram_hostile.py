@@ -126,6 +126,7 @@ async def test_a_prompt_of_invisible_characters_says_nothing(
 
 async def test_an_album_past_the_models_limit_says_how_many_were_used(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    tg.me["can_read_all_group_messages"] = True  # privacy mode off: albums reach the bot
     await start_bot()
     album = [make_image(200 + 4 * i, 200, "JPEG") for i in range(16)]
     tg.post(GROUP, ANN, photo=album[0], caption="/edit merge these", media_group_id="A9")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import suppress
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 import discord
 
@@ -39,6 +40,16 @@ from bot.service import Opening, request_from_json
 log = logging.getLogger(__name__)
 CONTENT_LIMIT = 2000
 CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
+
+
+def link_expired(url: str, now: float | None = None) -> bool:
+    """Whether a signed CDN link is past its expiry (``ex``: a hex Unix time); the CDN answers
+    404 then. Links without one do not expire."""
+    expiry = parse_qs(urlsplit(url).query).get("ex", [""])[0]
+    try:
+        return int(expiry, 16) <= (time.time() if now is None else now)
+    except ValueError:
+        return False
 
 
 class Target(Protocol):
@@ -186,14 +197,14 @@ class DiscordEdits:
         return view
 
     async def fetch(self, urls: Sequence[str]) -> tuple[ImageInput, ...]:
-        """The images again, from their links; ImageError("fetch_failed") when one is gone
-        (its message deleted, its link expired)."""
+        """The images again, from their links; ImageError when one is gone: "image_expired"
+        when its signed link is past its expiry, else "fetch_failed" (its message deleted)."""
         http = self._client().http
         try:
             blobs = [await http.get_from_cdn(url) for url in urls]
-        except discord.HTTPException as error:
-            # links are signed and expire after about a day: then the CDN answers 404
-            raise ImageError("image_expired" if error.status == 404 else "fetch_failed") from None
+        except discord.HTTPException:
+            expired = any(link_expired(url) for url in urls)
+            raise ImageError("image_expired" if expired else "fetch_failed") from None
         return await self.core.service.prepare_images(blobs)
 
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,

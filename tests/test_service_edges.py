@@ -1,6 +1,6 @@
 """Edges of the edit service that mutation testing found unguarded: the credit check at its
-boundary, each platform resuming only its own jobs, the queue position told first, the
-request's origin surviving the round trip, and the note when the model ignores the ratio."""
+boundary, each platform resuming only its own jobs, the request's origin surviving the round
+trip, and the note when the model ignores the ratio."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from bot.domain import Actor, EditCommand, Stage
+from bot.domain import Actor, EditCommand
 from bot.errors import QuotaExceeded
 from bot.service import request_from_json, request_to_json
 from tests.fakes.gemini_server import FakeGemini, Fault
@@ -45,25 +45,6 @@ async def test_each_platform_resumes_only_its_own_jobs(
     assert await core.service.resume("discord", other) == [] and other.told == []
     [job] = await core.ledger.unfinished("telegram")
     assert job.platform == "telegram"
-
-
-async def test_the_first_status_tells_the_place_in_line(
-        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
-    core = await make_core(gemini_max_concurrency=1)
-    assert core.service.opening().stage is Stage.WORKING
-    gemini.delay = 1.0
-    first = asyncio.create_task(core.service.submit(await request("1"),
-                                                    deliver=Inbox().deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
-    told = core.service.opening()
-    assert (told.stage, told.position) == (Stage.QUEUED, 1)  # the only slot is taken
-    second = asyncio.create_task(core.service.submit(await request("2"),
-                                                     deliver=Inbox().deliver))
-    while core.service.queue.waiting < 1:
-        await asyncio.sleep(0.01)
-    assert core.service.opening().position == 2
-    await asyncio.gather(first, second)
 
 
 async def test_a_request_survives_its_round_trip(make_core: Callable[..., Any]) -> None:

@@ -25,6 +25,15 @@ ES: Mapping[str, str] = {
                     "GIF.",
     "unreadable_image": "Esa imagen parece dañada: no pude leerla.",
     "fetch_failed": "No pude obtener esa imagen. Envíala de nuevo; no se cobró nada.",
+    "image_expired": "Esa imagen ya no está disponible en Discord (sus enlaces caducan al "
+                     "día). Envíala de nuevo con /edit; no se cobró nada.",
+    "references_too_large": "Tus imágenes juntas son demasiado grandes para el modelo "
+                            "({size_mb} MB aun reducidas; el límite es {limit_mb} MB). Envía "
+                            "menos imágenes o más pequeñas; no se cobró nada.",
+    "album_privacy": "En este grupo solo veo la foto que lleva el comando, no el resto del "
+                     "álbum (modo de privacidad de los bots de Telegram). Para editar varias "
+                     "fotos juntas, envíame el álbum en un chat privado o pide a un "
+                     "administrador que me haga administrador aquí. No se cobró nada.",
     "too_many_pixels": "Esa imagen tiene demasiados píxeles; el límite es {limit_mp} "
                        "megapíxeles.",
     "cannot_fit_output": "El resultado era demasiado grande para enviarlo aquí.",

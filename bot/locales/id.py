@@ -26,6 +26,15 @@ ID: Mapping[str, str] = {
     "unreadable_image": "Gambar itu sepertinya rusak: saya tidak bisa membacanya.",
     "fetch_failed": "Saya tidak bisa mengambil gambar itu. Kirim ulang ya; tidak ada kredit "
                     "yang terpakai.",
+    "image_expired": "Gambar itu sudah tidak tersedia di Discord (tautannya kedaluwarsa "
+                     "setelah sehari). Kirim ulang dengan /edit; tidak ada kredit terpakai.",
+    "references_too_large": "Gabungan gambar Anda terlalu besar untuk model ({size_mb} MB "
+                            "walau sudah diperkecil; batasnya {limit_mb} MB). Kirim lebih "
+                            "sedikit atau lebih kecil; tidak ada kredit terpakai.",
+    "album_privacy": "Di grup ini saya hanya melihat foto yang membawa perintah, bukan sisa "
+                     "album (mode privasi bot Telegram). Untuk mengedit beberapa foto sekaligus, "
+                     "kirim album ke saya lewat chat pribadi, atau minta admin menjadikan saya "
+                     "admin di sini. Tidak ada kredit terpakai.",
     "too_many_pixels": "Gambar itu punya terlalu banyak piksel; batasnya {limit_mp} "
                        "megapiksel.",
     "cannot_fit_output": "Hasilnya terlalu besar untuk dikirim di sini.",

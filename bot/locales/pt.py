@@ -24,6 +24,15 @@ PT: Mapping[str, str] = {
                     "ou GIF.",
     "unreadable_image": "Essa imagem parece danificada: não consegui lê-la.",
     "fetch_failed": "Não consegui baixar essa imagem. Envie de novo; nada foi cobrado.",
+    "image_expired": "Essa imagem não está mais disponível no Discord (os links expiram em "
+                     "um dia). Envie de novo com /edit; nada foi cobrado.",
+    "references_too_large": "Juntas, suas imagens são grandes demais para o modelo ({size_mb} "
+                            "MB mesmo reduzidas; o limite é {limit_mb} MB). Envie menos imagens "
+                            "ou imagens menores; nada foi cobrado.",
+    "album_privacy": "Neste grupo só vejo a foto que traz o comando, não o resto do álbum "
+                     "(modo de privacidade dos bots do Telegram). Para editar várias fotos "
+                     "juntas, envie o álbum para mim no privado ou peça a um administrador "
+                     "que me torne administrador aqui. Nada foi cobrado.",
     "too_many_pixels": "Essa imagem tem pixels demais; o limite é {limit_mp} megapixels.",
     "cannot_fit_output": "O resultado ficou grande demais para enviar aqui.",
     "bad_output_ratio": "O formato do resultado não pode ser enviado aqui.",

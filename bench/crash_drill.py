@@ -34,8 +34,13 @@ ANSWERED = ("restarted before finishing", "Nothing was charged", "nothing was ch
 
 
 def replied_to(call: Any) -> int | None:
+    """The user's message a call answered: by its reply parameters, or (a status message
+    turned into the result) by the message it edited."""
     reply = call.params.get("reply_parameters") or {}
-    return reply.get("message_id")
+    if reply:
+        return reply.get("message_id")
+    result = call.result if isinstance(call.result, dict) else {}
+    return (result.get("reply_to_message") or {}).get("message_id")
 
 
 def outcomes(tg: FakeTelegram, sent: list[tuple[int, int]]) -> dict[str, Any]:
@@ -47,7 +52,8 @@ def outcomes(tg: FakeTelegram, sent: list[tuple[int, int]]) -> dict[str, Any]:
         chat = call.params.get("chat_id")
         if call.method == "sendMessage" and call.result and replied_to(call):
             status_of[(chat, call.result["message_id"])] = replied_to(call)  # type: ignore[index]
-        if call.method == "sendPhoto" and call.result and replied_to(call):
+        if call.method in ("sendPhoto", "editMessageMedia") and "photo" in call.files and (
+                call.result and replied_to(call)):
             delivered[(chat, replied_to(call))] += 1  # type: ignore[index]
         words = str(call.params.get("text", ""))
         if any(mark in words for mark in ANSWERED):

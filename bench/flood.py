@@ -64,9 +64,9 @@ async def _credits(database: Path, credits: int) -> None:
 async def _edit(tg: FakeTelegram, photo: bytes, n: int) -> float:
     """Ann's edit, from her message to the result."""
     started = time.perf_counter()
-    before = len(tg.sent("sendPhoto", chat_id=GROUP["id"]))
+    before = len(tg.photos(chat_id=GROUP["id"]))
     tg.post(GROUP, ANN, photo=photo, caption=f"/edit add a hat {n}")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto", chat_id=GROUP["id"])) > before,
+    await tg.wait_for(lambda: len(tg.photos(chat_id=GROUP["id"])) > before,
                       within=600)
     return time.perf_counter() - started
 

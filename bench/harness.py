@@ -1,5 +1,6 @@
 """What the benchmarks share: the loopback fakes in this process and the bot as a real
-``python -m bot run`` subprocess, whose peak RSS is read from /proc while it runs."""
+``python -m bot run`` subprocess (or the lean reference bot, bench/reference_bot.py), whose peak
+RSS and CPU time are read from /proc while it runs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fakes.flood import FloodLimits  # noqa: E402
 from tests.fakes.gemini_server import FakeGemini  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
@@ -31,8 +33,12 @@ def emit(figures: dict[str, Any]) -> None:
 
 
 @asynccontextmanager
-async def fakes(*, gemini_delay: float = 0.0) -> AsyncIterator[tuple[FakeTelegram, FakeGemini]]:
+async def fakes(*, gemini_delay: float = 0.0, flood: FloodLimits | None = None,
+                ) -> AsyncIterator[tuple[FakeTelegram, FakeGemini]]:
+    """The fake Bot API (enforcing ``flood`` limits when given) and the fake Gemini."""
     tg, gemini = FakeTelegram(), FakeGemini(delay=gemini_delay)
+    if flood is not None:
+        tg.enforce_flood_limits(flood)
     await tg.start()
     await gemini.start()
     try:
@@ -42,8 +48,13 @@ async def fakes(*, gemini_delay: float = 0.0) -> AsyncIterator[tuple[FakeTelegra
         await gemini.stop()
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 class Bot:
     """``python -m bot run`` against the fakes; ``peak_rss_mb`` is sampled while it runs."""
+
+    command: tuple[str, ...] = ("-m", "bot", "run")
 
     def __init__(self, tg: FakeTelegram, gemini: FakeGemini, database: Path,
                  **settings: str) -> None:
@@ -64,7 +75,7 @@ class Bot:
         polls = self.tg.polls
         self.started_at = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.cwd,
+            sys.executable, *self.command, env=self.env, cwd=self.cwd,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         self._sampler = asyncio.create_task(self._sample())
         if wait:
@@ -83,6 +94,12 @@ class Bot:
                 return
             await asyncio.sleep(0.05)
 
+    def cpu_s(self) -> float:
+        """CPU seconds the process has used so far (user + system)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
     @property
     def peak_rss_mb(self) -> float:
         return self.peak_rss_kb / 1024
@@ -95,3 +112,18 @@ class Bot:
         if self._sampler is not None:
             await asyncio.gather(self._sampler, return_exceptions=True)
         return code
+
+
+class ReferenceBot(Bot):
+    """bench/reference_bot.py: getFile -> Gemini -> sendPhoto on aiohttp, nothing else."""
+
+    command = (str(ROOT / "bench" / "reference_bot.py"),)
+
+    def __init__(self, tg: FakeTelegram, gemini: FakeGemini) -> None:
+        super().__init__(tg, gemini, Path("/nonexistent"))
+        self.env.update(REF_TOKEN=tg.token, REF_API=tg.root)
+
+
+def reset_calls(tg: FakeTelegram) -> None:
+    """Forget what the fake recorded (a long bench keeps its lookups cheap)."""
+    tg.calls.clear()

@@ -41,7 +41,7 @@ async def measure(jobs: int) -> dict[str, Any]:
             for person in people:
                 tg.post(FakeTelegram.private(person), person, photo=photo,
                         caption="/edit 4:3 4K add a hat")
-            await tg.wait_for(lambda: len(tg.sent("sendDocument")) >= jobs, within=600)
+            await tg.wait_for(lambda: len(tg.documents()) >= jobs, within=600)
             await bot.stop()
     decoded_mb = width * height * 3 / MB
     per_job = (bot.peak_rss_mb - idle) / jobs

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    # Telegram's flood-limit windows (1 s, 3 s, 60 s) are multiplied by this: 1 for Telegram;
+    # smaller only against a fake Bot API that runs its clock faster (tests, benches)
+    telegram_flood_window_scale: float = Field(1.0, gt=0, le=10)
     discord_bot_token: SecretStr | None = None
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from PIL import Image
 
@@ -71,20 +72,29 @@ class Decoder:
             self._budget = PixelBudget(self._memory)
         return self._budget
 
-    async def prepare(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
+    async def prepare(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
+                      ) -> tuple[ImageInput, ...]:
         """Validate and ready raw inputs in the pool, shrunk to fit one model request together;
-        raises ImageError."""
-        prepared = [await self.prepare_one(blob) for blob in blobs]
+        raises ImageError. Those marked in ``platform_encoded`` are not decoded only to prove
+        them sound (see prepare_input)."""
+        trusted = list(platform_encoded)
+        prepared = [await self.prepare_one(blob, verify=not (i < len(trusted) and trusted[i]))
+                    for i, blob in enumerate(blobs)]
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, fit_references, prepared)
 
-    async def prepare_one(self, blob: bytes) -> ImageInput:
+    async def prepare_one(self, blob: bytes, *, verify: bool = True) -> ImageInput:
         loop = asyncio.get_running_loop()
+        if not verify:  # a platform's own photo (Telegram: at most 2560 px) is decoded only
+            # if it needs turning, and never larger than 26 MB: the pool's bound is enough
+            return await loop.run_in_executor(self._pool, partial(prepare_input, blob,
+                                                                  verify=False))
         size = await loop.run_in_executor(self._pool, _decoded_size, blob)
         budget = self.budget
         held = await budget.acquire(size)
         try:
-            return await loop.run_in_executor(self._pool, prepare_input, blob)
+            return await loop.run_in_executor(self._pool, partial(prepare_input, blob,
+                                                                  verify=verify))
         finally:
             await budget.release(held)
 

@@ -186,12 +186,17 @@ class GeminiClient:
             raise _Retry(error, None) from None
         if response.status_code != 200:
             raise _status_error(response)
-        try:
-            payload = response.json()
-        except ValueError:
-            raise UpstreamError("upstream_malformed", status=200, transient=True,
-                                detail="body is not JSON") from None
-        return parse_response(payload)
+        # megabytes of JSON and base64: parsed off the event loop
+        return await asyncio.to_thread(parse_body, response.content)
+
+
+def parse_body(content: bytes) -> GeneratedImage:
+    try:
+        payload = json.loads(content)
+    except ValueError:
+        raise UpstreamError("upstream_malformed", status=200, transient=True,
+                            detail="body is not JSON") from None
+    return parse_response(payload)
 
 
 def _status_error(response: httpx.Response) -> Exception:

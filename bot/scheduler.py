@@ -1,6 +1,8 @@
 """FairQueue: at most N upstream calls in flight; one user's jobs run one at a time, and
 never hold up other users. Jobs are served in the order they were received (``order``, not
-the moment they reached the queue), and waiting jobs learn their position as the queue moves.
+the moment they reached the queue), and waiting jobs learn their position as the queue moves,
+in steps (each place near the front, then every 5th, then every 10th), so a long line does not
+turn into a flood of status edits.
 
 A request takes its place in line the moment it is accepted (``hold``), before its images are
 downloaded: its first status is then its true place, and requests accepted after it count
@@ -119,11 +121,20 @@ class FairQueue:
             self._waiting = still
         for position, ticket in enumerate(self._waiting, start=1):
             ticket.position = position
-            if ticket.notify is not None and ticket.shown != position:
-                ticket.shown = position
+            if ticket.notify is not None and ticket.shown != (step := _step(position)):
+                ticket.shown = step
                 task = asyncio.get_running_loop().create_task(ticket.notify(position))
                 self._notes.add(task)
                 task.add_done_callback(self._notes.discard)
+
+
+def _step(position: int) -> int:
+    """The step a position belongs to: a waiting job is told when its step changes."""
+    if position <= 5:
+        return position
+    if position <= 20:
+        return -(-position // 5) * 5
+    return -(-position // 10) * 10
 
 
 def _order(ticket: Place) -> float:

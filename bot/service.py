@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -56,6 +56,7 @@ from .turns import TurnStore
 __all__ = ["EditService", "ResumeHandler", "prepare_images", "request_from_json",
            "request_to_json"]
 log = logging.getLogger(__name__)
+ReadyFn = Callable[[], Awaitable[None]]
 RepeatAction = Literal["again", "4k"]
 # Platforms whose requester is the operator: the shell's user runs the bot, so the CLI is not
 # held to the daily quota (its jobs are still recorded, as cli:<user>).
@@ -155,9 +156,12 @@ class EditService:
                 raise status.exceeded(credits)
         return self.in_flight.hold(actor.key)
 
-    async def prepare_images(self, blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
-        """Validate and ready downloaded inputs in the bounded decoding pool (ImageError)."""
-        return await self.decoder.prepare(blobs)
+    async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
+                             ) -> tuple[ImageInput, ...]:
+        """Validate and ready downloaded inputs in the bounded decoding pool (ImageError). An
+        input marked in ``platform_encoded`` was encoded by the platform itself (a Telegram
+        photo): it is not decoded to prove it sound."""
+        return await self.decoder.prepare(blobs, platform_encoded)
 
     def opening(self, actor: Actor, received_at: float) -> Opening:
         """Take the request's place in the shared line as it is accepted, and say what it is
@@ -188,18 +192,20 @@ class EditService:
 
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
-        opening: Opening | None = None,
+        opening: Opening | None = None, ready: ReadyFn | None = None,
     ) -> EditOutcome:
         """Run one request to its end. Never raises for the user's or the model's reasons:
-        the outcome says what happened."""
+        the outcome says what happened. ``ready``, when given, is awaited just before the job
+        is marked as being delivered: an adapter waits there for its turn to send."""
         try:
-            outcome = await self._submit(request, deliver, progress, opening)
+            outcome = await self._submit(request, deliver, progress, opening, ready)
         finally:
             self.drop(opening)  # a no-op once the job ran
         return outcome
 
     async def _submit(self, request: EditRequest, deliver: DeliverFn,
-                      progress: ProgressFn | None, opening: Opening | None) -> EditOutcome:
+                      progress: ProgressFn | None, opening: Opening | None,
+                      ready: ReadyFn | None) -> EditOutcome:
         try:
             self.validate(request)
         except EditbotError as error:
@@ -218,12 +224,13 @@ class EditService:
             log.exception("the ledger could not reserve; the request is declined")
             return EditOutcome("failed", error=EditbotError("ledger_unavailable"))
         return await self.run(job_id, request, credits, deliver=deliver, progress=progress,
-                              place=opening.place if opening else None)
+                              place=opening.place if opening else None, ready=ready)
 
     async def run(
         self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
         progress: ProgressFn | None = None, place: Place | None = None,
         kept: GeneratedImage | None = None,
+        ready: ReadyFn | None = None,
     ) -> EditOutcome:
         """Work on an already reserved job until it is committed or refunded. The upstream
         slot is held only while Gemini is asked: progress goes out in the background.
@@ -231,13 +238,14 @@ class EditService:
         as it is."""
         pump = ProgressPump(progress, job_id)
         try:
-            return await self._run(job_id, request, credits, deliver, pump, place, kept)
+            return await self._run(job_id, request, credits, deliver, pump, place, kept,
+                                   ready)
         finally:
             await pump.close()
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
                    pump: ProgressPump, place: Place | None,
-                   kept: GeneratedImage | None) -> EditOutcome:
+                   kept: GeneratedImage | None, ready: ReadyFn | None = None) -> EditOutcome:
         def tell(stage: Stage, position: int = 0) -> None:
             pump.push(Progress(stage, position))
 
@@ -269,6 +277,8 @@ class EditService:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             tell(Stage.DELIVERING)
+            if ready is not None:  # the adapter's turn to send (flood limits): until the job
+                await ready()  # is marked below, a restart still redoes it
             if not await self.ledger.delivering(job_id):  # from here it is never redone
                 log.warning("job %d was taken over by another process; not delivering", job_id)
                 return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())

@@ -41,7 +41,7 @@ async def test_a_photo_without_caption_is_asked_about_and_charged_once(
     assert gemini.requests == [] and await used(bot) == 0
 
     tg.post(DM, ANN, text="add a llama", reply_to=question.result)
-    [result] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
+    [result] = await tg.wait_for(lambda: tg.photos())
     assert "9 credits left today" in result.params["caption"]
     [sent] = gemini.requests
     assert sent.prompt == "add a llama" and sent.images == [PHOTO]
@@ -52,7 +52,7 @@ async def test_a_photo_without_caption_is_asked_about_and_charged_once(
     question = tg.sent("sendMessage")[-1]
     assert question.params["text"] == "What should I change?"
     tg.post(DM, ANN, text="/edit 1:1 add a hat", reply_to=question.result)
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 2)
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
     assert gemini.requests[-1].images == [PHOTO] and gemini.requests[-1].prompt == "add a hat"
 
 
@@ -60,20 +60,20 @@ async def test_private_photos_files_and_albums_take_their_caption_as_the_prompt(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot()
     tg.post(DM, ANN, photo=PHOTO, caption="make it night 16:9")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 1)
+    await tg.wait_for(lambda: len(tg.photos()) == 1)
     assert gemini.requests[-1].prompt == "make it night"
     assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9"}
 
     png = make_image(640, 480, "PNG")
     tg.post(DM, ANN, document=tg.document(png, "scan.png", "image/png"), caption="sharpen")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 2)
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
     assert gemini.requests[-1].images == [png]
 
     album = [make_image(300 + 10 * i, 300, "JPEG") for i in range(3)]
     tg.post(DM, ANN, photo=album[0], media_group_id="A1")
     tg.post(DM, ANN, photo=album[1], caption="merge these", media_group_id="A1")
     tg.post(DM, ANN, photo=album[2], media_group_id="A1")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 3)
+    await tg.wait_for(lambda: len(tg.photos()) == 3)
     assert gemini.requests[-1].images == album and gemini.requests[-1].prompt == "merge these"
 
 
@@ -91,7 +91,7 @@ async def test_plain_text_is_offered_as_a_generation_and_costs_only_when_tapped(
     [refused] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
     assert "Only the person who asked" in refused.params["text"]
     tg.press(ANN, offer.result, "gen:ask")
-    [result] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
+    [result] = await tg.wait_for(lambda: tg.photos())
     assert gemini.requests[-1].prompt == "hello" and gemini.requests[-1].images == []
     assert not tg.messages[(DM["id"], offer.result["message_id"])].get("reply_markup")
     tg.press(ANN, offer.result, "gen:ask")  # a second tap does not pay twice
@@ -117,9 +117,9 @@ async def test_unknown_commands_get_a_hint_and_groups_keep_commands(
     assert len(tg.sent("sendMessage")) == 2 and gemini.requests == []
 
     tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a hat")
-    [result] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
+    [result] = await tg.wait_for(lambda: tg.photos())
     tg.post(GROUP, BOB, text="now make it snow", reply_to=result.result)  # a reply to the bot
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 2)
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
     assert gemini.requests[-1].prompt == "now make it snow"
 
 
@@ -131,14 +131,14 @@ async def test_typos_are_understood_or_asked_about_at_no_cost(
                            ("/edit add a llama 9:16", "9:16")):
         before = len(gemini.requests)
         tg.post(GROUP, ANN, photo=PHOTO, caption=caption)
-        await tg.wait_for(lambda n=before: len(tg.sent("sendPhoto")) == n + 1)  # one by one
+        await tg.wait_for(lambda n=before: len(tg.photos()) == n + 1)  # one by one
         assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {
             "aspectRatio": ratio}, caption
         assert gemini.requests[-1].prompt == "add a llama"
     tg.post(GROUP, ANN, photo=PHOTO, caption="/edit 2048 sharpen")
     await tg.wait_for(lambda: len(gemini.requests) == 5)
     assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {"imageSize": "2K"}
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 5)
+    await tg.wait_for(lambda: len(tg.photos()) == 5)
     spent = await used(bot, "telegram:group:-100123")
 
     tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama 9/16")
@@ -172,7 +172,7 @@ async def test_three_queued_jobs_count_down_from_their_true_places(
     await tg.wait_for(lambda: gemini.requests)
     for i in range(3):
         tg.post(DM, ANN, photo=PHOTO, caption=f"/edit take {i}")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 4, within=30)
+    await tg.wait_for(lambda: len(tg.photos()) == 4, within=30)
     shown = []
     for status in tg.sent("sendMessage", chat_id=DM["id"]):
         edits = [c.params["text"] for c in tg.sent("editMessageText")
@@ -180,11 +180,12 @@ async def test_three_queued_jobs_count_down_from_their_true_places(
         asked = tg.messages[(DM["id"], status.params["reply_parameters"]["message_id"])]
         shown.append(([status.params["text"], *edits], asked["caption"][6:]))
     shown.sort()  # by the place each was first told
+    # each is told its true place at once; within Telegram's call budget for an edit (at most
+    # one progress call) the status then changes only when the job starts
     assert [texts for texts, _ in shown] == [
         ["Queued: #1 in line…", "Working on it…"],
-        ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
-        ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…",
-         "Working on it…"]]
+        ["Queued: #2 in line…", "Working on it…"],
+        ["Queued: #3 in line…", "Working on it…"]]
     # and the places were true: the job told #1 ran first, then #2, then #3
     assert [r.prompt for r in gemini.requests] == ["first in line",
                                                    *(prompt for _, prompt in shown)]
@@ -194,23 +195,23 @@ async def test_buttons_say_what_they_cost_and_variations_make_two_more_takes(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()
     tg.post(DM, ANN, photo=PHOTO, caption="3:4 add a hat")
-    [first] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
+    [first] = await tg.wait_for(lambda: tg.photos())
     assert buttons(first) == [("🔁 Again (1)", "again:1"), ("4K (2)", "4k:1"),
                               ("🎲 Variations (2)", "vary:1")]
     tg.press(ANN, first.result, "4k:1")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 2)
-    four_k = tg.sent("sendPhoto")[-1]
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
+    four_k = tg.photos()[-1]
     assert buttons(four_k) == [("🔁 Again (2)", "again:2"), ("🎲 Variations (4)", "vary:2")]
     assert await used(bot) == 3
 
     tg.press(ANN, first.result, "vary:1")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 4)
+    await tg.wait_for(lambda: len(tg.photos()) == 4)
     takes = gemini.requests[-2:]
     assert [t.prompt for t in takes] == ["add a hat", "add a hat"]
     assert all(t.images == [PHOTO] for t in takes)
     assert all(t.body["generationConfig"]["imageConfig"] == {"aspectRatio": "3:4"}
                for t in takes)
-    assert {buttons(c)[0][1] for c in tg.sent("sendPhoto")[-2:]} == {"again:3", "again:4"}
+    assert {buttons(c)[0][1] for c in tg.photos()[-2:]} == {"again:3", "again:4"}
     assert await used(bot) == 5  # two takes, one credit each, as the button said
 
 
@@ -218,10 +219,10 @@ async def test_a_reply_to_a_result_continues_the_conversation_with_its_signature
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()
     tg.post(DM, ANN, photo=PHOTO, caption="add a llama")
-    [first] = await tg.wait_for(lambda: tg.sent("sendPhoto"))
+    [first] = await tg.wait_for(lambda: tg.photos())
     await shown(bot, first.result)
     tg.post(DM, ANN, text="now make it snow", reply_to=first.result)
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 2)
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
     chained = gemini.requests[1]
     assert chained.prompt == "now make it snow" and chained.images == []
     model_turn = gemini.answers[0]["candidates"][0]["content"]
@@ -232,20 +233,20 @@ async def test_a_reply_to_a_result_continues_the_conversation_with_its_signature
     assert chained.history[0]["parts"][0]["inlineData"]["mimeType"] == "image/jpeg"
     assert await used(bot) == 2
 
-    second = tg.sent("sendPhoto")[-1]
+    second = tg.photos()[-1]
     await shown(bot, second.result)
     tg.post(DM, ANN, text="/edit new add a hat", reply_to=second.result)  # starts afresh
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 3)
+    await tg.wait_for(lambda: len(tg.photos()) == 3)
     fresh = gemini.requests[2]
     assert fresh.history == [] and fresh.prompt == "add a hat"
     assert fresh.images == [second.files["photo"]]
 
-    latest = tg.sent("sendPhoto")[-1]
+    latest = tg.photos()[-1]
     for i in range(5):  # a long chain sends back its last four turns only
         await shown(bot, latest.result)
         tg.post(DM, ANN, text=f"step {i}", reply_to=latest.result)
-        await tg.wait_for(lambda n=4 + i: len(tg.sent("sendPhoto")) == n)
-        latest = tg.sent("sendPhoto")[-1]
+        await tg.wait_for(lambda n=4 + i: len(tg.photos()) == n)
+        latest = tg.photos()[-1]
     last = gemini.requests[-1]
     assert len(last.history) == 8 and last.prompt == "step 4"
     assert [c["parts"][-1]["text"] for c in last.history[0::2]] == [
@@ -253,5 +254,5 @@ async def test_a_reply_to_a_result_continues_the_conversation_with_its_signature
     assert last.history[7] == gemini.answers[-2]["candidates"][0]["content"]
 
     tg.press(ANN, latest.result, "again:8")  # Again keeps the conversation
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 9)
+    await tg.wait_for(lambda: len(tg.photos()) == 9)
     assert gemini.requests[-1].history == last.history

@@ -37,7 +37,7 @@ async def test_a_flood_without_credits_is_not_downloaded_nor_decoded(
             tg.post(GROUP, MALLORY, document=tg.document(bomb, f"big{i}.png"),
                     caption=f"/edit make it pop {i}")
         tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a hat")
-        await tg.wait_for(lambda: tg.sent("sendPhoto"), within=30)
+        await tg.wait_for(lambda: tg.photos(), within=30)
         await asyncio.sleep(0.5)
     finally:
         process.send_signal(signal.SIGTERM)

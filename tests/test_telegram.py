@@ -21,7 +21,7 @@ PHOTO = make_image(1200, 900, "JPEG")
 
 
 def photos_to(tg: FakeTelegram, chat: dict[str, Any] = GROUP) -> list[Any]:
-    return tg.sent("sendPhoto", chat_id=chat["id"])
+    return tg.photos(chat_id=chat["id"])
 
 
 async def test_photo_with_caption_is_edited_and_answered(
@@ -29,7 +29,7 @@ async def test_photo_with_caption_is_edited_and_answered(
     await start_bot()
     message = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit 9:16 add a llama")
     [photo] = await tg.wait_for(lambda: photos_to(tg))
-    assert photo.params["reply_parameters"]["message_id"] == message["message_id"]
+    assert photo.result["reply_to_message"]["message_id"] == message["message_id"]
     assert "Here is your image" in photo.params["caption"]
     assert "9 credits left today" in photo.params["caption"]
     image = Image.open(io.BytesIO(photo.files["photo"]))
@@ -40,9 +40,10 @@ async def test_photo_with_caption_is_edited_and_answered(
     assert sent.prompt == "add a llama" and sent.images == [PHOTO]  # the largest size
     status = tg.sent("sendMessage")[0]
     assert status.params["text"] == "Working on it…"
-    await tg.wait_for(lambda: tg.sent("deleteMessage"))
-    assert tg.sent("sendChatAction")[0].params["action"] == "upload_photo"
-    assert not tg.sent("sendDocument")  # 1K: a photo is enough
+    # the status message became the result: one message in the chat, nothing to tidy away
+    assert photo.method == "editMessageMedia"
+    assert photo.params["message_id"] == status.result["message_id"]
+    await tg.never(lambda: tg.documents() or tg.sent("deleteMessage"))  # 1K: a photo is enough
 
 
 async def test_reply_document_album_imagine_and_chains(
@@ -67,7 +68,7 @@ async def test_reply_document_album_imagine_and_chains(
             caption="/edit 2K sharpen")
     await tg.wait_for(lambda: len(photos_to(tg)) == 3)
     assert gemini.requests[-1].images == [png]
-    document = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    document = await tg.wait_for(lambda: tg.documents())
     assert "Full resolution" in document[0].params["caption"]  # 2K also as a file
 
     album = [make_image(300 + 10 * i, 300, "JPEG") for i in range(3)]
@@ -135,20 +136,39 @@ async def test_bad_input_is_answered_at_once_and_costs_nothing(
     assert status.used + status.reserved == 0
 
 
-async def test_quota_race_and_queue_positions(
+async def test_quota_race(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot(default_daily_limit=3, gemini_max_concurrency=1, max_in_flight_per_user=8,
                     refusal_cooldown_s=0)  # every refusal told, before download or at reserve
     gemini.delay = 0.3
     for i in range(8):
         tg.post(GROUP, ANN, photo=PHOTO, caption=f"/edit try {i}")
-    await tg.wait_for(lambda: len(photos_to(tg)) == 3, within=20)
+    await tg.wait_for(lambda: len(photos_to(tg)) == 3, within=30)
     refusals = await tg.wait_for(lambda: [t for t in tg.texts() if "used your 3 credits" in t]
                                  if len([t for t in tg.texts() if "used your 3" in t]) == 5
-                                 else None)
+                                 else None, within=30)
     assert len(refusals) == 5 and len(gemini.requests) == 3
-    assert any(t.startswith("Queued: #") for t in tg.texts())
     assert "0 credits left today" in photos_to(tg)[-1].params["caption"]
+
+
+async def test_queue_positions_are_shown(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot(gemini_max_concurrency=1)
+    gemini.delay = 2.0  # the third waits 4 s: longer than a status message waits between edits
+    users = [FakeTelegram.user(300 + i, f"Q{i}") for i in range(3)]
+    for user in users:
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
+    await tg.wait_for(lambda: len(tg.photos()) == 3, within=30)
+    last = users[-1]["id"]
+    assert any(t.startswith("Queued: #") for t in tg.texts(chat_id=last))
+    # while the model works (2 s): "sending a photo…", once (it shows for 5 s)
+    actions = tg.sent("sendChatAction", chat_id=users[0]["id"])
+    assert [a.params["action"] for a in actions] == ["upload_photo"]
+    # one progress call at most beyond the status message: a private edit is <= 4 calls
+    for user in users:
+        chat = user["id"]
+        assert len(tg.sent("editMessageText", "sendChatAction", chat_id=chat)) <= 1
+        assert len(tg.sent("sendMessage", chat_id=chat)) == 1
 
 
 async def test_many_users_at_once_do_not_wait_for_each_other(
@@ -158,7 +178,7 @@ async def test_many_users_at_once_do_not_wait_for_each_other(
     users = [FakeTelegram.user(100 + i, f"U{i}") for i in range(20)]
     for user in users:
         tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
-    await tg.wait_for(lambda: len(tg.sent("sendPhoto")) == 20, within=30)
+    await tg.wait_for(lambda: len(tg.photos()) == 20, within=30)
     assert gemini.peak_in_flight == 20  # all twenty were with the model at the same time
 
 
@@ -180,25 +200,41 @@ async def test_refusals_and_failures_are_explained_and_free(
 async def test_telegram_limits_and_flood_control(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot()
-    tg.fail("sendPhoto", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
-    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit one")
-    [document] = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    tg.fail("editMessageMedia", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="/edit one")
+    [document] = await tg.wait_for(lambda: tg.documents())
     assert "credits left" in document.params["caption"]
     assert document.params["reply_markup"]["inline_keyboard"]
 
-    tg.fail("sendPhoto", 413, "Request Entity Too Large")
-    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit two")
-    await tg.wait_for(lambda: len(tg.sent("sendDocument")) == 2)
-
-    tg.fail("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1)
-    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit three")
-    await tg.wait_for(lambda: [c for c in tg.sent("sendPhoto") if c.result], within=10)
-    first, second = tg.sent("sendPhoto")[-2:]
+    tg.fail("editMessageMedia", 429, "Too Many Requests: retry after 1", retry_after=1)
+    tg.post(FakeTelegram.private(BOB), BOB, photo=PHOTO, caption="/edit two")
+    await tg.wait_for(lambda: tg.photos(chat_id=BOB["id"]), within=10)
+    first, second = tg.sent("editMessageMedia", chat_id=BOB["id"])
     assert second.at - first.at >= 1.0 and second.result is not None
 
-    tg.photo_limit = 1000  # any real photo is now over the photo limit
-    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit four")
-    await tg.wait_for(lambda: len(tg.sent("sendDocument")) == 3)
+
+async def test_a_photo_telegram_will_not_take_comes_as_a_document(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """Telegram answers a photo over 10 MB or of bad dimensions with a 400 whose words vary:
+    any 400 on a photo upload means "send it as a document", and the user is charged once."""
+    bot = await start_bot()
+    users = [FakeTelegram.user(400 + i, f"P{i}") for i in range(3)]
+    tg.photo_limit = 1000  # any real photo is now over the photo limit: 400, as Telegram
+    tg.post(FakeTelegram.private(users[0]), users[0], photo=PHOTO, caption="/edit one")
+    [first] = await tg.wait_for(lambda: tg.documents())
+    assert "credits left" in first.params["caption"] and not tg.photos()
+    tg.photo_limit = 10 * 1024 * 1024
+    for user, words in zip(users[1:], ("Bad Request: file is too big for a photo",
+                                       "Bad Request: IMAGE_PROCESS_FAILED"), strict=True):
+        tg.fail("editMessageMedia", 400, words)
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit again")
+        await tg.wait_for(lambda u=user: tg.documents(chat_id=u["id"]))
+    assert not tg.photos() and len(tg.documents()) == 3
+    for user in users:
+        scope = f"telegram:private:{user['id']}"
+        status = await bot.core.ledger.status(actor=f"telegram:{user['id']}", scope=scope)
+        assert status.used == 1
+    assert await bot.core.ledger.unfinished() == []
 
 
 async def test_buttons_repeat_for_the_requester_only(
@@ -225,7 +261,7 @@ async def test_buttons_repeat_for_the_requester_only(
         "aspectRatio": "3:4", "imageSize": "4K"}
     assert gemini.requests[-1].images == [PHOTO]
     preview = Image.open(io.BytesIO(photos_to(tg)[-1].files["photo"]))
-    [full] = await tg.wait_for(lambda: tg.sent("sendDocument"))
+    [full] = await tg.wait_for(lambda: tg.documents())
     original = Image.open(io.BytesIO(full.files["document"]))
     assert 2000 < max(preview.size) <= 2560 < original.height  # Telegram shows 2560 at most
     assert "Full resolution" in full.params["caption"]

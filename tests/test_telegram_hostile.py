@@ -27,7 +27,7 @@ FANS = {"id": -1002222, "type": "channel", "title": "Llama Fans"}
 
 
 def photos(tg: FakeTelegram) -> list[Any]:
-    return tg.sent("sendPhoto")
+    return tg.photos()
 
 
 def said(tg: FakeTelegram, words: str) -> list[str]:

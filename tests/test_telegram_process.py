@@ -90,22 +90,22 @@ async def test_kill_9_mid_edit_is_finished_after_restart(
     tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit 16:9 add a llama")
     await tg.wait_for(lambda: gemini.requests, within=20)
     assert await first.end(signal.SIGKILL) == -signal.SIGKILL
-    assert not tg.sent("sendPhoto")
+    assert not tg.photos()
 
     gemini.delay = 0
     second = bot_process()
     await second.start(tg)
-    [photo] = await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
-    assert photo.params["reply_parameters"]["message_id"] == 100
+    [photo] = await tg.wait_for(lambda: tg.photos(), within=20)
+    assert photo.result["reply_to_message"]["message_id"] == 100
     assert "9 credits left today" in photo.params["caption"]
     assert await second.end(signal.SIGTERM) == 0
-    assert len(tg.sent("sendPhoto")) == 1 and len(gemini.requests) == 2
+    assert len(tg.photos()) == 1 and len(gemini.requests) == 2
     assert await used_today(tmp_path) == 1  # charged once
 
     third = bot_process()  # nothing is left to resume: no second delivery, no second charge
     await third.start(tg)
     assert await third.end(signal.SIGTERM) == 0
-    assert len(tg.sent("sendPhoto")) == 1 and await used_today(tmp_path) == 1
+    assert len(tg.photos()) == 1 and await used_today(tmp_path) == 1
 
 
 async def test_a_job_that_cannot_be_finished_is_refunded_and_told(
@@ -124,7 +124,7 @@ async def test_a_job_that_cannot_be_finished_is_refunded_and_told(
     await tg.wait_for(lambda: any("restarted before finishing" in t for t in tg.texts()),
                       within=20)
     assert await second.end(signal.SIGTERM) == 0
-    assert not tg.sent("sendPhoto") and await used_today(tmp_path) == 0
+    assert not tg.photos() and await used_today(tmp_path) == 0
 
 
 async def test_sigterm_gives_running_edits_a_grace_period(
@@ -136,7 +136,7 @@ async def test_sigterm_gives_running_edits_a_grace_period(
     tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
     await tg.wait_for(lambda: gemini.requests, within=20)
     assert await bot.end(signal.SIGTERM) == 0
-    assert len(tg.sent("sendPhoto")) == 1 and await used_today(tmp_path) == 1
+    assert len(tg.photos()) == 1 and await used_today(tmp_path) == 1
     assert "[REDACTED]" in bot.logs  # DEBUG logs carry Bot API URLs, redacted
 
 
@@ -154,14 +154,14 @@ async def test_sigterm_with_a_long_edit_running_stops_within_8_s_and_resumes_it(
     asked = time.monotonic()
     assert await first.end(signal.SIGTERM) == 0
     assert time.monotonic() - asked < 8
-    assert tg.texts() == said and not tg.sent("sendPhoto")  # no error, nothing more at all
+    assert tg.texts() == said and not tg.photos()  # no error, nothing more at all
     assert "job 1 interrupted; it stays reserved" in first.logs
 
     gemini.delay = 0
     second = bot_process()
     await second.start(tg)
-    [photo] = await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
-    assert photo.params["reply_parameters"]["message_id"] == 100
+    [photo] = await tg.wait_for(lambda: tg.photos(), within=20)
+    assert photo.result["reply_to_message"]["message_id"] == 100
     assert "9 credits left today" in photo.params["caption"]
     assert await second.end(signal.SIGTERM) == 0
     assert await used_today(tmp_path) == 1
@@ -183,9 +183,9 @@ async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(
     out, _ = await asyncio.wait_for(second.communicate(), 30)
     lines = [line for line in out.decode().splitlines() if "another process" in line]
     assert second.returncode == 2 and len(lines) == 1 and "DATABASE_URL" in lines[0]
-    await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    await tg.wait_for(lambda: tg.photos(), within=20)
     assert await first.end(signal.SIGTERM) == 0
-    assert len(gemini.requests) == 1 and len(tg.sent("sendPhoto")) == 1
+    assert len(gemini.requests) == 1 and len(tg.photos()) == 1
     assert await used_today(tmp_path) == 1
 
 
@@ -207,9 +207,9 @@ async def test_two_processes_on_postgresql_never_do_the_same_job_twice(
     await tg.wait_for(lambda: gemini.requests, within=20)
     second = bot_process()
     await second.start(tg)
-    await tg.wait_for(lambda: tg.sent("sendPhoto"), within=20)
+    await tg.wait_for(lambda: tg.photos(), within=20)
     assert await first.end(signal.SIGTERM) == 0 and await second.end(signal.SIGTERM) == 0
-    assert len(gemini.requests) == 1 and len(tg.sent("sendPhoto")) == 1
+    assert len(gemini.requests) == 1 and len(tg.photos()) == 1
     ledger = QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo("UTC"),
                               clock=lambda: datetime.now(UTC))
     try:

@@ -4,7 +4,6 @@ by hand so it shares one event loop with the other adapters; handlers route to t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -25,14 +24,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from adapters.render import VARIATIONS
 from adapters.startup import until_reachable
 from adapters.tasks import Background
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
+from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.moderation import TelegramModeration
+from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
     AlbumCollector,
     ImageRef,
@@ -46,7 +46,9 @@ from bot.i18n import LANGUAGES, error_text, text
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
-CONNECTIONS = 32  # Bot API calls at once; Telegram's flood limits make more pointless
+# Bot API calls at once: Telegram's flood limits (about 30 a second) make more pointless, and
+# httpcore checks every pooled connection on each request and answer
+CONNECTIONS = 8
 
 
 class _WithoutTraceback(logging.Filter):
@@ -61,19 +63,11 @@ class _WithoutTraceback(logging.Filter):
 logging.getLogger("telegram.request.BaseRequest").addFilter(_WithoutTraceback())
 
 
-class GatedRequest(HTTPXRequest):
-    """HTTPXRequest whose calls wait for a free connection before they reach httpx. httpcore
-    walks its whole waiting list, against every connection, on each request and response: with
-    a crowd's hundreds of calls waiting in the pool, that walk cost more than the calls
-    themselves (bench/crowd.py)."""
-
-    def __init__(self, connections: int, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=connections, **kwargs)
-        self._gate = asyncio.Semaphore(connections)
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        async with self._gate:
-            return await super().do_request(*args, **kwargs)
+def _limits(scale: float) -> FloodLimits:
+    base = FloodLimits()
+    return FloodLimits(base.global_calls, base.global_window_s * scale, base.chat_messages,
+                       base.chat_window_s * scale, base.group_messages,
+                       base.group_window_s * scale)
 
 
 def create(core: Core) -> TelegramAdapter:
@@ -112,12 +106,14 @@ class TelegramAdapter:
             ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
             .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
             .concurrent_updates(True)
-            .request(GatedRequest(CONNECTIONS, read_timeout=30, write_timeout=120,
-                                  media_write_timeout=120, pool_timeout=30))
+            .rate_limiter(FloodGate(_limits(settings.telegram_flood_window_scale)))
+            .request(AiohttpRequest(connections=CONNECTIONS, read_timeout=30,
+                                    write_timeout=120, media_write_timeout=120,
+                                    pool_timeout=30))
             # two connections: the long poll, and the last getUpdates at a stop that marks
             # the fetched updates read while the cancelled poll's connection is released
-            .get_updates_request(HTTPXRequest(connection_pool_size=2,
-                                              read_timeout=self.poll_timeout_s + 10))
+            .get_updates_request(AiohttpRequest(connections=2,
+                                                read_timeout=self.poll_timeout_s + 10))
             .build())
         chat = self.chat
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),

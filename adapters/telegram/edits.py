@@ -6,18 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine
-from contextlib import suppress
-from datetime import timedelta
 from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.constants import ChatAction
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+)
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import ExtBot
 
 from adapters.render import caption, result_buttons
+from adapters.telegram.flood import Priority, Turn
+from adapters.telegram.status import StatusLine, reply_to
 from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
 from bot.admission import Ticket
 from bot.bootstrap import Core
@@ -28,11 +32,10 @@ from bot.domain import (
     EditCommand,
     EditOutcome,
     EditRequest,
+    ImageInput,
     Job,
-    Progress,
     ProgressFn,
     Scope,
-    Stage,
 )
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
@@ -45,42 +48,31 @@ MB = 1024 * 1024
 PHOTO_BUDGET = ImageBudget(max_bytes=10 * MB, max_side_sum=10000, max_ratio=20, max_side=2560)
 DOCUMENT_BUDGET = ImageBudget(max_bytes=50 * MB)
 CAPTION_LIMIT = 1024
-STATUS_EDIT_INTERVAL_S = 2.0
-
-
-def _wait_of(flood: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value: int | float | timedelta = flood.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class TelegramEdits:
-    def __init__(self, core: Core, bot: Callable[[], Bot],
+    def __init__(self, core: Core, bot: Callable[[], ExtBot[Any]],
                  spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
         self.core = core
         self._bot = bot
         self._spawn = spawn
+        self._lines: dict[str, StatusLine] = {}  # each running edit's status, by origin key
 
     @property
-    def bot(self) -> Bot:
+    def bot(self) -> ExtBot[Any]:
         return self._bot()
 
     # -- talking to Telegram -------------------------------------------------------------------
     async def call(self, fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
-        """A Bot API call that waits out flood control (429 with retry_after)."""
-        for _ in range(4):
-            try:
-                return await fn(**kwargs)
-            except RetryAfter as flood:
-                await asyncio.sleep(_wait_of(flood) + 0.05)
+        """A Bot API call: waiting out flood control is FloodGate's job (flood.py)."""
         return await fn(**kwargs)
 
-    async def say(self, chat_id: int, words: str, reply_to: int | None) -> Message | None:
+    async def say(self, chat_id: int, words: str, reply_to_id: int | None,
+                  priority: Priority = Priority.ANSWER) -> Message | None:
         try:
-            return await self.call(
-                self.bot.send_message, chat_id=chat_id, text=words,
-                reply_parameters=_reply(reply_to))
+            return await self.bot.send_message(
+                chat_id=chat_id, text=words, reply_parameters=reply_to(reply_to_id),
+                rate_limit_args=Turn(priority))
         except TelegramError:
             log.warning("could not send a message to chat %s", chat_id, exc_info=True)
             return None
@@ -99,7 +91,8 @@ class TelegramEdits:
         if ref.size is not None and ref.size > DOWNLOAD_LIMIT:
             raise ImageError("image_too_large", size=ref.size, limit=DOWNLOAD_LIMIT)
         try:
-            file = await self.call(self.bot.get_file, file_id=ref.file_id)
+            file = await self.bot.get_file(file_id=ref.file_id,
+                                           rate_limit_args=Turn(Priority.ANSWER))
             return bytes(await file.download_as_bytearray())
         except BadRequest as exc:
             if "too big" in exc.message:
@@ -131,96 +124,84 @@ class TelegramEdits:
                   opening: Opening | None = None,
                   parent: int | None = None) -> EditOutcome | None:
         opening = opening or self.core.service.opening(actor, received_at)
+        # the images come in while the ledger is asked whether this update was seen before
+        # (a replay after a restart), and then while the status message goes out
+        fetching = asyncio.ensure_future(self._fetch(refs))
         try:
-            seen = await self.core.service.seen(key)
+            replayed = await self.core.service.seen(key)
         except BaseException:
             self.core.service.drop(opening)
+            fetching.cancel()
+            await asyncio.gather(fetching, return_exceptions=True)
             raise
-        if seen:
+        if replayed:
             self.core.service.drop(opening)
+            fetching.cancel()
+            await asyncio.gather(fetching, return_exceptions=True)
             log.info("telegram: %s was handled before (a replayed update)", key)
             return None
         lang = actor.language
-        first = text(opening.progress.stage.value, lang, position=opening.progress.position)
-        saying = asyncio.ensure_future(self.say(chat_id, first, reply_to))
-        try:  # the status message goes out while the images come in
-            images = await self.core.service.prepare_images(
-                [await self.download(ref) for ref in refs])
+        first = opening.progress
+        line = self._lines[key] = StatusLine(self._bot, chat_id, reply_to, lang)
+        line.open(text(first.stage.value, lang, position=first.position), first.stage)
+        try:
+            images = await fetching
         except EditbotError as error:
             self.core.service.drop(opening)
-            status = await saying
-            await self._show(chat_id, status.message_id if status else None, reply_to,
-                             error_text(error, lang))
+            self._lines.pop(key, None)
+            await self._show(line, error_text(error, lang))
             return None
         except BaseException:
             self.core.service.drop(opening)
-            saying.cancel()
+            self._lines.pop(key, None)
+            fetching.cancel()
+            await line.take()
             raise
-        status = await saying
-        status_id = status.message_id if status else None
         origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
-                  "file_ids": [r.file_id for r in refs], "status_id": status_id}
+                  "file_ids": [r.file_id for r in refs], "status_id": line.message_id}
         request = EditRequest(actor=actor, scope=scope, command=command, images=images,
                               origin=origin, received_at=received_at, parent=parent)
-        typing = self._spawn(self._upload_action(chat_id))
-        try:
-            outcome = await self.core.service.submit(
-                request, deliver=self.deliver, opening=opening,
-                progress=self.progress_for(chat_id, status_id, lang, showing=first))
-        finally:
-            typing.cancel()
+        outcome = await self.core.service.submit(request, deliver=self.deliver, opening=opening,
+                                                 progress=line.progress, ready=line.ready)
         await self.finish(outcome, request)
         return outcome
 
+    async def _fetch(self, refs: list[ImageRef]) -> tuple[ImageInput, ...]:
+        return await self.core.service.prepare_images(
+            [await self.download(ref) for ref in refs], [ref.photo for ref in refs])
+
+    def _line(self, origin: dict[str, Any], lang: str) -> StatusLine:
+        line = self._lines.get(origin.get("key") or "")
+        if line is None:  # a job from before a restart
+            line = StatusLine(self._bot, origin["chat_id"], origin["message_id"], lang,
+                              message_id=origin.get("status_id"))
+            if origin.get("key"):
+                self._lines[origin["key"]] = line
+        return line
+
     async def finish(self, outcome: EditOutcome, request: EditRequest) -> None:
         origin = request.origin
-        chat_id, status_id = origin["chat_id"], origin.get("status_id")
+        line = self._line(origin, request.actor.language)
+        self._lines.pop(origin.get("key") or "", None)
         if outcome.ok or outcome.status == "duplicate":  # a duplicate: the first one answers
-            if status_id is not None:
-                with suppress(TelegramError):
-                    await self.call(self.bot.delete_message, chat_id=chat_id,
-                                    message_id=status_id)
+            await line.tidy()
             return
         assert outcome.error is not None
-        await self._show(chat_id, status_id, origin["message_id"],
-                         error_text(outcome.error, request.actor.language))
+        await self._show(line, error_text(outcome.error, request.actor.language))
 
-    async def _show(self, chat_id: int, status_id: int | None, reply_to: int, words: str) -> None:
-        if status_id is not None:
+    async def _show(self, line: StatusLine, words: str) -> None:
+        """The last word on a job: the status message becomes it (or it is said anew)."""
+        status_id = await line.take()
+        if status_id is not None and not line.consumed:
+            line.consumed = True
             try:
-                await self.call(self.bot.edit_message_text, chat_id=chat_id,
-                                message_id=status_id, text=words)
+                await self.bot.edit_message_text(
+                    chat_id=line.chat_id, message_id=status_id, text=words,
+                    rate_limit_args=Turn(Priority.RESULT))
                 return
             except TelegramError:
                 log.info("status message %s is gone; answering anew", status_id)
-        await self.say(chat_id, words, reply_to)
-
-    async def _upload_action(self, chat_id: int) -> None:
-        with suppress(TelegramError):
-            while True:
-                await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.UPLOAD_PHOTO)
-                await asyncio.sleep(4.5)  # an action shows for five seconds
-
-    def progress_for(self, chat_id: int, status_id: int | None, lang: str,
-                     showing: str | None = None) -> ProgressFn:
-        """Keeps the status message in step with the job; ``showing`` is what it says now."""
-        shown: dict[str, Any] = {"text": showing, "at": 0.0, "stage": None}
-
-        async def progress(event: Progress) -> None:
-            words = text(event.stage.value, lang, position=event.position)
-            now = asyncio.get_running_loop().time()
-            same_stage = shown["stage"] == event.stage
-            if status_id is None or words == shown["text"] or (
-                    same_stage and now - shown["at"] < STATUS_EDIT_INTERVAL_S):
-                return
-            if event.stage is Stage.DELIVERING:
-                return  # the result itself follows at once
-            shown.update(text=words, at=now, stage=event.stage)
-            with suppress(BadRequest):
-                await self.call(self.bot.edit_message_text, chat_id=chat_id,
-                                message_id=status_id, text=words)
-
-        return progress
+        await self.say(line.chat_id, words, line.reply_to_id, Priority.RESULT)
 
     # -- delivery ------------------------------------------------------------------------------
     def buttons(self, delivery: Delivery, lang: str) -> InlineKeyboardMarkup:
@@ -229,39 +210,46 @@ class TelegramEdits:
         return InlineKeyboardMarkup([row])
 
     async def deliver(self, delivery: Delivery) -> None:
-        """Photo when it fits; 2K/4K (or a photo Telegram refuses) also as a document, so
-        Telegram's recompression does not eat the resolution. Raises if nothing was sent."""
+        """The status message becomes the photo (or a new photo is sent when there is none);
+        2K/4K also come as a document, so Telegram's recompression does not eat the resolution;
+        a photo Telegram refuses (any 400) comes as a document instead. Raises if nothing was
+        sent."""
         request = delivery.request
         origin, lang = request.origin, request.actor.language
-        chat_id, reply_to = origin["chat_id"], origin["message_id"]
+        line = self._line(origin, lang)
         words = caption(delivery, lang, limit=CAPTION_LIMIT)
         markup = self.buttons(delivery, lang)
         data = delivery.image.data
         photo_sent = False
         try:
             photo = await asyncio.to_thread(fit_output, data, PHOTO_BUDGET)
-            sent = await self.call(self.bot.send_photo, chat_id=chat_id, photo=photo.data,
-                                   filename=f"edit.{photo.extension}", caption=words,
-                                   reply_parameters=_reply(reply_to), reply_markup=markup)
+            sent = await self._put(line, "photo", photo.data, f"edit.{photo.extension}",
+                                   words, markup)
             photo_sent = True
             await delivery.arrived()
-            self._spawn(self._link(delivery, sent))  # once its turn is kept
+            if sent is not None:
+                self._spawn(self._link(delivery, sent))  # once its turn is kept
         except (BadRequest, NetworkError, ImageError) as exc:
-            if isinstance(exc, TelegramError) and not _photo_refused(exc):
+            if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
+                    not _too_large(exc)):
                 raise
             log.info("job %d: photo refused (%s); sending a document", delivery.job_id, exc)
         if photo_sent and request.command.image_size not in ("2K", "4K"):
             return
         document = await asyncio.to_thread(fit_output, data, DOCUMENT_BUDGET)
         note = text("full_resolution", lang, width=document.width, height=document.height)
+        name = f"editbot-{delivery.job_id}.{document.extension}"
         try:
-            sent = await self.call(
-                self.bot.send_document, chat_id=chat_id, document=document.data,
-                filename=f"editbot-{delivery.job_id}.{document.extension}",
-                caption=note if photo_sent else words, reply_parameters=_reply(reply_to),
-                reply_markup=None if photo_sent else markup)
+            if photo_sent:
+                sent = await self.bot.send_document(
+                    chat_id=line.chat_id, document=document.data, filename=name, caption=note,
+                    reply_parameters=reply_to(line.reply_to_id),
+                    rate_limit_args=Turn(Priority.RESULT))
+            else:
+                sent = await self._put(line, "document", document.data, name, words, markup)
             await delivery.arrived()
-            self._spawn(self._link(delivery, sent))
+            if sent is not None:
+                self._spawn(self._link(delivery, sent))
         except TelegramError:
             if not photo_sent:
                 raise
@@ -276,6 +264,30 @@ class TelegramEdits:
             log.warning("job %d: its result message could not be noted", delivery.job_id,
                         exc_info=True)
 
+    async def _put(self, line: StatusLine, kind: str, data: bytes, name: str, words: str,
+                   markup: InlineKeyboardMarkup) -> Message | None:
+        """Put the result into the status message, or send it anew when there is none."""
+        status_id = await line.take()
+        turn = Turn(Priority.RESULT)
+        if status_id is not None and not line.consumed:
+            media = (InputMediaPhoto(data, caption=words, filename=name) if kind == "photo"
+                     else InputMediaDocument(data, caption=words, filename=name))
+            try:
+                edited = await self.bot.edit_message_media(
+                    media=media, chat_id=line.chat_id, message_id=status_id,
+                    reply_markup=markup, rate_limit_args=turn)
+                line.consumed = True
+                return edited if isinstance(edited, Message) else None
+            except BadRequest as exc:
+                if not _message_gone(exc):
+                    raise
+                line.consumed = True
+                log.info("status message %s is gone; sending the result anew", status_id)
+        send = self.bot.send_photo if kind == "photo" else self.bot.send_document
+        return await send(line.chat_id, data, caption=words, filename=name,
+                   reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
+                   rate_limit_args=Turn(Priority.RESULT))
+
     # -- after a restart -----------------------------------------------------------------------
     async def rebuild(self, job: Job, *, images: bool = True
                       ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
@@ -288,8 +300,7 @@ class TelegramEdits:
             log.info("job %d: its images can no longer be fetched", job.id)
             return None
         request = request_from_json(job.request, inputs)
-        return request, self.deliver, self.progress_for(
-            origin["chat_id"], origin.get("status_id"), request.actor.language)
+        return request, self.deliver, self._line(origin, request.actor.language).progress
 
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)
@@ -308,13 +319,12 @@ class TelegramEdits:
         await self.finish(await task, request_from_json(job.request))
 
 
-def _reply(message_id: int | None) -> ReplyParameters | None:
-    if message_id is None:
-        return None
-    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+def _message_gone(exc: BadRequest) -> bool:
+    words = exc.message.lower()
+    return "message to edit not found" in words or "message_id_invalid" in words or (
+        "message can't be edited" in words)
 
 
-def _photo_refused(exc: TelegramError) -> bool:
+def _too_large(exc: TelegramError) -> bool:
     words = exc.message.upper()
-    return "PHOTO_INVALID_DIMENSIONS" in words or "413" in words or "TOO LARGE" in words or (
-        "PHOTO_SAVE_FILE_INVALID" in words)
+    return "413" in words or "TOO LARGE" in words

@@ -23,6 +23,7 @@ class ImageRef:
 
     file_id: str
     size: int | None
+    photo: bool = False  # a photo Telegram encoded itself (not a file the user sent as is)
 
 
 def actor_of(user: User) -> Actor:
@@ -66,7 +67,7 @@ def images_in(message: Message | None) -> list[ImageRef]:
         return []
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return [ImageRef(largest.file_id, largest.file_size)]
+        return [ImageRef(largest.file_id, largest.file_size, photo=True)]
     if message.document is not None:  # whether it is an image is decided by its bytes
         return [ImageRef(message.document.file_id, message.document.file_size)]
     return []

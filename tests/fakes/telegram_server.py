@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 from PIL import Image
 
+from .flood import FloodControl, FloodLimits
 from .watch import Watched
 
 MB = 1024 * 1024
@@ -100,6 +101,8 @@ class FakeTelegram(Watched):
         self.creators: dict[int, int] = {}
         self.faults: dict[str, deque[tuple[int, str, int | None]]] = defaultdict(deque)
         self.photo_limit = 10 * MB
+        self.flood = FloodControl()
+        self._chats: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
@@ -120,6 +123,14 @@ class FakeTelegram(Watched):
     def _seen(self) -> str:
         return ", ".join(c.method for c in self.calls)
 
+    def enforce_flood_limits(self, limits: FloodLimits | None = None) -> None:
+        """Answer 429 to calls over Telegram's flood limits from now on (see flood.py)."""
+        self.flood = FloodControl(limits or FloodLimits())
+
+    @property
+    def flood_429s(self) -> int:
+        return self.flood.refused
+
     def fail(self, method: str, status: int, description: str, *,
              retry_after: int | None = None, times: int = 1) -> None:
         for _ in range(times):
@@ -134,7 +145,19 @@ class FakeTelegram(Watched):
         """Every text the bot showed in a chat: messages, edits and captions, in order."""
         return [str(c.params.get("text") or c.params.get("caption") or "")
                 for c in self.sent("sendMessage", "editMessageText", "sendPhoto",
-                                   "sendDocument", chat_id=chat_id)]
+                                   "sendDocument", "editMessageMedia", chat_id=chat_id)]
+
+    def photos(self, chat_id: int | None = None) -> list[Call]:
+        """The photos that reached a chat: sent anew, or put into a message by an edit."""
+        return self._delivered("photo", chat_id)
+
+    def documents(self, chat_id: int | None = None) -> list[Call]:
+        return self._delivered("document", chat_id)
+
+    def _delivered(self, kind: str, chat_id: int | None) -> list[Call]:
+        method = "sendPhoto" if kind == "photo" else "sendDocument"
+        return [c for c in self.sent(method, "editMessageMedia", chat_id=chat_id)
+                if c.result is not None and kind in c.files]
 
     # -- what users do -------------------------------------------------------------------------
     @staticmethod
@@ -191,6 +214,7 @@ class FakeTelegram(Watched):
         if sender is not None:
             message["from"] = sender
         self.messages[(chat["id"], message["message_id"])] = message
+        self._chats.setdefault(chat["id"], chat)
         return message
 
     def _enqueue(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -259,6 +283,7 @@ class FakeTelegram(Watched):
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
+        arrived = time.monotonic()  # flood limits count a call when it arrives
         try:
             params, files = await self._params(request)
         except ConnectionResetError:  # the bot went away mid-request (a kill, a shutdown)
@@ -267,6 +292,9 @@ class FakeTelegram(Watched):
         if method != "getUpdates":
             self.calls.append(call)
         try:
+            wait = self.flood.judge(method, params.get("chat_id"), arrived)
+            if wait is not None:
+                return _error(429, f"Too Many Requests: retry after {wait}", wait)
             if self.faults[method]:
                 status, description, retry_after = self.faults[method].popleft()
                 return _error(status, description, retry_after)
@@ -331,9 +359,9 @@ class FakeTelegram(Watched):
                     pass
 
     def _chat(self, chat_id: int) -> dict[str, Any]:
-        for (cid, _), message in self.messages.items():
-            if cid == chat_id:
-                return dict(message["chat"])
+        known = self._chats.get(chat_id)
+        if known is not None:
+            return dict(known)
         return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
 
     def _reply_fields(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -383,32 +411,81 @@ class FakeTelegram(Watched):
             return _error(400, "Bad Request: message to delete not found")
         return True
 
-    async def _m_sendPhoto(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
-        data = f.get("photo")
+    def _check_photo(self, data: bytes | None) -> None:
+        """Telegram's answers to a photo it will not take: 400, never 413, for a photo."""
         if data is None:
-            return _error(400, "Bad Request: there is no photo in the request")
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
         if len(data) > self.photo_limit:
-            return _error(413, "Request Entity Too Large")
+            raise _ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
         if width + height > 10000 or max(width, height) / min(width, height) > 20:
-            return _error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
-        if len(str(p.get("caption", ""))) > 1024:
-            return _error(400, "Bad Request: message caption is too long")
+            raise _ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+
+    @staticmethod
+    def _check_document(data: bytes | None) -> None:
+        if data is None:
+            raise _ApiError(400, "Bad Request: there is no document in the request")
+        if len(data) > 50 * MB:
+            raise _ApiError(413, "Request Entity Too Large")
+
+    @staticmethod
+    def _check_caption(caption: Any) -> None:
+        if len(str(caption or "")) > 1024:
+            raise _ApiError(400, "Bad Request: message caption is too long")
+
+    async def _m_sendPhoto(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        data = f.get("photo")
+        self._check_photo(data)
+        self._check_caption(p.get("caption"))
+        assert data is not None
         return self._message(self._chat(p["chat_id"]), self.me, photo=self.photo_sizes(data),
                              caption=p.get("caption"), **self._reply_fields(p))
 
     async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         data = f.get("document")
-        if data is None:
-            return _error(400, "Bad Request: there is no document in the request")
-        if len(data) > 50 * MB:
-            return _error(413, "Request Entity Too Large")
-        if len(str(p.get("caption", ""))) > 1024:
-            return _error(400, "Bad Request: message caption is too long")
+        self._check_document(data)
+        self._check_caption(p.get("caption"))
+        assert data is not None
         return self._message(self._chat(p["chat_id"]), self.me,
                              document=self.document(data, "result.png", "image/png"),
                              caption=p.get("caption"), **self._reply_fields(p))
+
+    async def _m_editMessageMedia(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        """Turns a message (a text one too) into a photo or a document. The call is recorded
+        as a send is: the media's caption in ``params["caption"]`` and its file in
+        ``files["photo"]`` or ``files["document"]``."""
+        media = p.get("media") or {}
+        kind = media.get("type")
+        if kind not in ("photo", "document"):
+            return _error(400, "Bad Request: unsupported media type")
+        attached = str(media.get("media", ""))
+        data = f.get(attached.removeprefix("attach://")) if attached.startswith(
+            "attach://") else None
+        if kind == "photo":
+            self._check_photo(data)
+        else:
+            self._check_document(data)
+        self._check_caption(media.get("caption"))
+        message = self.messages.get((p["chat_id"], p["message_id"]))
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        assert data is not None
+        p["caption"] = media.get("caption")
+        f[kind] = data
+        for gone in ("text", "entities", "photo", "document", "caption"):
+            message.pop(gone, None)
+        if kind == "photo":
+            message["photo"] = self.photo_sizes(data)
+        else:
+            message["document"] = self.document(data, "result.png", "image/png")
+        if media.get("caption"):
+            message["caption"] = media["caption"]
+        message["edit_date"] = int(time.time())
+        message.pop("reply_markup", None)
+        if "reply_markup" in p:
+            message["reply_markup"] = p["reply_markup"]
+        return message
 
     async def _m_getFile(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         file_id = str(p.get("file_id"))

@@ -1,0 +1,262 @@
+"""Staying inside Telegram's flood limits by design, results first.
+
+Telegram allows a bot about 30 calls a second, about one message a second in a chat (short
+bursts are tolerated) and 20 messages a minute in a group; over them it answers 429 and the
+user waits. FloodGate is python-telegram-bot's rate-limiter hook: every Bot API call waits for
+a turn that keeps all three windows (with a margin) and turns go by priority, so in a busy
+group a finished edit is never stuck behind status messages. A chat action is only sent when
+it can go at once. A 429 that comes anyway pauses everything for its retry_after and the call
+is made again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import itertools
+import logging
+import warnings
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+log = logging.getLogger(__name__)
+MESSAGE_METHODS = ("send", "edit", "copyMessage", "forwardMessage")
+SAFETY = 1.05  # our windows are this much longer than Telegram's...
+SLACK_S = 0.02  # ...and this much more
+INF = float("inf")
+
+
+class Priority(IntEnum):
+    RESULT = 0  # a finished edit, or the answer that ends a job
+    ANSWER = 1  # what a user waits on: replies to commands, the files an edit needs
+    STATUS = 2  # a new status message
+    PROGRESS = 3  # a status message edited, or tidied away
+    ACTION = 4  # "sending a photo…": only when it can go at once
+
+
+@dataclass(eq=False)
+class Turn:
+    """What a call passes as ``rate_limit_args``; ``dispatched`` tells whether it left."""
+
+    priority: Priority
+    dispatched: bool = False
+
+
+@dataclass(frozen=True)
+class FloodLimits:
+    global_calls: int = 30
+    global_window_s: float = 1.0
+    chat_messages: int = 3
+    chat_window_s: float = 3.0
+    group_messages: int = 20
+    group_window_s: float = 60.0
+
+
+class _Window:
+    """A call holds its place from the moment it leaves until a window after its answer came:
+    it reached Telegram somewhere in between, so Telegram never sees more than ``limit``
+    within a window, however long a request took to travel."""
+
+    __slots__ = ("in_flight", "limit", "span", "times")
+
+    def __init__(self, limit: int, span: float) -> None:
+        self.limit, self.span = limit, span * SAFETY + SLACK_S
+        self.in_flight = 0
+        self.times: deque[float] = deque()  # when the answers came
+
+    def free_at(self, now: float) -> float:
+        """When one more call may leave (``now`` if at once; inf: when an answer comes)."""
+        times = self.times
+        while times and times[0] <= now - self.span:
+            times.popleft()
+        if self.in_flight + len(times) < self.limit:
+            return now
+        keep = self.limit - self.in_flight
+        if keep <= 0:
+            return INF
+        return times[len(times) - keep] + self.span
+
+    def done(self, now: float) -> None:
+        self.in_flight -= 1
+        self.times.append(now)
+
+
+@dataclass(eq=False)
+class _Waiter:
+    priority: int
+    seq: int
+    windows: tuple[_Window, ...]
+    ready: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop()
+                                        .create_future())
+
+
+def _default_priority(endpoint: str) -> Priority:
+    if endpoint == "sendChatAction":
+        return Priority.ACTION
+    if endpoint in ("sendPhoto", "sendDocument", "editMessageMedia"):
+        return Priority.RESULT
+    if endpoint in ("editMessageText", "deleteMessage"):
+        return Priority.PROGRESS
+    return Priority.ANSWER
+
+
+def _chat_of(data: dict[str, Any]) -> int | str | None:
+    chat = data.get("chat_id")
+    if isinstance(chat, str):
+        try:
+            return int(chat)
+        except ValueError:
+            return chat
+    return chat if isinstance(chat, int) else None
+
+
+class FloodGate(BaseRateLimiter[Turn]):
+    def __init__(self, limits: FloodLimits | None = None, *, max_retries: int = 3) -> None:
+        self.limits = limits or FloodLimits()
+        self.max_retries = max_retries
+        self._global = _Window(self.limits.global_calls, self.limits.global_window_s)
+        self._chats: dict[int | str, _Window] = {}
+        self._groups: dict[int | str, _Window] = {}
+        self._waiting: list[_Waiter] = []  # by (priority, seq)
+        self._seq = itertools.count()
+        self._paused_until = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.floods = 0  # 429s received anyway
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _windows(self, endpoint: str, chat: int | str | None) -> tuple[_Window, ...]:
+        if chat is None:
+            return ()
+        if not endpoint.startswith(MESSAGE_METHODS) or endpoint == "sendChatAction":
+            return (self._global,)
+        limits = self.limits
+        own = self._chats.get(chat)
+        if own is None:
+            own = self._chats[chat] = _Window(limits.chat_messages, limits.chat_window_s)
+        if isinstance(chat, int) and chat > 0:
+            return self._global, own
+        group = self._groups.get(chat)
+        if group is None:
+            group = self._groups[chat] = _Window(limits.group_messages, limits.group_window_s)
+        return self._global, own, group
+
+    async def process_request(
+        self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any]
+                                                | list[dict[str, Any]]]],
+        args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+        rate_limit_args: Turn | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        turn = rate_limit_args or Turn(_default_priority(endpoint))
+        windows = self._windows(endpoint, _chat_of(data))
+        attempt = 0
+        while True:
+            if windows and not await self._turn(turn.priority, windows):
+                return True  # a chat action that would have had to wait: skipped
+            turn.dispatched = True
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as flood:
+                attempt += 1
+                if attempt > self.max_retries:
+                    raise
+                self.floods += 1
+                wait = _seconds(flood)
+                log.warning("telegram: flood control on %s; waiting %.0f s", endpoint, wait)
+                loop = asyncio.get_running_loop()
+                self._paused_until = max(self._paused_until, loop.time() + wait)
+                turn.dispatched = False
+                if not windows:
+                    await asyncio.sleep(wait)
+            finally:
+                self._release(windows)
+
+    async def room(self, chat_id: int | str) -> None:
+        """Wait until a result could be sent to ``chat_id`` at once (nothing is sent). Delivery
+        is marked as begun only then, so a restart meanwhile can still redo the job."""
+        windows = self._windows("sendPhoto", chat_id)
+        await self._turn(Priority.RESULT, windows)
+        for window in windows:
+            window.in_flight -= 1
+        self._dispatch()
+
+    async def _turn(self, priority: int, windows: tuple[_Window, ...]) -> bool:
+        waiter = _Waiter(priority, next(self._seq), windows)
+        bisect.insort_right(self._waiting, waiter, key=_rank)
+        self._dispatch()
+        if waiter.ready.done():
+            return True
+        if priority >= Priority.ACTION:
+            self._waiting.remove(waiter)
+            return False
+        try:
+            await waiter.ready
+        except BaseException:
+            if waiter.ready.done() and not waiter.ready.cancelled():
+                self._release(windows)  # its turn came as it was called off
+            elif waiter in self._waiting:
+                self._waiting.remove(waiter)
+            raise
+        return True
+
+    def _release(self, windows: tuple[_Window, ...]) -> None:
+        if windows:
+            now = asyncio.get_running_loop().time()
+            for window in windows:
+                window.done(now)
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if now < self._paused_until:
+            self._timer = loop.call_at(self._paused_until, self._dispatch)
+            return
+        still: list[_Waiter] = []
+        soonest = INF
+        waiting = self._waiting
+        for index, waiter in enumerate(waiting):
+            if waiter.ready.done():
+                continue
+            if self._global.free_at(now) > now:  # nobody else can go either
+                still.extend(w for w in waiting[index:] if not w.ready.done())
+                soonest = min(soonest, self._global.free_at(now))
+                break
+            at = max(w.free_at(now) for w in waiter.windows)
+            if at > now:
+                still.append(waiter)
+                soonest = min(soonest, at)
+                continue
+            for window in waiter.windows:
+                window.in_flight += 1
+            waiter.ready.set_result(None)
+        self._waiting = still
+        if still and soonest < INF:
+            self._timer = loop.call_at(soonest, self._dispatch)
+
+
+def _rank(waiter: _Waiter) -> tuple[int, int]:
+    return waiter.priority, waiter.seq
+
+
+def _seconds(flood: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = flood.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,167 @@
+"""One edit's status message in a Telegram chat, kept cheap.
+
+The message is sent when the edit is accepted (at a status's priority: results go first).
+Beyond it an edit makes at most PROGRESS_CALLS more calls before its result (so a private 1K
+edit is at most four: getFile, the status, one progress call, the result): an edit of the
+status when the job's stage changes (queued <-> working; a mere move in the line is not worth
+a call), at most once per STATUS_EDIT_INTERVAL_S and with the newest words (older ones are never
+sent), or else "sending a photo…" once the model has worked for a second, only when Telegram's
+limits leave room at once. At delivery the result takes the message over (``take``): its
+edits stop, and if it was still waiting for its turn it is never sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from telegram import Message, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from adapters.telegram.flood import FloodGate, Priority, Turn
+from bot.domain import Progress, Stage
+from bot.i18n import text
+
+log = logging.getLogger(__name__)
+STATUS_EDIT_INTERVAL_S = 3.0
+PROGRESS_CALLS = 1
+ACTION_AFTER_S = 1.0  # a quick edit needs no "sending a photo…": the status says it all
+ACTION_EVERY_S = 5.0  # a chat action shows for five seconds
+
+
+def reply_to(message_id: int | None) -> ReplyParameters | None:
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+class StatusLine:
+    def __init__(self, bot: Callable[[], ExtBot[Any]], chat_id: int, reply_to_id: int | None,
+                 lang: str, *, message_id: int | None = None, showing: str | None = None,
+                 ) -> None:
+        self._bot = bot
+        self.chat_id, self.reply_to_id, self.lang = chat_id, reply_to_id, lang
+        self.message_id = message_id
+        self.shown = self.wanted = showing
+        self.consumed = False  # the result (or the final answer) took the message over
+        self._closed = False
+        self._sending: asyncio.Task[Message | None] | None = None
+        self._send_turn = Turn(Priority.STATUS)
+        self._editor: asyncio.Task[None] | None = None
+        self._actions: asyncio.Task[None] | None = None
+        self._last_edit = 0.0
+        self._calls_left = PROGRESS_CALLS
+        self._stage: Stage | None = None
+
+    def open(self, words: str, stage: Stage | None = None) -> None:
+        """Send the status message (in the background)."""
+        self._stage = stage
+        self.shown = self.wanted = words
+        self._last_edit = asyncio.get_running_loop().time()
+        self._sending = asyncio.ensure_future(self._send(words))
+
+    async def _send(self, words: str) -> Message | None:
+        try:
+            message = await self._bot().send_message(
+                chat_id=self.chat_id, text=words, reply_parameters=reply_to(self.reply_to_id),
+                rate_limit_args=self._send_turn)
+        except TelegramError:
+            log.warning("could not send a status message to chat %s", self.chat_id,
+                        exc_info=True)
+            return None
+        self.message_id = message.message_id
+        return message
+
+    async def sent(self) -> int | None:
+        """The status message's id once it is sent (None if it could not be)."""
+        sending = self._sending
+        if sending is not None and not sending.done():
+            await asyncio.wait({sending})
+        return self.message_id
+
+    # -- progress ------------------------------------------------------------------------------
+    async def progress(self, event: Progress) -> None:
+        if event.stage is Stage.DELIVERING:
+            self._stop_actions()
+            return
+        if event.stage is Stage.WORKING and self._actions is None and not self._closed:
+            self._actions = asyncio.ensure_future(self._show_actions())
+        if event.stage is not self._stage:
+            self._stage = event.stage
+            self.show(text(event.stage.value, self.lang, position=event.position))
+
+    def show(self, words: str) -> None:
+        if self._closed or words == self.wanted:
+            return
+        self.wanted = words
+        if self._editor is None or self._editor.done():
+            self._editor = asyncio.ensure_future(self._edit())
+
+    async def _edit(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._closed and self.wanted != self.shown:
+            if await self.sent() is None:
+                return
+            wait = self._last_edit + STATUS_EDIT_INTERVAL_S - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            words = self.wanted
+            if self._closed or words is None or words == self.shown or self._calls_left <= 0:
+                return
+            self._calls_left -= 1
+            self.shown = words
+            self._last_edit = loop.time()
+            with suppress(TelegramError):
+                await self._bot().edit_message_text(
+                    chat_id=self.chat_id, message_id=self.message_id, text=words,
+                    rate_limit_args=Turn(Priority.PROGRESS))
+
+    async def _show_actions(self) -> None:
+        await asyncio.sleep(ACTION_AFTER_S)
+        with suppress(TelegramError):
+            while not self._closed and self._calls_left > 0 and (
+                    self._editor is None or self._editor.done()):
+                self._calls_left -= 1
+                await self._bot().send_chat_action(
+                    chat_id=self.chat_id, action=ChatAction.UPLOAD_PHOTO,
+                    rate_limit_args=Turn(Priority.ACTION))
+                await asyncio.sleep(ACTION_EVERY_S)
+
+    def _stop_actions(self) -> None:
+        if self._actions is not None:
+            self._actions.cancel()
+
+    async def ready(self) -> None:
+        """Wait until the result could be sent at once under the flood limits: the job is
+        marked as being delivered only then (EditService.submit's ``ready``)."""
+        gate = self._bot().rate_limiter
+        if isinstance(gate, FloodGate):
+            await gate.room(self.chat_id)
+
+    # -- the end -------------------------------------------------------------------------------
+    async def take(self) -> int | None:
+        """Stop showing progress and hand over the message for the result or the final answer;
+        None when there is none (a send still waiting for its turn is called off)."""
+        self._closed = True
+        self._stop_actions()
+        if self._editor is not None:
+            self._editor.cancel()
+        sending = self._sending
+        if sending is not None and not sending.done() and not self._send_turn.dispatched:
+            sending.cancel()
+        return await self.sent()
+
+    async def tidy(self) -> None:
+        """The job is over and its result went elsewhere: remove the status message."""
+        message_id = await self.take()
+        if message_id is None or self.consumed:
+            return
+        self.consumed = True
+        with suppress(TelegramError):
+            await self._bot().delete_message(chat_id=self.chat_id, message_id=message_id,
+                                             rate_limit_args=Turn(Priority.PROGRESS))

@@ -1,0 +1,79 @@
+"""A crowd against a Bot API that enforces Telegram's flood limits: the bot, at its default
+settings, gets no 429 and every user gets their image. The fake and the bot run the limits'
+clock equally faster (``telegram_flood_window_scale``) so 200 results in one group (20 a
+minute on Telegram) do not take ten minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.flood import FloodLimits
+from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.images import make_image
+from tests.fakes.telegram_server import Call, FakeTelegram
+
+PHOTO = make_image(160, 120, "JPEG")
+CROWD = 200
+
+
+def answered(call: Call) -> int | None:
+    """The user's message a delivered photo answers."""
+    return (call.result.get("reply_to_message") or {}).get("message_id")
+
+
+async def test_fake_answers_429_over_the_limits(tg: FakeTelegram) -> None:
+    """The fake itself: over a window, a 429 with retry_after, and refused calls do not count."""
+    import httpx
+
+    tg.enforce_flood_limits(FloodLimits(chat_messages=2, chat_window_s=2.0))
+    url = f"{tg.root}/bot{tg.token}/sendMessage"
+    async with httpx.AsyncClient() as http:
+        answers = [await http.post(url, json={"chat_id": 5, "text": f"hi {i}"})
+                   for i in range(3)]
+        action = await http.post(f"{tg.root}/bot{tg.token}/sendChatAction",
+                                 json={"chat_id": 5, "action": "typing"})
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    body = answers[2].json()
+    assert body["ok"] is False and body["error_code"] == 429
+    assert body["description"] == "Too Many Requests: retry after 2"
+    assert body["parameters"] == {"retry_after": 2}
+    assert action.status_code == 200  # a chat action is not a message
+    assert tg.flood_429s == 1
+
+
+async def test_two_hundred_users_in_one_group_all_get_their_image(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    scale = 0.02  # a group's minute lasts 1.2 s
+    tg.enforce_flood_limits(FloodLimits().scaled(scale))
+    await start_bot(telegram_flood_window_scale=scale, default_daily_limit=10)
+    gemini.delay = 0.2
+    group = FakeTelegram.group(-100777, "Crowd")
+    asked = {tg.post(group, FakeTelegram.user(1000 + i, f"G{i}"), photo=PHOTO,
+                     caption="/edit add a hat")["message_id"] for i in range(CROWD)}
+    photos = await tg.wait_for(lambda: len(tg.photos()) >= CROWD and tg.photos(), within=120)
+    assert {answered(p) for p in photos} == asked and len(photos) == CROWD
+    assert tg.flood_429s == 0
+    # results went first: the group's few messages went to results, not to progress
+    progress = tg.sent("sendMessage", "editMessageText", "deleteMessage", chat_id=group["id"])
+    assert len(progress) < CROWD // 2
+
+
+async def test_two_hundred_users_in_private_chats_all_get_their_image(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    scale = 0.25  # 120 calls a second
+    tg.enforce_flood_limits(FloodLimits().scaled(scale))
+    await start_bot(telegram_flood_window_scale=scale)
+    gemini.delay = 0.2
+    users = [FakeTelegram.user(2000 + i, f"P{i}") for i in range(CROWD)]
+    for user in users:
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
+    photos = await tg.wait_for(lambda: len(tg.photos()) >= CROWD and tg.photos(), within=120)
+    assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
+    assert tg.flood_429s == 0
+    for user in users:  # and none needed more than four calls, queued or not
+        assert len(tg.sent(*CHAT_METHODS, chat_id=user["id"])) + 1 <= 4  # + its getFile
+
+
+CHAT_METHODS = ("sendMessage", "editMessageText", "editMessageMedia", "sendPhoto",
+                "sendDocument", "sendChatAction", "deleteMessage")

@@ -26,10 +26,9 @@ VOLUME ["/data"]
 
 # docker stop sends this, then SIGKILL 10 s later; the bot is gone within SHUTDOWN_GRACE_S + 3 s.
 STOPSIGNAL SIGTERM
-# Until the bot serves /healthz: healthy while its process (PID 1) runs. With /healthz on
-# LISTEN_PORT, the CMD becomes:
-#   python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LISTEN_PORT', '8080'), timeout=4)"
+# /healthz, /readyz and /metrics (LISTEN_PORT)
+EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD python -c "import os; os.kill(1, 0)"
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + (os.environ.get('LISTEN_PORT') or '8080') + '/healthz', timeout=4)"]
 
 CMD ["python", "-m", "bot", "run"]

@@ -62,6 +62,7 @@ class Bot:
                     "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
                     "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
                     "DATABASE_URL": f"sqlite:///{database}", "LOG_LEVEL": "WARNING",
+                    "LISTEN_PORT": "0",
                     **settings}
         self.tg = tg
         self.cwd = database.parent  # no developer's .env is read

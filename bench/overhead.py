@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import runpy
 import statistics
 import tempfile
 import time
@@ -81,7 +82,12 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
                         help="one tiny run, to check the script works (figures mean nothing)")
-    args = parser.parse_args()
+    parser.add_argument("--metrics-only", action="store_true",
+                        help="only the cost of the metrics, with and without (metrics_overhead.py)")
+    args, _ = parser.parse_known_args()
+    if args.metrics_only:
+        runpy.run_path(str(Path(__file__).with_name("metrics_overhead.py")), run_name="__main__")
+        return
     if args.quick:
         args.edits, args.rounds = 1, 1
     gemini = FakeGemini()

@@ -1,4 +1,5 @@
-"""The only place that wires: settings -> Gemini client, ledger, edit and moderation services."""
+"""The only place that wires: settings -> Gemini client, ledger, metrics, daily budget, the edit,
+moderation and stats services."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from .books import Books
+from .budget import AdminAlerts, DailyBudget
 from .config import Settings
 from .errors import ConfigError
 from .gemini import GeminiClient
 from .ledger import QuotaLedger
+from .metrics import Metrics
 from .models import ModelSpec, spec_for
 from .moderation import Moderation
+from .pricing import PriceTable
 from .service import EditService
+from .stats import Stats
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,10 @@ class Core:
     ledger: QuotaLedger
     service: EditService
     moderation: Moderation
+    metrics: Metrics
+    budget: DailyBudget
+    alerts: AdminAlerts
+    stats: Stats
 
     def hold(self) -> None:
         """Take a SQLite database for this process alone (a ConfigError naming DATABASE_URL
@@ -32,19 +42,27 @@ class Core:
         self.ledger.hold()
 
     async def start(self) -> None:
-        """Open and migrate the ledger; a database that cannot be used is a ConfigError."""
+        """Open and migrate the ledger (a database that cannot be used is a ConfigError), settle
+        what earlier runs left pending, then load the day's spend for the budget."""
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
             raise database_error(exc) from None
         await self.ledger.settle_pending(earlier_runs=True)  # before anything is resumed
         self.ledger.keep_alive()
+        day, spent, held = await self.stats.budget_state()
+        self.budget.load(day=day, spent=spent, held=held)
 
     async def check_upstream(self) -> None:
         """The checks worth a request at start: is the Gemini key accepted?"""
         await self.gemini.check_key()
 
+    async def ping(self) -> None:
+        """Raises if the ledger does not answer (for /readyz)."""
+        await self.ledger.ping()
+
     async def aclose(self) -> None:
+        await self.alerts.settle()
         self.service.decoder.close()
         await self.gemini.aclose()
         await self.service.turns.settle()
@@ -67,15 +85,18 @@ def _now() -> datetime:
 
 def build(
     settings: Settings, *, gemini: GeminiClient | None = None, ledger: QuotaLedger | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Callable[[], datetime] | None = None, metrics: Metrics | None = None,
 ) -> Core:
+    """``metrics`` defaults to a fresh registry of this core's own (Metrics(enabled=False)
+    records nothing: the benchmark's baseline)."""
     spec = spec_for(settings.gemini_model)
+    metrics = metrics or Metrics(model=settings.gemini_model)
     gemini = gemini or GeminiClient(
         base_url=settings.gemini_base_url, api_key=settings.gemini_api_key.get_secret_value(),
         auth=settings.auth_style, model=settings.gemini_model,
         timeout_s=settings.gemini_timeout_s, max_attempts=settings.gemini_max_attempts,
         max_connections=settings.gemini_max_concurrency + 4,
-        max_retry_delay_s=settings.gemini_max_retry_delay_s,
+        max_retry_delay_s=settings.gemini_max_retry_delay_s, metrics=metrics,
     )
     try:
         ledger = ledger or QuotaLedger.open(
@@ -85,16 +106,27 @@ def build(
         )
     except OSError as exc:  # its folder cannot be made
         raise database_error(exc) from None
+    alerts = AdminAlerts(settings.bot_admins)
+    budget = DailyBudget(limit_usd=settings.daily_budget_usd, today=ledger.today,
+                         resets_at=ledger.resets_at, alerts=alerts)
+    books = Books(ledger=ledger, metrics=metrics, budget=budget,
+                  prices=PriceTable(settings.gemini_model, settings.price_overrides()))
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,
         max_in_flight_per_user=settings.max_in_flight_per_user,
         refusal_cooldown_s=settings.refusal_cooldown_s, decode_memory_mb=settings.decode_memory_mb,
+        books=books,
     )
+    metrics.watch(waiting=lambda: service.queue.waiting,
+                  in_flight=lambda: service.queue.in_flight,
+                  spent_today=budget.spent_today, budget=settings.daily_budget_usd)
     moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
                             default_limit=settings.default_daily_limit)
+    stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
+                  model=settings.gemini_model, clock=clock or _now)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
-                moderation=moderation)
+                moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats)
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:

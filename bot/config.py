@@ -19,6 +19,7 @@ from .errors import ConfigError
 
 GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
 AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
+DEFAULT_LISTEN_PORT = 8080
 
 
 class Settings(BaseSettings):
@@ -61,6 +62,15 @@ class Settings(BaseSettings):
     refusal_cooldown_s: float = Field(30.0, ge=0)
     decode_memory_mb: int = Field(512, ge=64)
 
+    # operations: /healthz, /readyz and /metrics; None (LISTEN_PORT=off) serves nothing
+    listen_port: int | None = Field(DEFAULT_LISTEN_PORT, ge=0, le=65535)
+    listen_host: str = "0.0.0.0"
+    daily_budget_usd: float | None = Field(None, ge=0)
+    price_per_image_usd_1k: float | None = Field(None, ge=0)
+    price_per_image_usd_2k: float | None = Field(None, ge=0)
+    price_per_image_usd_4k: float | None = Field(None, ge=0)
+    price_per_image_usd_input: float | None = Field(None, ge=0)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -74,10 +84,28 @@ class Settings(BaseSettings):
             return value
         return value.strip().upper() if value.strip().upper() in _LEVELS else value.strip().lower()
 
-    @field_validator("telegram_bot_token", "discord_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "discord_bot_token", "discord_api_base_url",
+                     "discord_gateway_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("daily_budget_usd", "price_per_image_usd_1k", "price_per_image_usd_2k",
+                     "price_per_image_usd_4k", "price_per_image_usd_input", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("listen_port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if not word:
+                return DEFAULT_LISTEN_PORT
+            if word in ("off", "none", "no", "false"):
+                return None
+        return value
 
     @field_validator("gemini_api_key")
     @classmethod
@@ -165,6 +193,12 @@ class Settings(BaseSettings):
     def person_daily_limit(self) -> int:
         return self.default_daily_limit if self.user_daily_limit is None else (
             self.user_daily_limit)
+
+    def price_overrides(self) -> dict[str, float]:
+        """PRICE_PER_IMAGE_USD_* that are set: image size (or "input") -> dollars."""
+        found = {"1K": self.price_per_image_usd_1k, "2K": self.price_per_image_usd_2k,
+                 "4K": self.price_per_image_usd_4k, "input": self.price_per_image_usd_input}
+        return {size: price for size, price in found.items() if price is not None}
 
     def credits_for(self, image_size: str | None) -> int:
         return self.credits_per_4k_edit if image_size == "4K" else self.credits_per_edit

@@ -8,6 +8,7 @@
     ├── NotAllowed               the person may not do that here (not a moderator, not the
     │                            requester of the job whose button was pressed)
     ├── QuotaExceeded            no credits left today (member limit or scope budget)
+    ├── BudgetReached            the bot's daily spend cap (DAILY_BUDGET_USD) is reached
     ├── DuplicateRequest         a job already came from this message (a replayed update)
     ├── Refusal                  the model answered without an image: safety, no image, ...
     └── UpstreamError            Gemini could not be reached or failed; ``transient`` says
@@ -87,6 +88,16 @@ class QuotaExceeded(EditbotError):
         self.resets_at = resets_at
 
 
+class BudgetReached(EditbotError):
+    """The day's estimated spend would pass DAILY_BUDGET_USD; ``resets_at`` is the new day."""
+
+    code = "budget_reached"
+
+    def __init__(self, code: str | None = None, /, *, resets_at: datetime) -> None:
+        super().__init__(code, resets_at=resets_at)
+        self.resets_at = resets_at
+
+
 class DuplicateRequest(EditbotError):
     code = "duplicate"
 
@@ -96,10 +107,12 @@ class Refusal(EditbotError):
 
     code = "refused"
 
-    def __init__(self, code: str | None = None, /, *, reason: str, text: str = "") -> None:
+    def __init__(self, code: str | None = None, /, *, reason: str, text: str = "",
+                 usage: object = None) -> None:
         super().__init__(code, reason=reason, text=text)
         self.reason = reason
         self.text = text
+        self.usage = usage  # the answer's TokenUsage, when it had one: a refusal is billed too
 
 
 class UpstreamError(EditbotError):

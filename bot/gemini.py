@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from .config import AuthStyle
 from .domain import GeneratedImage, ImageInput, TokenUsage
 from .errors import ConfigError, Refusal, UpstreamError
 from .images import image_size, sniff
+from .metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,10 @@ class GeminiClient:
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
         timeout_s: float = 300.0, max_attempts: int = 4, backoff_s: float = 1.0,
         max_connections: int = 64, http: httpx.AsyncClient | None = None,
-        max_retry_delay_s: float = 60.0,
+        max_retry_delay_s: float = 60.0, metrics: Metrics | None = None,
     ) -> None:
         self.model = model
+        self.metrics = metrics or Metrics(model=model, enabled=False)
         self._timeout_s = timeout_s
         self._max_retry_delay_s = max_retry_delay_s
         self._model_url = f"{base_url.rstrip('/')}/v1beta/models/{model}"
@@ -141,6 +144,7 @@ class GeminiClient:
         honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
         failure at once)."""
         content = self.encode_body(prompt, images, aspect_ratio, image_size, history)
+        started = time.monotonic()
         try:
             async for attempt in stamina.retry_context(
                 on=self._backoff_for, attempts=self._max_attempts, timeout=None,
@@ -148,6 +152,8 @@ class GeminiClient:
                 wait_jitter=self._backoff_s,
             ):
                 with attempt:
+                    if attempt.num > 1:
+                        self.metrics.upstream_retry()
                     try:
                         return await self._attempt(content)
                     except _Retry as retry:
@@ -159,6 +165,8 @@ class GeminiClient:
                         raise
         except _Retry as retry:
             raise retry.error from None
+        finally:  # the upstream stage: every attempt and the waits between them
+            self.metrics.stage("upstream", image_size, time.monotonic() - started)
         raise UpstreamError("upstream_failed", transient=True)  # only with zero attempts
 
     def _backoff_for(self, exc: Exception) -> bool | float:
@@ -178,12 +186,15 @@ class GeminiClient:
                 response = await self._http.post(
                     self._url, content=content, headers=headers, params=params)
         except (httpx.TimeoutException, TimeoutError):
+            self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.
             raise UpstreamError("upstream_timeout", transient=True) from None
         except httpx.TransportError as exc:
+            self.metrics.upstream_response("network")
             error = UpstreamError("upstream_unreachable", transient=True,
                                   detail=type(exc).__name__)
             raise _Retry(error, None) from None
+        self.metrics.upstream_response(f"{response.status_code // 100}xx")
         if response.status_code != 200:
             raise _status_error(response)
         # megabytes of JSON and base64: parsed off the event loop
@@ -247,7 +258,7 @@ def parse_response(payload: Any) -> GeneratedImage:
     if not candidates:
         reason = _get(feedback, "blockReason", "block_reason")
         if reason:
-            raise Refusal("refused", reason=str(reason))
+            raise Refusal("refused", reason=str(reason), usage=usage_of(payload))
         raise UpstreamError("upstream_malformed", transient=True, detail="no candidates")
     candidate = candidates[0] if isinstance(candidates[0], dict) else {}
     finish = str(_get(candidate, "finishReason", "finish_reason") or "")
@@ -267,11 +278,12 @@ def parse_response(payload: Any) -> GeneratedImage:
         elif isinstance(part.get("text"), str):
             texts.append(part["text"])
     text = "\n".join(t.strip() for t in texts if t.strip())
+    usage = usage_of(payload)
     if image is None:
         reason = finish if finish and finish != "STOP" else "NO_IMAGE"
         if reason not in _REFUSAL_REASONS and reason != "MAX_TOKENS":
             reason = "NO_IMAGE"
-        raise Refusal("refused", reason=reason, text=text)
+        raise Refusal("refused", reason=reason, text=text, usage=usage)
     data, declared = image
     mime = sniff(data)
     if mime is None:
@@ -282,14 +294,25 @@ def parse_response(payload: Any) -> GeneratedImage:
     except Exception:
         raise UpstreamError("upstream_malformed", transient=True,
                             detail="unreadable image") from None
-    usage = _get(payload, "usageMetadata", "usage_metadata") or {}
     return GeneratedImage(
-        data=data, mime_type=mime, width=width, height=height, text=text,
-        usage=TokenUsage(
-            prompt=int(_get(usage, "promptTokenCount", "prompt_token_count") or 0),
-            output=int(_get(usage, "candidatesTokenCount", "candidates_token_count") or 0),
-            thoughts=int(_get(usage, "thoughtsTokenCount", "thoughts_token_count") or 0),
-            total=int(_get(usage, "totalTokenCount", "total_token_count") or 0),
-        ),
+        data=data, mime_type=mime, width=width, height=height, text=text, usage=usage,
         parts=tuple(part for part in parts if isinstance(part, dict)),
+    )
+
+
+def usage_of(payload: dict[str, Any]) -> TokenUsage:
+    """The answer's ``usageMetadata`` (what Google bills), zeros where it is missing."""
+    usage = _get(payload, "usageMetadata", "usage_metadata")
+    if not isinstance(usage, dict):
+        return TokenUsage()
+
+    def count(camel: str, snake: str) -> int:
+        value = _get(usage, camel, snake)
+        return int(value) if isinstance(value, int | float) else 0
+
+    return TokenUsage(
+        prompt=count("promptTokenCount", "prompt_token_count"),
+        output=count("candidatesTokenCount", "candidates_token_count"),
+        thoughts=count("thoughtsTokenCount", "thoughts_token_count"),
+        total=count("totalTokenCount", "total_token_count"),
     )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select
+from sqlalchemy import Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .domain import JobStatus
@@ -55,3 +55,7 @@ class LedgerBase:
     async def _scalar(self, stmt: Select[Any]) -> Any:
         async with self.engine.connect() as conn:
             return (await conn.execute(stmt)).scalar()
+
+    async def ping(self) -> None:
+        """Raises if the database does not answer (for /readyz)."""
+        await self._scalar(select(literal(1)))

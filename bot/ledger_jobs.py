@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from .domain import GeneratedImage, Job, JobStatus
 from .ledger_pending import LEDGER_FAULTS, Pending
 from .ledger_schema import jobs, results
+from .pricing import Spend
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
@@ -40,12 +41,14 @@ class Jobs(Pending):
     def _mine(self, job_id: int) -> Any:
         return (jobs.c.id == job_id, _RESERVED, jobs.c.owner == self.owner)
 
-    async def _finish(self, job_id: int, status: JobStatus, note: str) -> bool:
+    async def _finish(self, job_id: int, status: JobStatus, note: str,
+                      spend: Spend | None = None) -> bool:
         waiting = self._pending.get(job_id)
         if waiting is not None:  # refused by the database before: that finish stands
             return waiting[0] is status
         stmt = (update(jobs).where(*self._mine(job_id))
-                .values(status=status.value, note=note[:500], updated_at=self._now()))
+                .values(status=status.value, note=note[:500], updated_at=self._now(),
+                        **spend_values(spend)))
 
         def finish(conn: Connection) -> bool:
             done = conn.execute(stmt).rowcount == 1
@@ -58,23 +61,27 @@ class Jobs(Pending):
         except LEDGER_FAULTS:
             return self.finish_later(job_id, status, note)
 
-    async def delivering(self, job_id: int) -> bool:
+    async def delivering(self, job_id: int, spend: Spend | None = None) -> bool:
         """Note that the job's result is being uploaded: from here on it is never redone.
-        False if this process no longer holds the job (then it must not deliver it)."""
-        stmt = update(jobs).where(*self._mine(job_id)).values(delivering_at=self._now())
+        False if this process no longer holds the job (then it must not deliver it).
+        ``spend`` is what its answer cost (kept even if the process stops now)."""
+        stmt = (update(jobs).where(*self._mine(job_id))
+                .values(delivering_at=self._now(), **spend_values(spend)))
         try:
             return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
         except LEDGER_FAULTS:  # the result is paid for: deliver it, reconcile later
             log.error("job %d: could not note its delivery; delivering anyway", job_id)
             return True
 
-    async def commit(self, job_id: int, note: str = "") -> bool:
-        """Charge a delivered job; False if it was already finished (never charged twice)."""
-        return await self._finish(job_id, JobStatus.COMMITTED, note)
+    async def commit(self, job_id: int, note: str = "", spend: Spend | None = None) -> bool:
+        """Charge a delivered job (recording what the upstream answer cost); False if it was
+        already finished (never charged twice)."""
+        return await self._finish(job_id, JobStatus.COMMITTED, note, spend)
 
-    async def refund(self, job_id: int, note: str = "") -> bool:
-        """Give a job's credits back; False if it was already finished."""
-        return await self._finish(job_id, JobStatus.REFUNDED, note)
+    async def refund(self, job_id: int, note: str = "", spend: Spend | None = None) -> bool:
+        """Give a job's credits back (the upstream may still have cost ``spend``); False if it
+        was already finished."""
+        return await self._finish(job_id, JobStatus.REFUNDED, note, spend)
 
     async def release(self, job_id: int) -> None:
         """Give up the lease of a job this process stops working on (a shutdown): the next
@@ -196,3 +203,13 @@ def _job(row: Any) -> Job:
         request=json.loads(row["request"]), created_at=datetime.fromisoformat(row["created_at"]),
         delivering=row["delivering_at"] is not None, has_result=bool(row["has_result"]),
     )
+
+
+def spend_values(spend: Spend | None) -> dict[str, Any]:
+    """The jobs columns of what an upstream answer cost (nothing when unknown)."""
+    if spend is None:
+        return {}
+    usage = spend.usage
+    return {"model": spend.model, "prompt_tokens": usage.prompt, "output_tokens": usage.output,
+            "thoughts_tokens": usage.thoughts, "total_tokens": usage.total,
+            "cost_usd": spend.cost_usd}

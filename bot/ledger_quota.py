@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import (
+    Float,
     Integer,
     String,
     Text,
@@ -85,7 +86,7 @@ def reserve_statement(*, limited: bool) -> Any:
     values: Any = select(
         _p("platform"), _p("actor"), _p("scope"), _p("day"), _p("credits", Integer),
         literal(JobStatus.RESERVED.value), _p("request", Text), _p("now"), _p("now"),
-        _p("origin_key"), _p("owner"), _p("now"),
+        _p("origin_key"), _p("owner"), _p("now"), _p("estimated_usd", Float),
     ).where(~select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).exists())
     if limited:
         total = _limit("total", "")
@@ -95,7 +96,8 @@ def reserve_statement(*, limited: bool) -> Any:
             _person_used() + _p("credits", Integer) <= _p("ceiling", Integer),
         )
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",
-               "created_at", "updated_at", "origin_key", "owner", "heartbeat_at"]
+               "created_at", "updated_at", "origin_key", "owner", "heartbeat_at",
+               "estimated_usd"]
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
@@ -121,14 +123,16 @@ class Quotas(LedgerBase):
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
         request: dict[str, Any], unlimited: bool = False, origin_key: str | None = None,
+        estimated_usd: float | None = None,
     ) -> int:
-        """Record a job holding ``credits``; QuotaExceeded when that would pass a limit,
-        DuplicateRequest when a job already came from ``origin_key``."""
+        """Record a job holding ``credits`` (and ``estimated_usd`` of the daily budget);
+        QuotaExceeded when that would pass a limit, DuplicateRequest when a job already came
+        from ``origin_key``."""
         params = {
             "platform": platform, "actor": actor, "scope": scope, "day": self.today(),
             "credits": credits, "request": json.dumps(request, separators=(",", ":")),
             "now": self._now(), "default": self._default, "origin_key": origin_key,
-            "ceiling": self._user_limit, "owner": self.owner,
+            "ceiling": self._user_limit, "owner": self.owner, "estimated_usd": estimated_usd,
         }
         stmt = self._reserve_unlimited if unlimited else self._reserve_limited
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -33,8 +33,17 @@ jobs = Table(
     Column("heartbeat_at", String(40), nullable=True),  # the owner's last sign of life
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # spend (bot/pricing.py): what the upstream reported and what it is estimated to cost
+    Column("model", String(80), nullable=True),
+    Column("prompt_tokens", Integer, nullable=True),
+    Column("output_tokens", Integer, nullable=True),
+    Column("thoughts_tokens", Integer, nullable=True),
+    Column("total_tokens", Integer, nullable=True),
+    Column("cost_usd", Float, nullable=True),  # set once the upstream answered
+    Column("estimated_usd", Float, nullable=True),  # held against the daily budget meanwhile
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
     Index("ix_jobs_status", "status", "platform"),
+    Index("ix_jobs_day", "day", "status"),
     Index("ux_jobs_origin", "origin_key", unique=True),
     Index("ix_jobs_person", "actor", "day", "status", "credits"),
 )

@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 from .admission import Cooldown, InFlight, Ticket
+from .books import Books
 from .commands import MAX_PROMPT_CHARS, is_blank
 from .decoding import MB, Decoder
 from .domain import (
@@ -43,17 +43,18 @@ from .errors import (
     UpstreamError,
 )
 from .gemini import GeminiClient
-from .images import REQUEST_LIMIT, fit_references, prepare_input, ratio_mismatch, request_bytes
+from .images import REQUEST_LIMIT, ratio_mismatch, request_bytes
 from .ledger import QuotaLedger
 from .ledger_pending import LEDGER_FAULTS
 from .models import ModelSpec
+from .ports import Opening, ResumeHandler, prepare_images
 from .progress import ProgressPump
 from .scheduler import FairQueue, Place
 from .serialize import request_from_json, request_to_json
 from .takeover import Takeover
 from .turns import TurnStore
 
-__all__ = ["EditService", "ResumeHandler", "prepare_images", "request_from_json",
+__all__ = ["EditService", "Opening", "ResumeHandler", "prepare_images", "request_from_json",
            "request_to_json"]
 log = logging.getLogger(__name__)
 ReadyFn = Callable[[], Awaitable[None]]
@@ -63,37 +64,9 @@ RepeatAction = Literal["again", "4k"]
 OPERATOR_PLATFORMS = frozenset({"cli"})
 
 
-@dataclass(frozen=True, slots=True)
-class Opening:
-    """A request's place in line, taken when it was accepted, and what it is told first."""
-
-    progress: Progress
-    place: Place
-
-
-class ResumeHandler(Protocol):
-    """An adapter's way to finish, after a restart, the jobs it had accepted."""
-
-    async def rebuild(self, job: Job, *, images: bool = True
-                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
-        """The request again with its callbacks (its inputs fetched anew unless ``images`` is
-        False: a kept result needs none); None if it cannot be."""
-
-    async def abandoned(self, job: Job) -> None:
-        """Tell the requester the job could not be finished and its credits were refunded."""
-
-
-async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
-    """Validate and ready raw inputs off the event loop, shrunk to fit one model request
-    together; raises ImageError. For one-off use: the chat adapters use
-    ``EditService.prepare_images``, bounded in threads and memory."""
-    prepared = [await asyncio.to_thread(prepare_input, blob) for blob in blobs]
-    return await asyncio.to_thread(fit_references, prepared)
-
-
 class EditService:
     def __init__(
-        self, *, ledger: QuotaLedger, gemini: GeminiClient, spec: ModelSpec,
+        self, *, ledger: QuotaLedger, gemini: GeminiClient, spec: ModelSpec, books: Books,
         max_concurrency: int, credits_for: Callable[[str | None], int],
         admins: frozenset[str] = frozenset(), max_in_flight_per_user: int = 2,
         refusal_cooldown_s: float = 30.0, decode_memory_mb: int = 512,
@@ -106,6 +79,7 @@ class EditService:
         self.in_flight = InFlight(max_in_flight_per_user)
         self.refusals = Cooldown(refusal_cooldown_s)
         self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
+        self.books = books  # credits, spend, the daily budget and the metrics, in step
         self.turns = TurnStore(ledger)
         self._credits_for = credits_for
         self.takeover = Takeover(self)
@@ -149,6 +123,7 @@ class EditService:
         this command costs (else QuotaExceeded), by a cheap read, and fewer than the allowed
         requests running (else Busy); the reservation itself stays the authority. The ticket
         is released when the request's work ends."""
+        self.books.precheck(command)  # the daily budget (BudgetReached)
         if not self.is_admin(actor):
             credits = self.credits_for(command)
             status = await self.ledger.status(actor=actor.key, scope=scope.key)
@@ -209,20 +184,19 @@ class EditService:
         try:
             self.validate(request)
         except EditbotError as error:
-            return EditOutcome("invalid", error=error)
+            return self.books.ended(request, EditOutcome("invalid", error=error))
         credits = self.credits_for(request.command)
         try:
-            job_id = await self.ledger.reserve(
-                platform=request.actor.platform, actor=request.actor.key,
-                scope=request.scope.key, credits=credits, request=request_to_json(request),
-                unlimited=self.is_admin(request.actor), origin_key=request.origin.get("key"))
+            job_id = await self.books.reserve(request, credits, request_json=request_to_json(
+                request), unlimited=self.is_admin(request.actor))
         except DuplicateRequest as error:
-            return EditOutcome("duplicate", error=error)
+            return self.books.ended(request, EditOutcome("duplicate", error=error))
         except EditbotError as error:
-            return EditOutcome("rejected", error=error)
+            return self.books.ended(request, EditOutcome("rejected", error=error))
         except LEDGER_FAULTS:  # disk full, locked past the timeout, read-only: nothing taken
             log.exception("the ledger could not reserve; the request is declined")
-            return EditOutcome("failed", error=EditbotError("ledger_unavailable"))
+            declined = EditOutcome("failed", error=EditbotError("ledger_unavailable"))
+            return self.books.ended(request, declined)
         return await self.run(job_id, request, credits, deliver=deliver, progress=progress,
                               place=opening.place if opening else None, ready=ready)
 
@@ -234,12 +208,12 @@ class EditService:
     ) -> EditOutcome:
         """Work on an already reserved job until it is committed or refunded. The upstream
         slot is held only while Gemini is asked: progress goes out in the background.
-        ``kept``: the job's result, generated (and paid for) before a restart: it is delivered
-        as it is."""
+        ``kept``: its result, generated (and paid for) before a restart, delivered as it is."""
         pump = ProgressPump(progress, job_id)
         try:
-            return await self._run(job_id, request, credits, deliver, pump, place, kept,
-                                   ready)
+            outcome = await self._run(job_id, request, credits, self.books.timed(
+                request, deliver), pump, place, kept, ready)
+            return self.books.ended(request, outcome)
         finally:
             await pump.close()
 
@@ -252,19 +226,23 @@ class EditService:
         async def on_position(position: int) -> None:
             tell(Stage.QUEUED, position)
 
-        command = request.command
+        command, books, platform = request.command, self.books, request.actor.platform
+        spend = books.no_spend
         try:
             image = kept
             if image is None:
                 history = (await self.turns.history(request.parent)
                            if request.parent is not None else [])
+                queued = books.now()
                 async with self.queue.slot(request.actor.key, on_position,
                                            order=request.received_at, ticket=place):
+                    books.waited(request, queued)
                     tell(Stage.WORKING)
                     image = await self.gemini.generate(
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                         image_size=command.image_size, history=history)
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
+            spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.is_admin(request.actor))
@@ -272,23 +250,26 @@ class EditService:
                 job_id=job_id, request=request, image=image, credits=credits,
                 credits_left=status.left,
                 ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
-                on_arrival=lambda: self.ledger.commit(job_id))
+                on_arrival=lambda: books.commit(job_id, request, credits, spend))
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             tell(Stage.DELIVERING)
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
-            if not await self.ledger.delivering(job_id):  # from here it is never redone
+            if not await self.ledger.delivering(job_id, spend):  # from here it is never redone
                 log.warning("job %d was taken over by another process; not delivering", job_id)
                 return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
-        except Refusal as error:
-            await self.ledger.refund(job_id, note=f"refused:{error.reason}")
+        except Refusal as error:  # a refusal still paid for its prompt (and thinking)
+            spend = books.price(request, error.usage, produced=False)
+            await books.refund(job_id, platform, credits, note=f"refused:{error.reason}",
+                               spend=spend)
             return EditOutcome("refused", job_id=job_id, error=error)
         except UpstreamError as error:
-            await self.ledger.refund(job_id, note=f"upstream:{error.code}:{error.status}")
+            await books.refund(job_id, platform, credits,
+                               note=f"upstream:{error.code}:{error.status}")
             return EditOutcome("failed", job_id=job_id, error=error)
         except asyncio.CancelledError:
             log.info("job %d interrupted; it stays reserved for the next start", job_id)
@@ -297,12 +278,13 @@ class EditService:
             raise
         except Exception as exc:
             log.exception("job %d failed while delivering", job_id)
-            if not await self.ledger.refund(job_id, note=f"delivery:{type(exc).__name__}"):
+            if not await books.refund(job_id, platform, credits,
+                                      note=f"delivery:{type(exc).__name__}", spend=spend):
                 # the result had reached the user (and was charged); only an extra failed
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
             return EditOutcome("failed", job_id=job_id, error=failure)
-        await self.ledger.commit(job_id)
+        await books.commit(job_id, request, credits, spend)
         return EditOutcome("delivered", job_id=job_id, delivery=delivery)
 
     async def resume(
@@ -313,7 +295,8 @@ class EditService:
         tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
         for job in await self.ledger.claim(platform):
             if job.delivering:  # it may have reached the user: never send it twice
-                if await self.ledger.refund(job.id, note="interrupted while delivering"):
+                if await self.books.refund(job.id, job.platform, job.credits,
+                                           note="interrupted while delivering"):
                     await handler.abandoned(job)
                 continue
             kept = await self.ledger.result(job.id) if job.has_result else None
@@ -323,7 +306,8 @@ class EditService:
                 log.warning("job %d could not be rebuilt", job.id, exc_info=True)
                 rebuilt = None
             if rebuilt is None:
-                if await self.ledger.refund(job.id, note="abandoned after restart"):
+                if await self.books.refund(job.id, job.platform, job.credits,
+                                           note="abandoned after restart"):
                     await handler.abandoned(job)
                 continue
             request, deliver, progress = rebuilt

@@ -1,4 +1,5 @@
-"""``python -m bot [run|edit|imagine]``: parse the command line, build the core, run adapters.
+"""``python -m bot [run|edit|imagine|stats]``: parse the command line, then run the bot or
+one command.
 
 This entry point sits above both the core (``bot/``) and the adapters: it is the one place that
 names the platforms, so the core never does. A configuration the bot cannot start with is one
@@ -42,10 +43,12 @@ Settings come from the environment or from a .env file in the working directory
 EXAMPLES = """\
 examples:
   python -m bot                  start every platform whose token is set (same as "run");
-                                 SIGTERM or Ctrl-C stops it, unfinished edits resume next start
+                                 SIGTERM or Ctrl-C stops it, unfinished edits resume next start;
+                                 /healthz, /readyz and /metrics are served on LISTEN_PORT
   python -m bot edit --image photo.jpg --output llama.png "9:16 2K add a llama"
   python -m bot edit --image a.jpg --image b.png --output both.jpg "put them together"
   python -m bot imagine --output moon.png "16:9 a llama on the moon"
+  python -m bot stats --json     today and the last 7 days: edits, spend, failures
 
 RATIO and SIZE are optional and come first: 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
 1K 2K 4K with the default model. Edits from the shell are recorded in the ledger as
@@ -85,6 +88,15 @@ def parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user:pw@host/db")
     copy.add_argument("--from", dest="source", metavar="URL",
                       help="the ledger to copy (default: DATABASE_URL)")
+    stats = commands.add_parser(
+        "stats", help="the operators' /stats: edits, spend and failures, today and 7 days",
+        formatter_class=raw,
+        description="Today and the last 7 days from the ledger: edits by outcome, estimated "
+                    "spend (and DAILY_BUDGET_USD), top groups by spend, failure rate, p50/p95 "
+                    "time to result.",
+        epilog="examples:\n  python -m bot stats\n  python -m bot stats --json")
+    stats.add_argument("--json", action="store_true",
+                       help="one JSON object instead of text (for scripts)")
     return main
 
 
@@ -137,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command in ("edit", "imagine"):
             cli = importlib.import_module("adapters.cli")
             return int(asyncio.run(cli.run_cli(build(settings), command, args)))
+        if command == "stats":
+            cli = importlib.import_module("adapters.cli")
+            return int(asyncio.run(cli.run_stats(build(settings), as_json=args.json)))
         names = enabled_adapters(settings)
         if not names:
             raise ConfigError.about("no platform to run: set TELEGRAM_BOT_TOKEN and/or "

@@ -1,10 +1,12 @@
-"""Running the bot: start the core and the adapters in one event loop, stop them on SIGTERM or
-SIGINT within SHUTDOWN_GRACE_S plus a little.
+"""Running the bot: start the core, the HTTP side on LISTEN_PORT (/healthz, /readyz, /metrics)
+and the adapters in one event loop, stop them on SIGTERM or SIGINT within SHUTDOWN_GRACE_S plus
+a little.
 
 The stop must beat ``docker stop`` (SIGTERM, then SIGKILL 10 s later): adapters stop taking
 new work, running edits get SHUTDOWN_GRACE_S (default 5 s) to finish together, then whatever is
 still running is cancelled. A cancelled job stays reserved, its user sees no error, and the
-next start resumes it.
+next start resumes it. /readyz answers 503 from the moment the stop begins; the HTTP side
+closes after the adapters.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import asyncio
 import importlib
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
+from adapters.server import HttpServer
 from bot.bootstrap import Core, build
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.logs import loop_exception_handler
 
 log = logging.getLogger("editbot")
@@ -37,6 +41,9 @@ class Adapter(Protocol):
     async def close(self) -> None:
         """Close the connections (also after a start that failed half-way)."""
 
+    def ready(self) -> str | None:
+        """None while connected to its platform; else why not (for /readyz)."""
+
 
 async def serve(settings: Settings, modules: Sequence[str]) -> int:
     """Run until SIGTERM/SIGINT (exit code 0). A start that fails raises ConfigError after
@@ -48,7 +55,8 @@ async def serve(settings: Settings, modules: Sequence[str]) -> int:
         loop.add_signal_handler(sig, stop.set)
     core = build(settings)
     adapters: list[Adapter] = [importlib.import_module(m).create(core) for m in modules]
-    starting = asyncio.create_task(_start(core, adapters))
+    server = http_server(core, adapters)
+    starting = asyncio.create_task(_start(core, adapters, server))
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -62,18 +70,64 @@ async def serve(settings: Settings, modules: Sequence[str]) -> int:
         return 0
     finally:
         stopping.cancel()
-        await _stop(core, adapters, settings.shutdown_grace_s)
+        await _stop(core, adapters, server, settings.shutdown_grace_s)
 
 
-async def _start(core: Core, adapters: Sequence[Adapter]) -> None:
+def http_server(core: Core, adapters: Sequence[Adapter]) -> HttpServer | None:
+    """The HTTP side on LISTEN_PORT (None when LISTEN_PORT=off): /healthz, /metrics, and
+    /readyz with a probe for the ledger and one per adapter (its ``ready()``). An adapter that
+    serves HTTP itself (a webhook) has ``add_routes(server)``, called here, before the start."""
+    settings = core.settings
+    if settings.listen_port is None:
+        return None
+    server = HttpServer(port=settings.listen_port, host=settings.listen_host,
+                        registry=core.metrics.registry)
+
+    async def ledger() -> None:
+        await core.ping()
+
+    server.add_probe("ledger", ledger)
+    for adapter in adapters:
+        server.add_probe(adapter.name, _ready_probe(adapter))
+        add_routes = getattr(adapter, "add_routes", None)
+        if add_routes is not None:
+            add_routes(server)
+    return server
+
+
+def _ready_probe(adapter: Adapter) -> Callable[[], Awaitable[str | None]]:
+    async def probe() -> str | None:
+        return adapter.ready()
+
+    return probe
+
+
+async def _start(core: Core, adapters: Sequence[Adapter], server: HttpServer | None) -> None:
     core.hold()  # SQLite: this process alone, or it would redo the other's jobs
     await core.start()
+    if server is not None:
+        await _listen(server)
     await core.check_upstream()
     for adapter in adapters:
         await adapter.start()
 
 
-async def _stop(core: Core, adapters: Sequence[Adapter], grace_s: float) -> None:
+async def _listen(server: HttpServer) -> None:
+    """A port that cannot be had is a ConfigError naming LISTEN_PORT (before any platform)."""
+    try:
+        await server.start()
+    except OSError as exc:
+        raise ConfigError.about(
+            f"LISTEN_PORT cannot be used: cannot listen on {server.host}:{server.port} "
+            f"({exc.strerror or type(exc).__name__}); set LISTEN_PORT to a free port, or "
+            "LISTEN_PORT=off", "LISTEN_PORT", "LISTEN_HOST") from None
+
+
+async def _stop(core: Core, adapters: Sequence[Adapter], server: HttpServer | None,
+                grace_s: float) -> None:
+    if server is not None:
+        server.stopping = True  # /readyz answers 503 from now on
+
     async def stop_all() -> None:
         for stage in ("settle", "close"):
             results = await asyncio.gather(*(getattr(a, stage)() for a in adapters),
@@ -82,6 +136,8 @@ async def _stop(core: Core, adapters: Sequence[Adapter], grace_s: float) -> None
                 if isinstance(result, Exception):
                     log.warning("%s: %s did not go cleanly", adapter.name, stage,
                                 exc_info=result)
+        if server is not None:
+            await server.stop()
         await core.aclose()
 
     try:

@@ -18,7 +18,7 @@ pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
 for _name in list(os.environ):
     if _name.startswith(("TELEGRAM_", "DISCORD_", "GEMINI_", "DATABASE_", "BOT_", "QUOTA_",
                          "DEFAULT_DAILY", "USER_DAILY", "CREDITS_", "LOG_", "MAX_IN_FLIGHT",
-                         "REFUSAL_", "DECODE_")):
+                         "REFUSAL_", "DECODE_", "LISTEN_", "DAILY_BUDGET", "PRICE_PER_")):
         del os.environ[_name]
 
 

@@ -33,7 +33,8 @@ async def cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str
 def env(gemini: FakeGemini, tmp_path: Path) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
             "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-            "GEMINI_MAX_ATTEMPTS": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+            "GEMINI_MAX_ATTEMPTS": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "LISTEN_PORT": "0"}
 
 
 @pytest.fixture

@@ -4,8 +4,12 @@ dependency step)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tomllib
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.server import HttpServer
 from bot.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,10 +112,37 @@ def test_dockerfile_facts() -> None:
     assert ("ENV", "DATA_DIR=/data") in steps and ("VOLUME", '["/data"]') in steps
     assert [args for kind, args in steps if kind == "WORKDIR"][-1] == "/data"
     assert ("STOPSIGNAL", "SIGTERM") in steps
-    assert "HEALTHCHECK" in kinds and " CMD " in dict(steps)["HEALTHCHECK"]
+    assert "HEALTHCHECK" in kinds and "/healthz" in dict(steps)["HEALTHCHECK"]
+    assert ("EXPOSE", "8080") in steps  # LISTEN_PORT's default
     user = [args for kind, args in steps if kind == "USER"]
     assert user and user[-1] not in ("root", "0")
     assert dict(steps)["CMD"] == '["python", "-m", "bot", "run"]'
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_the_healthcheck_asks_healthz_on_listen_port() -> None:
+    command = json.loads(dict(dockerfile())["HEALTHCHECK"].split(" CMD ", 1)[1])
+    assert command[:2] == ["python", "-c"]
+
+    async def healthcheck(port: int) -> int:
+        env = {"PATH": os.environ.get("PATH", ""), "LISTEN_PORT": str(port)}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command[1:], env=env, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL)
+        return await asyncio.wait_for(process.wait(), 30)
+
+    server = HttpServer(port=0, host="127.0.0.1")
+    await server.start()
+    try:
+        assert await healthcheck(server.port) == 0
+    finally:
+        await server.stop()
+    assert await healthcheck(closed_port()) != 0  # nothing answers: unhealthy
 
 
 def test_the_dependency_layer_installs_exactly_the_pinned_dependencies(tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ def environment(dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> dict[str
             "DISCORD_BOT_TOKEN": dc.token, "DISCORD_API_BASE_URL": dc.api,
             "DISCORD_GATEWAY_URL": dc.gateway, "DISCORD_GUILD_IDS": "7000",
             "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG"}
+            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG",
+            "LISTEN_PORT": "0"}
 
 
 async def launch(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:

@@ -64,8 +64,10 @@ async def test_the_shipped_env_example_with_two_values_reaches_polling(
     assert filled.count(gemini.key) == 1 and filled.count(tg.token) == 1
     (tmp_path / ".env").write_text(filled)
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-           # where the fakes listen; a real deployment leaves both at their defaults
-           "TELEGRAM_API_BASE_URL": tg.root, "GEMINI_BASE_URL": gemini.base_url}
+           # where the fakes listen, and any free port (this machine's 8080 may be taken); a
+           # real deployment leaves these at their defaults
+           "TELEGRAM_API_BASE_URL": tg.root, "GEMINI_BASE_URL": gemini.base_url,
+           "LISTEN_PORT": "0", "LISTEN_HOST": "127.0.0.1"}
     code, lines = await run_until(env, tmp_path, saying("polling as"))
     assert code == 0
     assert messages(lines) == ["telegram: polling as @EditTestBot"]  # and nothing else
@@ -79,7 +81,8 @@ async def test_a_start_prints_one_line_per_platform(
            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
            "DISCORD_BOT_TOKEN": dc.token, "DISCORD_API_BASE_URL": dc.api,
            "DISCORD_GATEWAY_URL": dc.gateway, "DISCORD_GUILD_IDS": "7000",
-           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url}
+           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+           "LISTEN_PORT": "0"}
     code, lines = await run_until(env, tmp_path, saying("telegram:", "discord:"))
     assert code == 0
     assert messages(lines) == ["telegram: polling as @EditTestBot",
@@ -91,7 +94,7 @@ async def test_migrations_speak_at_debug_only(tg: FakeTelegram, gemini: FakeGemi
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "LOG_LEVEL": "DEBUG"}
+           "LOG_LEVEL": "DEBUG", "LISTEN_PORT": "0"}
     code, lines = await run_until(env, tmp_path, saying("polling as"))
     assert code == 0
     assert any("DEBUG alembic.runtime.migration: Running upgrade  -> 0001" in line

@@ -26,7 +26,7 @@ async def test_a_flood_without_credits_is_not_downloaded_nor_decoded(
            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG",
-           "DEFAULT_DAILY_LIMIT": "0", "BOT_ADMINS": "telegram:11"}
+           "DEFAULT_DAILY_LIMIT": "0", "BOT_ADMINS": "telegram:11", "LISTEN_PORT": "0"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)

@@ -67,7 +67,7 @@ def run(tmp_path: Path, gemini: FakeGemini, tg: FakeTelegram, dc: FakeDiscord
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
                "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
                "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_FORMAT": fmt,
-               **settings}
+               "LISTEN_PORT": "0", **settings}
         started = time.monotonic()
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", *args, env=env, cwd=tmp_path,
@@ -205,6 +205,22 @@ async def test_invalid_settings_are_named_in_one_line(run: Callable[..., object]
     assert len(result.lines) == 1
 
 
+
+@FORMATS
+async def test_a_taken_port_is_named_before_anything_starts(
+        run: Callable[..., object], tg: FakeTelegram, gemini: FakeGemini, fmt: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = await run(fmt, LISTEN_PORT=str(port), LISTEN_HOST="127.0.0.1",  # type: ignore[misc]
+                           **telegram(tg))
+    assert result.code == 2
+    line = result.failure(fmt)
+    assert "LISTEN_PORT" in line and f"127.0.0.1:{port}" in line and "LISTEN_PORT=off" in line
+    assert len(result.lines) <= 2, result.err
+    assert not gemini.lookups  # nothing asked of the model either
+
 @FORMATS
 async def test_no_platform_to_run(run: Callable[..., object], fmt: str) -> None:
     result = await run(fmt)  # type: ignore[misc]
@@ -218,6 +234,7 @@ async def test_sigterm_while_a_platform_is_being_retried_stops_at_once(
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "TELEGRAM_BOT_TOKEN": tg.token,
+           "LISTEN_PORT": "0",
            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,

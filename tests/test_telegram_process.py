@@ -50,7 +50,8 @@ async def bot_process(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG"}
+           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG",
+           "LISTEN_PORT": "0"}
     made: list[BotProcess] = []
 
     def make() -> BotProcess:

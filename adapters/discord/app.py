@@ -17,10 +17,18 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import EditModal, Translator, build
 from adapters.discord.edits import DiscordEdits, FollowupTarget, InteractionTarget, Target
+from adapters.discord.health import direct_message, gateway_problem, rate_limit_trace
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.probe import UNREACHABLE, probe
-from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
+from adapters.discord.stats import DiscordStats
+from adapters.discord.updates import (
+    PLATFORM,
+    actor_of,
+    check_attachments,
+    images_of,
+    scope_of,
+)
 from adapters.render import VARIATIONS
 from adapters.startup import until_reachable
 from adapters.tasks import Background
@@ -68,7 +76,9 @@ class DiscordAdapter:
         self.core = core
         self.ttl_s = interaction_ttl_s
         self.grace_s = core.settings.shutdown_grace_s if grace_s is None else grace_s
-        self.client = _Client(self, guild_ready_timeout=guild_ready_timeout)
+        self.client = _Client(self, guild_ready_timeout=guild_ready_timeout,
+                              http_trace=rate_limit_trace(
+                                  lambda: core.metrics.rate_limited(PLATFORM)))
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
@@ -78,6 +88,7 @@ class DiscordAdapter:
         self.quota = self.moderation.quota
         self.usage = self.moderation.usage
         self.limit = self.moderation.limit
+        self.stats = DiscordStats(core).stats
         self._runner: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -108,9 +119,17 @@ class DiscordAdapter:
         if self._runner.done():
             self._runner.result()  # a failed connection says why
         await self.edits.resume()
+        self.core.alerts.connect(PLATFORM, self._tell_operator)
         servers = len(self.client.guilds)
         log.info("discord: logged in as %s, %d server%s", self.client.user, servers,
                  "" if servers == 1 else "s")
+
+    def ready(self) -> str | None:
+        """None when the gateway is connected and READY; else why not (for /readyz)."""
+        return gateway_problem(self.client)
+
+    async def _tell_operator(self, user_id: str, words: str) -> None:
+        await direct_message(self.client, user_id, words)
 
     async def setup(self, client: _Client) -> None:
         await client.tree.set_translator(Translator())
@@ -134,6 +153,8 @@ class DiscordAdapter:
         await self.background.settle(self.grace_s)
 
     async def close(self) -> None:
+        """Close the gateway and REST connections (operator alerts included)."""
+        self.core.alerts.disconnect(PLATFORM)
         await self.client.close()
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)
@@ -205,6 +226,7 @@ class DiscordAdapter:
         except EditbotError as error:
             for ticket in tickets:
                 ticket.release()
+            self.core.metrics.turned_away(PLATFORM, error, size)
             await self._ephemeral(interaction, error_text(error, actor.language))
             return
         received_at = time.monotonic()
@@ -236,6 +258,7 @@ class DiscordAdapter:
                 self.core.service.drop(opening)
                 if not isinstance(error, EditbotError):
                     raise
+                self.core.metrics.turned_away(PLATFORM, error, command.image_size)
                 await self._ephemeral(interaction, error_text(error, actor.language))
                 return
             # more takes than one (Variations) answer in follow-up messages of their own

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
+from adapters.discord.stats import stats_command
 from bot.i18n import text
 from bot.models import ModelSpec
 
@@ -30,6 +31,8 @@ class Handlers(Protocol):
 
     async def limit(self, interaction: discord.Interaction, kind: str,
                     member: discord.Member | None, per_day: str | None) -> None: ...
+
+    async def stats(self, interaction: discord.Interaction) -> None: ...
 
 
 # the Discord locales whose users get our own words (the English ones keep the default)
@@ -123,7 +126,8 @@ def build(tree: app_commands.CommandTree[Any], spec: ModelSpec, handlers: Handle
         await handlers.edit_menu(interaction, message)
 
     command: Any
-    for command in (edit, imagine, quota, usage, limit, edit_menu):
+    for command in (edit, imagine, quota, usage, limit, edit_menu,
+                    stats_command(handlers.stats)):
         tree.add_command(command)
 
 

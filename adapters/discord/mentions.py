@@ -90,6 +90,7 @@ class DiscordMentions:
                 await message.reply(error_text(error, actor.language), mention_author=False,
                                     view=self._picks(message, words, error, actor.language))
             else:
+                self.core.metrics.turned_away(actor.platform, error)
                 await self._refuse(message, actor, error)
             return
         limit = self.core.spec.max_reference_images

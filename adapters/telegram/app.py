@@ -5,6 +5,7 @@ by hand so it shares one event loop with the other adapters; handlers route to t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import (
@@ -31,9 +32,12 @@ from adapters.tasks import Background
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
+from adapters.telegram.health import PollingRequest
 from adapters.telegram.moderation import TelegramModeration
+from adapters.telegram.stats import TelegramStats
 from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
+    PLATFORM,
     AlbumCollector,
     ImageRef,
     actor_of,
@@ -70,6 +74,21 @@ def _limits(scale: float) -> FloodLimits:
                        base.group_window_s * scale)
 
 
+class CountingRequest(AiohttpRequest):
+    """The Bot API transport, counting flood-control answers (429) for /metrics; the caller
+    waits them out (TelegramEdits.call)."""
+
+    def __init__(self, on_429: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_429 = on_429
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == 429:
+            self._on_429()
+        return code, payload
+
+
 def create(core: Core) -> TelegramAdapter:
     return TelegramAdapter(core)
 
@@ -89,6 +108,10 @@ class TelegramAdapter:
         self.username = ""
         self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
         self.moderation = TelegramModeration(core, self.names, self.edits.reply)
+        self.stats = TelegramStats(core, self.edits.reply)
+        # two connections: the long poll, and the last getUpdates at a stop that marks the
+        # fetched updates read while the cancelled poll's connection is released
+        self.polling = PollingRequest(connections=2, read_timeout=poll_timeout_s + 10)
         self.albums = AlbumCollector(self._on_album, wait_s=album_wait_s)
         self.chat = TelegramChat(core, self.edits, self.albums, self._me)
 
@@ -107,13 +130,11 @@ class TelegramAdapter:
             .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
             .concurrent_updates(True)
             .rate_limiter(FloodGate(_limits(settings.telegram_flood_window_scale)))
-            .request(AiohttpRequest(connections=CONNECTIONS, read_timeout=30,
-                                    write_timeout=120, media_write_timeout=120,
-                                    pool_timeout=30))
-            # two connections: the long poll, and the last getUpdates at a stop that marks
-            # the fetched updates read while the cancelled poll's connection is released
-            .get_updates_request(AiohttpRequest(connections=2,
-                                                read_timeout=self.poll_timeout_s + 10))
+            .request(CountingRequest(lambda: self.core.metrics.rate_limited(PLATFORM),
+                                     connections=CONNECTIONS, read_timeout=30,
+                                     write_timeout=120, media_write_timeout=120,
+                                     pool_timeout=30))
+            .get_updates_request(self.polling)
             .build())
         chat = self.chat
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
@@ -123,7 +144,7 @@ class TelegramAdapter:
         moderation = self.moderation
         for name, handler in (("start", moderation.start), ("help", moderation.help),
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
-                              ("usage", moderation.usage)):
+                              ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
@@ -142,6 +163,7 @@ class TelegramAdapter:
         assert app.updater is not None
         await app.updater.start_polling(
             timeout=self.poll_timeout_s, allowed_updates=["message", "callback_query"])
+        self.core.alerts.connect(PLATFORM, self._tell_operator)
         log.info("telegram: polling as @%s", self.username)
 
     async def _initialize(self) -> None:
@@ -159,6 +181,15 @@ class TelegramAdapter:
                 "TELEGRAM_BOT_TOKEN was rejected by the Bot API (401 Unauthorized): copy it "
                 "again from @BotFather", "TELEGRAM_BOT_TOKEN") from None
 
+    def ready(self) -> str | None:
+        """None when polling reaches the Bot API; else why not (for /readyz)."""
+        if self.app is None or self.app.updater is None or not self.app.updater.running:
+            return "not polling"
+        return self.polling.failure
+
+    async def _tell_operator(self, user_id: str, words: str) -> None:
+        await self.edits.call(self._app.bot.send_message, chat_id=int(user_id), text=words)
+
     async def stop(self) -> None:
         await self.settle()
         await self.close()
@@ -175,6 +206,8 @@ class TelegramAdapter:
         await self.background.settle(self.grace_s)
 
     async def close(self) -> None:
+        """Close the connections (operator alerts included)."""
+        self.core.alerts.disconnect(PLATFORM)
         app = self.app
         if app is None:
             return

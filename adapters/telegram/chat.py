@@ -181,6 +181,7 @@ class TelegramChat:
             if isinstance(error, CommandError) and error.code == "did_you_mean":
                 await self.suggest(message, kind, args, refs, error, parent)
             else:
+                self.core.metrics.turned_away(actor.platform, error)
                 await self.edits.refuse(message.chat_id, message.message_id, actor, error)
             return
         limit = self.core.spec.max_reference_images

@@ -148,6 +148,7 @@ class TelegramEdits:
             images = await fetching
         except EditbotError as error:
             self.core.service.drop(opening)
+            self.core.metrics.edit(actor.platform, "invalid", command.image_size)
             self._lines.pop(key, None)
             await self._show(line, error_text(error, lang))
             return None

@@ -160,4 +160,22 @@ EN: Mapping[str, str] = {
     "button_yes": "✅ {value} - {credits}",
     "button_as_typed": "As typed - {credits}",
     "offer_gone": "That question has expired; please send your request again.",
+    # operations: the daily budget and /stats (operators)
+    "budget_reached": "The bot has reached its budget for today; it resets at {resets_at}. "
+                      "Nothing was charged.",
+    "budget_alert_80": "editbot: today's estimated spend is ${spent}, {percent}% of the daily "
+                       "budget of ${budget}.",
+    "budget_alert_100": "editbot: today's estimated spend is ${spent}, {percent}% of the daily "
+                        "budget of ${budget}. New edits are refused until {resets_at}.",
+    "not_operator": "Only the bot's operators can do that.",
+    "cmd_stats": "Usage, spend and failures (operators)",
+    "stats_header": "Stats for {model}",
+    "stats_today": "Today ({day})",
+    "stats_week": "Last 7 days ({first} to {last})",
+    "stats_outcomes": "Edits: {delivered} delivered, {refused} refused, {failed} failed, "
+                      "{running} running",
+    "stats_spend": "Estimated spend: ${spend}",
+    "stats_spend_budget": "Estimated spend: ${spend} of ${budget} a day",
+    "stats_quality": "Failure rate: {failure_rate}; time to result: p50 {p50}, p95 {p95}",
+    "stats_top": "Top groups and servers by spend: {top}",
 }

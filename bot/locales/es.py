@@ -175,4 +175,24 @@ ES: Mapping[str, str] = {
                            "(o reset), /limit show. N es un número entero; 0 bloquea.",
     "upstream_retry_too_late": "El servicio de imágenes está saturado y pide esperar más de lo "
                                "que puedo. Inténtalo más tarde; no se cobró nada.",
+    # operaciones: el presupuesto diario y /stats (operadores)
+    "budget_reached": "El bot alcanzó su presupuesto de hoy; se renueva a las {resets_at}. "
+                      "No se cobró nada.",
+    "budget_alert_80": "editbot: el gasto estimado de hoy es ${spent}, el {percent}% del "
+                       "presupuesto diario de ${budget}.",
+    "budget_alert_100": "editbot: el gasto estimado de hoy es ${spent}, el {percent}% del "
+                        "presupuesto diario de ${budget}. Las ediciones nuevas se rechazan hasta "
+                        "las {resets_at}.",
+    "not_operator": "Solo los operadores del bot pueden hacer eso.",
+    "cmd_stats": "Uso, gasto y fallos (operadores)",
+    "stats_header": "Estadísticas de {model}",
+    "stats_today": "Hoy ({day})",
+    "stats_week": "Últimos 7 días ({first} a {last})",
+    "stats_outcomes": "Ediciones: {delivered} entregadas, {refused} rechazadas, {failed} "
+                      "fallidas, {running} en curso",
+    "stats_spend": "Gasto estimado: ${spend}",
+    "stats_spend_budget": "Gasto estimado: ${spend} de ${budget} al día",
+    "stats_quality": "Tasa de fallos: {failure_rate}; tiempo hasta el resultado: p50 {p50}, "
+                     "p95 {p95}",
+    "stats_top": "Grupos y servidores con más gasto: {top}",
 }

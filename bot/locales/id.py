@@ -181,4 +181,23 @@ ID: Mapping[str, str] = {
     "upstream_retry_too_late": "Layanan gambar sedang kewalahan dan meminta menunggu lebih lama "
                                "dari yang saya bisa. Coba lagi nanti; tidak ada kredit yang "
                                "terpakai.",
+    # operasional: anggaran harian dan /stats (operator)
+    "budget_reached": "Bot sudah mencapai anggaran hari ini; anggaran baru mulai pukul "
+                      "{resets_at}. Tidak ada yang dipotong.",
+    "budget_alert_80": "editbot: perkiraan biaya hari ini ${spent}, {percent}% dari anggaran "
+                       "harian ${budget}.",
+    "budget_alert_100": "editbot: perkiraan biaya hari ini ${spent}, {percent}% dari anggaran "
+                        "harian ${budget}. Edit baru ditolak sampai {resets_at}.",
+    "not_operator": "Hanya operator bot yang bisa melakukannya.",
+    "cmd_stats": "Pemakaian, biaya, dan kegagalan (operator)",
+    "stats_header": "Statistik untuk {model}",
+    "stats_today": "Hari ini ({day})",
+    "stats_week": "7 hari terakhir ({first} sampai {last})",
+    "stats_outcomes": "Edit: {delivered} terkirim, {refused} ditolak, {failed} gagal, "
+                      "{running} sedang diproses",
+    "stats_spend": "Perkiraan biaya: ${spend}",
+    "stats_spend_budget": "Perkiraan biaya: ${spend} dari ${budget} per hari",
+    "stats_quality": "Tingkat kegagalan: {failure_rate}; waktu sampai hasil: p50 {p50}, "
+                     "p95 {p95}",
+    "stats_top": "Grup dan server dengan biaya terbesar: {top}",
 }

@@ -170,4 +170,23 @@ PT: Mapping[str, str] = {
                            "(ou reset), /limit show. N é um número inteiro; 0 bloqueia.",
     "upstream_retry_too_late": "O serviço de imagens está sobrecarregado e pede para esperar mais "
                                "do que posso. Tente mais tarde; nada foi cobrado.",
+    # operações: o orçamento diário e /stats (operadores)
+    "budget_reached": "O bot atingiu o orçamento de hoje; ele renova às {resets_at}. "
+                      "Nada foi cobrado.",
+    "budget_alert_80": "editbot: o gasto estimado de hoje é ${spent}, {percent}% do orçamento "
+                       "diário de ${budget}.",
+    "budget_alert_100": "editbot: o gasto estimado de hoje é ${spent}, {percent}% do orçamento "
+                        "diário de ${budget}. Novas edições são recusadas até {resets_at}.",
+    "not_operator": "Só os operadores do bot podem fazer isso.",
+    "cmd_stats": "Uso, gastos e falhas (operadores)",
+    "stats_header": "Estatísticas de {model}",
+    "stats_today": "Hoje ({day})",
+    "stats_week": "Últimos 7 dias ({first} a {last})",
+    "stats_outcomes": "Edições: {delivered} entregues, {refused} recusadas, {failed} com "
+                      "falha, {running} em andamento",
+    "stats_spend": "Gasto estimado: ${spend}",
+    "stats_spend_budget": "Gasto estimado: ${spend} de ${budget} por dia",
+    "stats_quality": "Taxa de falhas: {failure_rate}; tempo até o resultado: p50 {p50}, "
+                     "p95 {p95}",
+    "stats_top": "Grupos e servidores que mais gastaram: {top}",
 }

@@ -158,4 +158,22 @@ VI: Mapping[str, str] = {
     "button_yes": "✅ {value} - {credits}",
     "button_as_typed": "Giữ nguyên - {credits}",
     "offer_gone": "Câu hỏi này đã hết hạn; vui lòng gửi lại yêu cầu.",
+    # vận hành: ngân sách hằng ngày và /stats (người vận hành)
+    "budget_reached": "Bot đã dùng hết ngân sách hôm nay; ngân sách mới có lúc {resets_at}. "
+                      "Bạn không bị trừ lượt nào.",
+    "budget_alert_80": "editbot: chi phí ước tính hôm nay là ${spent}, {percent}% ngân sách "
+                       "hằng ngày ${budget}.",
+    "budget_alert_100": "editbot: chi phí ước tính hôm nay là ${spent}, {percent}% ngân sách "
+                        "hằng ngày ${budget}. Yêu cầu mới bị từ chối đến {resets_at}.",
+    "not_operator": "Chỉ người vận hành bot mới làm được việc này.",
+    "cmd_stats": "Lượt dùng, chi phí và lỗi (người vận hành)",
+    "stats_header": "Thống kê cho {model}",
+    "stats_today": "Hôm nay ({day})",
+    "stats_week": "7 ngày qua ({first} đến {last})",
+    "stats_outcomes": "Ảnh: {delivered} đã gửi, {refused} bị từ chối, {failed} lỗi, "
+                      "{running} đang làm",
+    "stats_spend": "Chi phí ước tính: ${spend}",
+    "stats_spend_budget": "Chi phí ước tính: ${spend} trên ${budget} mỗi ngày",
+    "stats_quality": "Tỉ lệ lỗi: {failure_rate}; thời gian ra ảnh: p50 {p50}, p95 {p95}",
+    "stats_top": "Nhóm và máy chủ chi nhiều nhất: {top}",
 }

@@ -227,7 +227,9 @@ class FakeGemini:
         if fault.kind == "refuse":
             parts = [{"text": fault.text}] if fault.text else []
             return web.json_response({"candidates": [{
-                "content": {"role": "model", "parts": parts}, "finishReason": fault.reason}]})
+                "content": {"role": "model", "parts": parts}, "finishReason": fault.reason}],
+                "usageMetadata": usage_for(model, _prompt(body), len(inputs), size,
+                                           image=False)})
         if fault.kind == "ignore_ratio":
             ratio = "1:1"
         width, height = dimensions(ratio, size)
@@ -256,9 +258,7 @@ class FakeGemini:
                   {"inlineData": {"mimeType": declared,
                                   "data": base64.b64encode(image).decode()},
                    "thoughtSignature": _signature(f"image-{n}")}]
-        usage = {"promptTokenCount": 10 + 258 * len(inputs),
-                 "candidatesTokenCount": 2000 if size == "4K" else 1120,
-                 "totalTokenCount": 10 + 258 * len(inputs) + (2000 if size == "4K" else 1120)}
+        usage = usage_for(model, _prompt(body), len(inputs), size)
         answer = {"candidates": [{"content": {"role": "model", "parts": parts},
                                   "finishReason": "STOP", "index": 0}],
                   "usageMetadata": usage, "modelVersion": model}
@@ -340,6 +340,37 @@ async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.Str
 
 def _signature(name: str) -> str:
     return base64.b64encode(f"sig:{name}".encode()).decode()
+
+
+def _prompt(body: dict[str, Any]) -> str:
+    return " ".join(str(p["text"]) for p in body["contents"][-1]["parts"] if "text" in p)
+
+
+def usage_for(model: str, prompt: str, inputs: int, size: str, *, image: bool = True
+              ) -> dict[str, Any]:
+    """usageMetadata as Google reports it for an image model: the prompt's text and image
+    tokens (an input image is 560 tokens on Gemini 3, 258 before), the output image's tokens
+    (1120 at 1K/2K, 2000 at 4K on Pro; 1290 on 2.5 Flash Image) and, on Gemini 3, thinking."""
+    gemini_3 = "gemini-3" in model
+    text_tokens = len(prompt) // 4 + 6
+    image_tokens = inputs * (560 if gemini_3 else 258)
+    output = (2000 if size == "4K" else 1120) if gemini_3 else 1290
+    reply_text = 8
+    thoughts = 212 if gemini_3 else 0
+    prompt_tokens = text_tokens + image_tokens
+    candidates = (output if image else 0) + reply_text
+    usage: dict[str, Any] = {
+        "promptTokenCount": prompt_tokens,
+        "candidatesTokenCount": candidates,
+        "totalTokenCount": prompt_tokens + candidates + thoughts,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": text_tokens}]
+        + ([{"modality": "IMAGE", "tokenCount": image_tokens}] if inputs else []),
+        "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": reply_text}]
+        + ([{"modality": "IMAGE", "tokenCount": output}] if image else []),
+    }
+    if thoughts:
+        usage["thoughtsTokenCount"] = thoughts
+    return usage
 
 
 def _closest_ratio(data: bytes, ratios: tuple[str, ...]) -> str:

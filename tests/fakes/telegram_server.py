@@ -103,6 +103,7 @@ class FakeTelegram(Watched):
         self.photo_limit = 10 * MB
         self.flood = FloodControl()
         self._chats: dict[int, dict[str, Any]] = {}
+        self.down = False  # every call answers 502 while set
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
@@ -292,6 +293,8 @@ class FakeTelegram(Watched):
         if method != "getUpdates":
             self.calls.append(call)
         try:
+            if self.down:  # like a proxy whose Bot API is gone
+                return _error(502, "Bad Gateway")
             wait = self.flood.judge(method, params.get("chat_id"), arrived)
             if wait is not None:
                 return _error(429, f"Too Many Requests: retry after {wait}", wait)

@@ -4,6 +4,7 @@ on Discord, and the HTTP side of a real ``python -m bot run``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -138,3 +139,41 @@ async def test_the_running_bot_serves_health_and_metrics_and_the_cli_reads_stats
     words, _ = await asyncio.wait_for(text.communicate(), 60)
     assert "Edits: 1 delivered, 0 refused, 0 failed, 0 running" in words.decode()
 
+
+
+async def test_readyz_says_stopping_during_the_grace_and_the_port_closes_after(
+        tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LISTEN_PORT": str(port),
+           "LISTEN_HOST": "127.0.0.1", "SHUTDOWN_GRACE_S": "6"}
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        await tg.wait_for(lambda: tg.polls > 0, within=30)
+        gemini.delay = 3.0  # an edit still running when SIGTERM comes
+        tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
+        await tg.wait_for(lambda: gemini.requests, within=30)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            assert (await http.get("/readyz")).status_code == 200
+            bot.send_signal(signal.SIGTERM)
+            for _ in range(40):
+                answer = await http.get("/readyz")
+                if answer.status_code == 503:
+                    break
+                await asyncio.sleep(0.05)
+            assert answer.status_code == 503
+            assert answer.json()["checks"]["process"] == "stopping"
+            assert (await http.get("/healthz")).status_code == 200  # still alive meanwhile
+        assert await asyncio.wait_for(bot.wait(), 30) == 0
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+    assert len(tg.sent("sendPhoto")) == 1  # the running edit finished within the grace
+    with socket.socket() as probe, contextlib.suppress(OSError):
+        probe.connect(("127.0.0.1", port))
+        raise AssertionError("the port is still served after the bot ended")

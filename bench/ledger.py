@@ -77,7 +77,7 @@ def raw_run(path: Path, template: Path, total: int) -> float:
         now = datetime.now(UTC).isoformat()
         values = {"platform": "telegram", "actor": actor, "scope": scope, "day": day,
                   "credits": 1, "request": json.dumps({"i": i}, separators=(",", ":")),
-                  "now": now, "default": 1_000_000, "origin_key": None}
+                  "now": now, "default": 1_000_000, "origin_key": None, "estimated_usd": None}
         values.update(owner="bench", ceiling=1_000_000)
         params = compiled.construct_params(values)
         conn.execute("BEGIN")

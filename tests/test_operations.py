@@ -82,11 +82,11 @@ async def test_metrics_move_with_what_users_see(
     assert "declined" in await edit_and_wait(tg, "/edit add a llama")
     gemini.push(Fault.error(400))
     assert "could not take this request" in await edit_and_wait(tg, "/edit add a llama")
-    tg.fail("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1)
+    tg.fail("editMessageMedia", 429, "Too Many Requests: retry after 1", retry_after=1)
     assert "Here is your image" in await edit_and_wait(tg, "/edit add a llama")
     assert "used your 1 credits" in await edit_and_wait(tg, "/edit add another llama")
     assert "not an aspect ratio" in await edit_and_wait(tg, "/edit 7:5 add a llama")
-    await tg.wait_for(lambda: tg.sent("deleteMessage"))  # the delivered edit is committed
+    await tg.wait_for(lambda: tg.photos())  # the delivered edit is committed
 
     found = await scrape(server)
     edits = "editbot_edits_total"
@@ -118,7 +118,7 @@ async def test_metrics_move_with_what_users_see(
 
     gemini.push(Fault.error(503), Fault.error(503))
     tg.post(GROUP, ZED, photo=PHOTO, caption="/edit add a llama")  # an operator: unlimited
-    await tg.wait_for(lambda: len([c for c in tg.sent("sendPhoto") if c.result]) == 2)
+    await tg.wait_for(lambda: len(tg.photos()) == 2)
     again = await scrape(server)
     assert value(again, "editbot_upstream_retries_total", model=model) == 2
     assert value(again, responses, model=model, status_class="5xx") == 2
@@ -164,7 +164,7 @@ async def test_the_third_edit_over_the_budget_is_refused_and_operators_told_once
     adapter = await start_bot(daily_budget_usd=budget, bot_admins="telegram:77")
     for n in (1, 2):
         assert "Here is your image" in await edit_and_wait(tg, "/edit add a llama")
-        await tg.wait_for(lambda n=n: len(tg.sent("deleteMessage")) == n)
+        await tg.wait_for(lambda n=n: len(tg.photos()) == n)
     refused = await edit_and_wait(tg, "/edit add a llama")
     assert refused == ("The bot has reached its budget for today; it resets at 00:00 UTC. "
                        "Nothing was charged.")

@@ -17,10 +17,15 @@ SCOPE = "telegram:group:-100123"
 
 
 async def said(tg: FakeTelegram, user: dict[str, Any] | None, words: str, **kw: Any) -> str:
-    before = len(tg.sent("sendMessage"))
-    tg.post(GROUP, user, text=words, **kw)
-    await tg.wait_for(lambda: len(tg.sent("sendMessage")) > before)
-    return str(tg.sent("sendMessage")[-1].params["text"])
+    """The bot's answer to a message (not a status line of an edit going on meanwhile)."""
+    asked = tg.post(GROUP, user, text=words, **kw)
+
+    def answers() -> list[Any]:
+        return [c for c in tg.sent("sendMessage") if (c.params.get("reply_parameters") or {})
+                .get("message_id") == asked["message_id"]]
+
+    [answer] = await tg.wait_for(answers)
+    return str(answer.params["text"])
 
 
 async def test_only_moderators_change_limits(tg: FakeTelegram,
@@ -68,10 +73,14 @@ async def test_anonymous_admins_creators_and_operators(
 
 async def test_quota_usage_help_and_start(tg: FakeTelegram, gemini: Any,
                                           start_bot: Callable[..., Any]) -> None:
-    await start_bot()
+    bot = await start_bot()
     tg.admins[GROUP["id"]].add(MOD["id"])
     tg.post(GROUP, ANN, photo=make_image(400, 300, "JPEG"), caption="/edit 4K add a hat")
-    await tg.wait_for(lambda: tg.photos())
+    await tg.wait_for(lambda: tg.documents())  # 4K: the photo, then the full-resolution file
+    for _ in range(100):  # the commit follows the upload
+        if (await bot.core.ledger.status(actor="telegram:11", scope=SCOPE)).used == 2:
+            break
+        await asyncio.sleep(0.05)
     quota = await said(tg, ANN, "/quota")
     assert "8 left here, 8 left today in all. Used here today: 2." in quota
     assert "00:00 UTC" in quota

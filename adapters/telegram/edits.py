@@ -21,6 +21,7 @@ from telegram.ext import ExtBot
 
 from adapters.render import caption, result_buttons
 from adapters.telegram.flood import Priority, Turn
+from adapters.telegram.refusals import message_gone, too_large
 from adapters.telegram.status import StatusLine, reply_to
 from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
 from bot.admission import Ticket
@@ -232,7 +233,7 @@ class TelegramEdits:
                 self._spawn(self._link(delivery, sent))  # once its turn is kept
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
-                    not _too_large(exc)):
+                    not too_large(exc)):
                 raise
             log.info("job %d: photo refused (%s); sending a document", delivery.job_id, exc)
         if photo_sent and request.command.image_size not in ("2K", "4K"):
@@ -280,7 +281,7 @@ class TelegramEdits:
                 line.consumed = True
                 return edited if isinstance(edited, Message) else None
             except BadRequest as exc:
-                if not _message_gone(exc):
+                if not message_gone(exc):
                     raise
                 line.consumed = True
                 log.info("status message %s is gone; sending the result anew", status_id)
@@ -319,13 +320,3 @@ class TelegramEdits:
     async def _finish_resumed(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
         await self.finish(await task, request_from_json(job.request))
 
-
-def _message_gone(exc: BadRequest) -> bool:
-    words = exc.message.lower()
-    return "message to edit not found" in words or "message_id_invalid" in words or (
-        "message can't be edited" in words)
-
-
-def _too_large(exc: TelegramError) -> bool:
-    words = exc.message.upper()
-    return "413" in words or "TOO LARGE" in words

@@ -10,6 +10,9 @@ from bot.i18n import credits, text
 from bot.models import ModelSpec
 from bot.moderation import ScopeLimits, UsageReport
 
+TELEGRAM_TEXT_LIMIT = 4096  # characters in one message
+DISCORD_TEXT_LIMIT = 2000
+
 
 def caption(delivery: Delivery, language: str, *, limit: int) -> str:
     """The model's words (cut to fit) and the credits left today."""
@@ -64,22 +67,39 @@ def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -
     return "\n".join(lines)
 
 
-def usage_text(report: UsageReport, names: Mapping[str, str], language: str) -> str:
+def usage_text(report: UsageReport, names: Mapping[str, str], language: str, *,
+               max_chars: int = TELEGRAM_TEXT_LIMIT) -> str:
+    """Who used how much today, the biggest users first; in a big group only as many as fit in
+    one message (Telegram 4096 characters, Discord 2000), then "... and N more"."""
     if not report.members:
         return text("usage_empty", language)
-    lines = [text("usage_header", language, day=report.day)]
-    lines += [f"• {names.get(actor, actor)}: {used}" for actor, used in report.members.items()]
-    lines.append(text("usage_total", language, total=report.total) if report.budget is None
-                 else text("usage_total_budget", language, total=report.total,
-                           budget=report.budget))
-    return "\n".join(lines)
+    head = text("usage_header", language, day=report.day)
+    tail = (text("usage_total", language, total=report.total) if report.budget is None
+            else text("usage_total_budget", language, total=report.total, budget=report.budget))
+    rows = [f"• {names.get(actor, actor)}: {used}" for actor, used in report.members.items()]
+    return "\n".join([head, *_fitting(rows, "\n", max_chars - len(head) - len(tail) - 2,
+                                        language), tail])
 
 
 def limits_text(limits: ScopeLimits, default: int, names: Mapping[str, str],
-                language: str) -> str:
-    members = ", ".join(f"{names.get(k, k)} {v}" for k, v in limits.members.items())
-    return text("limits_show", language,
-                default=limits.default if limits.default is not None else default,
-                total=limits.total if limits.total is not None else text("none", language),
-                members=members or text("none", language))
+                language: str, *, max_chars: int = TELEGRAM_TEXT_LIMIT) -> str:
+    shown = {"default": limits.default if limits.default is not None else default,
+             "total": limits.total if limits.total is not None else text("none", language)}
+    room = max_chars - len(text("limits_show", language, members="", **shown))
+    members = ", ".join(_fitting([f"{names.get(k, k)} {v}" for k, v in limits.members.items()],
+                                 ", ", room, language))
+    return text("limits_show", language, members=members or text("none", language), **shown)
 
+
+def _fitting(rows: list[str], separator: str, room: int, language: str) -> list[str]:
+    """The first rows that fit in ``room`` characters, then "... and N more" if any are left."""
+    kept: list[str] = []
+    used = 0
+    for i, row in enumerate(rows):
+        left = len(rows) - i - 1
+        more = len(separator) + len(text("usage_more", language, count=left)) if left else 0
+        if used + len(row) + more > room:
+            return [*kept, text("usage_more", language, count=len(rows) - i)]
+        kept.append(row)
+        used += len(row) + len(separator)
+    return kept

@@ -127,3 +127,25 @@ def test_an_expired_link_is_told_from_a_deleted_one() -> None:
     assert not link_expired(url.format(1001), now=1000.0)
     assert not link_expired("https://cdn.example/attachments/1/2/a.png", now=1e12)
     assert not link_expired(url.format(1000).replace("ex=3e8", "ex=zz"), now=1e12)
+
+
+async def test_usage_and_limits_of_a_big_server_fit_in_one_message(
+        dc: FakeDiscord, start_discord: Callable[..., Any]) -> None:
+    adapter = await start_discord(default_daily_limit=50)
+    ledger = adapter.core.ledger
+    for member in range(300):  # a server where 300 people edited today, the biggest first
+        for _ in range(1 + member % 3):
+            job = await ledger.reserve(platform="discord", actor=f"discord:{10**17 + member}",
+                                       scope=SCOPE, credits=1, request={"n": member})
+            await ledger.commit(job)
+        await ledger.set_limit(scope=SCOPE, kind="member", per_day=40,
+                               member=f"discord:{10**17 + member}", by="discord:1")
+    await dc.slash(ANN, "usage", {}, manage_guild=True)
+    await dc.slash(ANN, "limit", {}, sub="show", manage_guild=True)
+    [usage, limits] = await dc.wait_for(lambda: len(ephemerals(dc)) == 2 and ephemerals(dc))
+    assert len(usage) <= 2000 and len(limits) <= 2000
+    rows = [line for line in usage.splitlines() if line.startswith("• ")]
+    assert rows[0].endswith(": 3") and len(rows) > 30  # the biggest users, as many as fit
+    assert f"… and {300 - len(rows)} more" in usage and usage.endswith("Total: 600")
+    listed = limits.count(" 40")
+    assert listed > 30 and f"… and {300 - listed} more" in limits

@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 
 from adapters.discord.updates import PLATFORM, actor_of, scope_of
-from adapters.render import limits_text, quota_text, usage_text
+from adapters.render import DISCORD_TEXT_LIMIT, limits_text, quota_text, usage_text
 from bot.bootstrap import Core
 from bot.commands import parse_limit
 from bot.domain import Actor
@@ -38,8 +38,9 @@ class DiscordModeration:
             return
         names = {f"{PLATFORM}:{m.id}": m.display_name
                  for m in (interaction.guild.members if interaction.guild else [])}
-        await interaction.response.send_message(usage_text(report, names, actor.language),
-                                                ephemeral=True)
+        await interaction.response.send_message(
+            usage_text(report, names, actor.language, max_chars=DISCORD_TEXT_LIMIT),
+            ephemeral=True)
 
     async def limit(self, interaction: discord.Interaction, kind: str,
                     member: discord.Member | None, per_day: str | None) -> None:
@@ -61,7 +62,8 @@ class DiscordModeration:
         moderator = _manages(interaction)
         if kind == "show":
             limits = await moderation.limits(actor, scope, moderator=moderator)
-            return limits_text(limits, moderation.default_limit, {}, lang), False
+            return limits_text(limits, moderation.default_limit, {}, lang,
+                               max_chars=DISCORD_TEXT_LIMIT), False
         moderation.check_limits(actor, scope, moderator=moderator)
         limit_kind: LimitKind = "member" if kind == "member" else (
             "default" if kind == "default" else "total")

@@ -14,7 +14,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from adapters.render import help_text, limits_text, quota_text, usage_text
+from adapters.render import TELEGRAM_TEXT_LIMIT, help_text, limits_text, quota_text, usage_text
 from adapters.telegram.updates import PLATFORM, actor_of, scope_of, sender_of
 from bot.bootstrap import Core
 from bot.commands import parse_limit
@@ -138,8 +138,9 @@ class TelegramModeration:
         target = message.reply_to_message.from_user if message.reply_to_message else None
         if not words:
             limits = await moderation.limits(actor, scope, moderator=moderator)
-            return (limits_text(limits, moderation.default_limit, self.names, lang) + "\n\n"
-                    + text("setlimit_usage", lang))
+            hint = "\n\n" + text("setlimit_usage", lang)
+            return limits_text(limits, moderation.default_limit, self.names, lang,
+                               max_chars=TELEGRAM_TEXT_LIMIT - len(hint)) + hint
         if len(words) == 2 and words[0] in ("all", "total"):
             kind: LimitKind = "default" if words[0] == "all" else "total"
             change = await moderation.set_limit(actor, scope, kind, parse_limit(words[1]),

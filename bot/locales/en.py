@@ -121,6 +121,7 @@ EN: Mapping[str, str] = {
     "usage_header": "Credits used today ({day}):",
     "usage_total": "Total: {total}",
     "usage_total_budget": "Total: {total} of {budget}",
+    "usage_more": "… and {count} more",
     "usage_empty": "Nobody has used any credits here today.",
     "button_again": "🔁 Again ({cost})",
     "button_4k": "4K ({cost})",

@@ -127,6 +127,7 @@ ES: Mapping[str, str] = {
     "usage_header": "Créditos usados hoy ({day}):",
     "usage_total": "Total: {total}",
     "usage_total_budget": "Total: {total} de {budget}",
+    "usage_more": "… y {count} más",
     "usage_empty": "Nadie ha usado créditos aquí hoy.",
     "button_again": "🔁 Otra vez ({cost})",
     "button_4k": "4K ({cost})",

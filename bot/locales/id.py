@@ -130,6 +130,7 @@ ID: Mapping[str, str] = {
     "usage_header": "Kredit terpakai hari ini ({day}):",
     "usage_total": "Total: {total}",
     "usage_total_budget": "Total: {total} dari {budget}",
+    "usage_more": "… dan {count} lainnya",
     "usage_empty": "Belum ada yang memakai kredit di sini hari ini.",
     "button_again": "🔁 Lagi ({cost})",
     "button_4k": "4K ({cost})",

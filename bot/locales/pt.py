@@ -123,6 +123,7 @@ PT: Mapping[str, str] = {
     "usage_header": "Créditos usados hoje ({day}):",
     "usage_total": "Total: {total}",
     "usage_total_budget": "Total: {total} de {budget}",
+    "usage_more": "… e mais {count}",
     "usage_empty": "Ninguém usou créditos aqui hoje.",
     "button_again": "🔁 De novo ({cost})",
     "button_4k": "4K ({cost})",

@@ -126,6 +126,7 @@ RU: Mapping[str, str] = {
     "usage_header": "Израсходовано сегодня ({day}):",
     "usage_total": "Всего: {total}",
     "usage_total_budget": "Всего: {total} из {budget}",
+    "usage_more": "… и ещё {count}",
     "usage_empty": "Сегодня здесь никто не тратил кредиты.",
     "button_again": "🔁 Ещё раз ({cost})",
     "button_4k": "4K ({cost})",

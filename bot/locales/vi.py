@@ -118,6 +118,7 @@ VI: Mapping[str, str] = {
     "usage_header": "Lượt đã dùng hôm nay ({day}):",
     "usage_total": "Tổng: {total}",
     "usage_total_budget": "Tổng: {total}/{budget}",
+    "usage_more": "… và {count} người khác",
     "usage_empty": "Hôm nay chưa ai dùng lượt nào ở đây.",
     "button_again": "🔁 Làm lại ({cost})",
     "button_4k": "4K ({cost})",

@@ -1,5 +1,6 @@
 """QuotaLedger: the bot's one database. Its parts: limits and the atomic reservation
-(ledger_quota.py), jobs with their leases and kept results (ledger_jobs.py), engines and writers
+(ledger_quota.py), jobs and their kept results (ledger_jobs.py), their leases (ledger_leases.py),
+finishes the database refused (ledger_pending.py), engines and writers
 (ledger_writer.py), tables (ledger_schema.py, created by the migrations in bot/migrations).
 
 ``DATABASE_URL`` picks the engine: SQLite (one process; the default) or PostgreSQL (several
@@ -20,14 +21,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .errors import ConfigError
-from .ledger_jobs import Jobs
+from .ledger_leases import Leases
 from .ledger_quota import LimitKind, Quotas, ScopeLimits, UsageReport, reserve_statement
 from .ledger_writer import Writer, make_engines, sqlite_path
 
 __all__ = ["LimitKind", "QuotaLedger", "ScopeLimits", "UsageReport", "reserve_statement"]
 
 
-class QuotaLedger(Quotas, Jobs):
+class QuotaLedger(Quotas, Leases):
     url = ""  # the DATABASE_URL it was opened with
     _held: IO[bytes] | None = None  # the SQLite instance lock, once taken
 

@@ -19,7 +19,7 @@ from .images import REQUEST_LIMIT, request_bytes
 from .ledger import QuotaLedger
 from .models import ModelSpec
 from .ports import Opening
-from .scheduler import FairQueue
+from .scheduler import UpstreamQueue
 
 log = logging.getLogger(__name__)
 # Platforms whose requester is the operator: the shell's user runs the bot, so the CLI is not
@@ -105,7 +105,7 @@ class Admission:
     its place in the shared line taken (or given up)."""
 
     def __init__(
-        self, *, ledger: QuotaLedger, spec: ModelSpec, books: Books, queue: FairQueue,
+        self, *, ledger: QuotaLedger, spec: ModelSpec, books: Books, queue: UpstreamQueue,
         credits_for: Callable[[str | None], int], admins: frozenset[str],
         max_in_flight_per_user: int, refusal_cooldown_s: float, decode_memory_mb: int,
     ) -> None:

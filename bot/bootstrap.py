@@ -19,7 +19,9 @@ from .metrics import Metrics
 from .models import ModelSpec, spec_for
 from .moderation import Moderation
 from .pricing import PriceTable
+from .scheduler import FairQueue, UpstreamQueue
 from .service import EditService
+from .shared_queue import SharedQueue
 from .stats import Stats
 
 
@@ -35,6 +37,7 @@ class Core:
     budget: DailyBudget
     alerts: AdminAlerts
     stats: Stats
+    queue: UpstreamQueue  # the upstream calls: this process's (FairQueue), or the deployment's
 
     def hold(self) -> None:
         """Take a SQLite database for this process alone (a ConfigError naming DATABASE_URL
@@ -50,6 +53,8 @@ class Core:
             raise database_error(exc) from None
         await self.ledger.settle_pending(earlier_runs=True)  # before anything is resumed
         self.ledger.keep_alive()
+        if isinstance(self.queue, SharedQueue):
+            await self.queue.start()
         day, spent, held = await self.stats.budget_state()
         self.budget.load(day=day, spent=spent, held=held)
 
@@ -66,6 +71,8 @@ class Core:
         self.service.decoder.close()
         await self.gemini.aclose()
         await self.service.turns.settle()
+        if isinstance(self.queue, SharedQueue):
+            await self.queue.close()  # this replica's places and slots go at once
         await self.ledger.close()
 
 
@@ -109,6 +116,10 @@ def build(
     alerts = AdminAlerts(settings.bot_admins)
     budget = DailyBudget(limit_usd=settings.daily_budget_usd, today=ledger.today,
                          resets_at=ledger.resets_at, alerts=alerts)
+    queue: UpstreamQueue = FairQueue(settings.gemini_max_concurrency)
+    if ledger.postgres:  # one upstream budget for every replica on the database
+        queue = SharedQueue(settings.gemini_max_concurrency, url=ledger.url,
+                            replica=ledger.owner)
     books = Books(ledger=ledger, metrics=metrics, budget=budget,
                   prices=PriceTable(settings.gemini_model, settings.price_overrides()))
     service = EditService(
@@ -116,17 +127,17 @@ def build(
         credits_for=settings.credits_for, admins=settings.bot_admins,
         max_in_flight_per_user=settings.max_in_flight_per_user,
         refusal_cooldown_s=settings.refusal_cooldown_s, decode_memory_mb=settings.decode_memory_mb,
-        books=books,
+        books=books, queue=queue,
     )
-    metrics.watch(waiting=lambda: service.queue.waiting,
-                  in_flight=lambda: service.queue.in_flight,
+    metrics.watch(waiting=lambda: queue.waiting, in_flight=lambda: queue.in_flight,
                   spent_today=budget.spent_today, budget=settings.daily_budget_usd)
     moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
                             default_limit=settings.default_daily_limit)
     stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
                   model=settings.gemini_model, clock=clock or _now)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
-                moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats)
+                moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
+                queue=queue)
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:

@@ -31,7 +31,7 @@ from .ledger import QuotaLedger
 from .ledger_pending import LEDGER_FAULTS
 from .ports import Opening
 from .progress import ProgressPump
-from .scheduler import FairQueue, Place
+from .scheduler import Place, UpstreamQueue
 from .serialize import request_to_json
 from .turns import TurnStore
 
@@ -45,7 +45,7 @@ class JobRunner:
     shutdown) reserved for the next start."""
 
     def __init__(self, *, ledger: QuotaLedger, gemini: GeminiClient, books: Books,
-                 queue: FairQueue, turns: TurnStore, admission: Admission) -> None:
+                 queue: UpstreamQueue, turns: TurnStore, admission: Admission) -> None:
         self.ledger = ledger
         self.gemini = gemini
         self.books = books

@@ -16,11 +16,33 @@ import bisect
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 PositionFn = Callable[[int], Coroutine[Any, Any, None]]
+
+
+class UpstreamQueue(Protocol):
+    """What the service asks of a queue: FairQueue here, or SharedQueue (bot/shared_queue.py)
+    for every replica on a PostgreSQL ledger."""
+
+    capacity: int
+
+    @property
+    def in_flight(self) -> int: ...
+
+    @property
+    def waiting(self) -> int: ...
+
+    def hold(self, owner: str, *, order: float | None = None,
+             notify: PositionFn | None = None) -> Place: ...
+
+    def drop(self, ticket: Place) -> None: ...
+
+    def slot(self, owner: str, notify: PositionFn | None = None, *,
+             order: float | None = None, ticket: Place | None = None
+             ) -> AbstractAsyncContextManager[None]: ...
 
 
 @dataclass(eq=False, slots=True)
@@ -121,11 +143,18 @@ class FairQueue:
             self._waiting = still
         for position, ticket in enumerate(self._waiting, start=1):
             ticket.position = position
-            if ticket.notify is not None and ticket.shown != (step := _step(position)):
-                ticket.shown = step
-                task = asyncio.get_running_loop().create_task(ticket.notify(position))
+            if (task := tell(ticket)) is not None:
                 self._notes.add(task)
                 task.add_done_callback(self._notes.discard)
+
+
+def tell(ticket: Place) -> asyncio.Task[None] | None:
+    """Tell a waiting place its position when it moved to another step (the task telling it)."""
+    position = ticket.position
+    if ticket.notify is None or position == 0 or ticket.shown == (step := _step(position)):
+        return None
+    ticket.shown = step
+    return asyncio.get_running_loop().create_task(ticket.notify(position))
 
 
 def _step(position: int) -> int:

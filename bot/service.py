@@ -32,7 +32,7 @@ from .models import ModelSpec
 from .ports import Opening, ResumeHandler, prepare_images
 from .recovery import Recovery, RepeatAction
 from .runner import JobRunner, ReadyFn
-from .scheduler import FairQueue, Place
+from .scheduler import FairQueue, Place, UpstreamQueue
 from .serialize import request_from_json, request_to_json
 from .turns import TurnStore
 
@@ -48,12 +48,13 @@ class EditService:
         max_concurrency: int, credits_for: Callable[[str | None], int],
         admins: frozenset[str] = frozenset(), max_in_flight_per_user: int = 2,
         refusal_cooldown_s: float = 30.0, decode_memory_mb: int = 512,
+        queue: UpstreamQueue | None = None,
     ) -> None:
         self.ledger = ledger
         self.gemini = gemini
         self.spec = spec
         self.books = books  # credits, spend, the daily budget and the metrics, in step
-        self.queue = FairQueue(max_concurrency)
+        self.queue = queue or FairQueue(max_concurrency)  # a SharedQueue: see bootstrap.build
         self.turns = TurnStore(ledger)
         self.admission = Admission(
             ledger=ledger, spec=spec, books=books, queue=self.queue, credits_for=credits_for,

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
 
 GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -51,9 +51,13 @@ class ChatSettings(BaseSettings):
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
     discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    # replicas sharing the Discord gateway: this one runs DISCORD_SHARD_IDS (every shard when
+    # unset) of DISCORD_SHARD_COUNT; both unset: one unsharded connection
+    discord_shard_count: int | None = Field(None, ge=1, le=100_000)
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("telegram_bot_token", "discord_bot_token", "discord_api_base_url",
-                     "discord_gateway_url", mode="before")
+                     "discord_gateway_url", "discord_shard_count", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return _blank_is_none(value)
@@ -72,6 +76,36 @@ class ChatSettings(BaseSettings):
                 raise ValueError("must be a comma list of server ids")
             return tuple(int(item) for item in items)
         return value
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = _comma_list(value)
+            if not all(item.isdigit() for item in items):
+                raise ValueError("must be a comma list of shard numbers such as 0,1")
+            return tuple(int(item) for item in items)
+        return value
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shards_in_range(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        count = info.data.get("discord_shard_count")
+        if value and count is None:
+            raise ValueError("needs DISCORD_SHARD_COUNT (how many shards the bot has in all)")
+        if count is not None and any(shard >= count for shard in value):
+            raise ValueError(f"must be shard numbers from 0 to {count - 1} "
+                             f"(DISCORD_SHARD_COUNT={count})")
+        if len(set(value)) != len(value):
+            raise ValueError("names a shard twice")
+        return value
+
+    @property
+    def discord_shards(self) -> tuple[int, ...]:
+        """The shards this replica runs (empty: unsharded)."""
+        if self.discord_shard_count is None:
+            return ()
+        return self.discord_shard_ids or tuple(range(self.discord_shard_count))
 
 
 class GeminiSettings(BaseSettings):

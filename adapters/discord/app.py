@@ -21,6 +21,7 @@ from adapters.discord.health import direct_message, gateway_problem, rate_limit_
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.probe import UNREACHABLE, probe
+from adapters.discord.shards import make_client, syncs_commands
 from adapters.discord.stats import DiscordStats
 from adapters.discord.updates import (
     PLATFORM,
@@ -76,9 +77,10 @@ class DiscordAdapter:
         self.core = core
         self.ttl_s = interaction_ttl_s
         self.grace_s = core.settings.shutdown_grace_s if grace_s is None else grace_s
-        self.client = _Client(self, guild_ready_timeout=guild_ready_timeout,
-                              http_trace=rate_limit_trace(
-                                  lambda: core.metrics.rate_limited(PLATFORM)))
+        self.client = make_client(_Client, core.settings, self,  # sharded: adapters/.../shards
+                                  guild_ready_timeout=guild_ready_timeout,
+                                  http_trace=rate_limit_trace(
+                                      lambda: core.metrics.rate_limited(PLATFORM)))
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
@@ -134,6 +136,8 @@ class DiscordAdapter:
     async def setup(self, client: _Client) -> None:
         await client.tree.set_translator(Translator())
         build(client.tree, self.core.spec, self)
+        if not syncs_commands(self.core.settings):  # the replica running shard 0 does
+            return
         guilds = self.core.settings.discord_guild_ids
         for guild_id in guilds:
             guild = discord.Object(id=guild_id)

@@ -30,6 +30,9 @@ def gateway_problem(client: discord.Client) -> str | None:
         return "closed"
     if not client.is_ready():
         return "gateway not ready"
+    if isinstance(client, discord.AutoShardedClient):  # DISCORD_SHARD_COUNT: each shard's own
+        down = sorted(i for i, shard in client.shards.items() if shard.is_closed())
+        return f"shards {down} disconnected" if down else None
     if client.ws is None or not client.ws.open:
         return "gateway disconnected"
     return None

@@ -108,6 +108,10 @@ class FakeDiscord(Watched):
         self._signing_key = os.urandom(16)
         self.faults: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
         self.identified = 0
+        self.shards = 1  # what GET /gateway/bot recommends
+        self.identifies: list[list[int] | None] = []  # each IDENTIFY's ``shard`` ([id, count])
+        self.channels = {self.guild_id: self.channel}  # each server's one text channel
+        self._shard_of: dict[web.WebSocketResponse, list[int] | None] = {}
         self._ids = itertools.count(100_000)
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -174,33 +178,55 @@ class FakeDiscord(Watched):
                 await ws.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
                 self.identified += 1
+                shard = payload["d"].get("shard")
+                self.identifies.append(shard)
+                self._shard_of[ws] = shard
                 self._sockets.append(ws)
+                mine = [g for g in self.channels if self._reaches(ws, g)]
                 await self._send(ws, "READY", {
-                    "v": 10, "user": self.me, "guilds": [{"id": self.guild_id,
-                                                           "unavailable": True}],
+                    "v": 10, "user": self.me, "guilds": [{"id": g, "unavailable": True}
+                                                         for g in mine],
                     "session_id": f"session{self.identified}", "resume_gateway_url": self.gateway,
                     "application": {"id": self.app_id, "flags": 0}, "private_channels": [],
-                    "relationships": [], "presences": []})
-                await self._send(ws, "GUILD_CREATE", self.guild_payload())
+                    "relationships": [], "presences": [], **({"shard": shard} if shard else {})})
+                for guild_id in mine:
+                    await self._send(ws, "GUILD_CREATE", self.guild_payload(guild_id))
                 await self._notify()
         if ws in self._sockets:
             self._sockets.remove(ws)
         return ws
+
+    def add_guild(self, guild_id: str) -> dict[str, Any]:
+        """Another server with the bot in it (before the bot connects); its text channel."""
+        channel = {**self.channel, "id": str(next(self._ids)), "guild_id": guild_id}
+        self.channels[guild_id] = channel
+        return channel
+
+    def _reaches(self, ws: web.WebSocketResponse, guild_id: str | None) -> bool:
+        """Like Discord: a server's events go to shard (server_id >> 22) % count, the rest
+        (direct messages) to shard 0; an unsharded connection gets everything."""
+        shard = self._shard_of.get(ws)
+        if not shard:
+            return True
+        shard_id, count = shard
+        return shard_id == ((int(guild_id) >> 22) % count if guild_id else 0)
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         await ws.send_str(json.dumps({"op": 0, "s": next(self._seq), "t": event, "d": data}))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         for ws in list(self._sockets):
-            await self._send(ws, event, data)
+            if self._reaches(ws, data.get("guild_id")):
+                await self._send(ws, event, data)
 
-    def guild_payload(self) -> dict[str, Any]:
+    def guild_payload(self, guild_id: str | None = None) -> dict[str, Any]:
+        guild_id = guild_id or self.guild_id
         return {
-            "id": self.guild_id, "name": "Llama Club", "icon": None, "owner_id": "1",
-            "roles": [{"id": self.guild_id, "name": "@everyone", "permissions": str(EVERYONE),
+            "id": guild_id, "name": "Llama Club", "icon": None, "owner_id": "1",
+            "roles": [{"id": guild_id, "name": "@everyone", "permissions": str(EVERYONE),
                        "position": 0, "color": 0, "hoist": False, "managed": False,
                        "mentionable": False, "flags": 0}],
-            "channels": [self.channel], "members": [], "member_count": 3, "features": [],
+            "channels": [self.channels[guild_id]], "members": [], "member_count": 3, "features": [],
             "emojis": [], "stickers": [], "premium_tier": 0, "unavailable": False,
             "large": False, "threads": [], "stage_instances": [], "guild_scheduled_events": [],
             "voice_states": [], "presences": [], "mfa_level": 0, "verification_level": 0,
@@ -262,7 +288,8 @@ class FakeDiscord(Watched):
 
     def _interaction(self, kind: int, user: dict[str, Any], data: dict[str, Any], *,
                      manage_guild: bool = False, locale: str = "en-US", guild: bool = True,
-                     message: dict[str, Any] | None = None) -> dict[str, Any]:
+                     message: dict[str, Any] | None = None, guild_id: str | None = None
+                     ) -> dict[str, Any]:
         interaction_id = str(next(self._ids))
         token = f"itoken-{interaction_id}"
         self.tokens[token] = self._now()
@@ -273,8 +300,10 @@ class FakeDiscord(Watched):
             "authorizing_integration_owners": {}, "attachment_size_limit": self.attachment_limit,
             "app_permissions": str(EVERYONE)}
         if guild:
-            payload.update(guild_id=self.guild_id, channel_id=self.channel["id"],
-                           channel=self.channel, guild_locale="en-US", context=0,
+            guild_id = guild_id or self.guild_id
+            channel = self.channels[guild_id]
+            payload.update(guild_id=guild_id, channel_id=channel["id"],
+                           channel=channel, guild_locale="en-US", context=0,
                            member=self.member(user, manage_guild=manage_guild))
         else:
             channel = {"id": f"9{user['id']}", "type": 1, "recipients": [user]}
@@ -471,7 +500,7 @@ class FakeDiscord(Watched):
                     "owner": self.user(1, "owner"), "flags": 0, "team": None,
                     "summary": "", "rpc_origins": []}
         if path == "/gateway" or path == "/gateway/bot":
-            return {"url": self.gateway, "shards": 1, "session_start_limit": {
+            return {"url": self.gateway, "shards": self.shards, "session_start_limit": {
                 "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
         if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
             scope = parts[3] if "guilds" in parts else "global"

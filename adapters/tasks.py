@@ -5,10 +5,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 log = logging.getLogger(__name__)
+_noted: ContextVar[list[asyncio.Task[Any]] | None] = ContextVar("noted", default=None)
+
+
+@contextmanager
+def noting() -> Iterator[list[asyncio.Task[Any]]]:
+    """The tasks spawned within (by this task and what it awaits), as they are spawned: a
+    webhook answers once the work an update started is safely taken."""
+    found: list[asyncio.Task[Any]] = []
+    token = _noted.set(found)
+    try:
+        yield found
+    finally:
+        _noted.reset(token)
 
 
 class Background:
@@ -18,6 +33,9 @@ class Background:
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)
+        noted = _noted.get()
+        if noted is not None:
+            noted.append(task)
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task

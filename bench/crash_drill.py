@@ -6,9 +6,22 @@ every edit a user sent must have ended exactly one way: delivered once and charg
 answered with an explanation and charged nothing.
 
     python bench/crash_drill.py [--kills 30] [--seed 7] [--users 12]
+    python bench/crash_drill.py --replicas 3 --pg [--kills 30]
+
+``--replicas N --pg``: N replicas in webhook mode on one PostgreSQL ledger (a throwaway server,
+tests/pgserver.py) behind the fake Bot API, which spreads the updates across them; random
+replicas are killed and restarted while the others run on, and a dead replica's jobs are taken
+over by a live one once their lease expires (about 30 s).
+
+Both modes count "paid_twice_upstream": edits the fake Gemini answered (and so was paid for)
+more than once. A result is kept in the ledger as soon as it arrives, and a job resumed with it
+is never asked for again; what no design avoids is a kill in the moment between the model's
+answer and that write (the answer travelling, parsed, stored). "paid_twice_unexplained" counts
+the second payments with no SIGKILL within KEEP_WINDOW_S after the first answer: those that
+window does not explain.
 
 Ends with one JSON line: {"kills", "edits", "lost", "charged_twice", "delivered_twice",
-"refunded_but_delivered", "charged_undelivered"}.
+"refunded_but_delivered", "charged_undelivered", ...}.
 """
 
 from __future__ import annotations
@@ -20,16 +33,20 @@ import random
 import signal
 import sqlite3
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from harness import Bot, emit, fakes
 
+from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
+from tests.replicas import Replica, ledger_jobs, paid_upstream
 
 PHOTO = make_image(800, 600, "JPEG")
+KEEP_WINDOW_S = 1.0
 ANSWERED = ("restarted before finishing", "Nothing was charged", "nothing was charged")
 
 
@@ -94,10 +111,12 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
 
             stop = asyncio.Event()
             streaming = asyncio.create_task(stream(stop))
+            killed_at: list[float] = []
             for _ in range(kills):
                 bot = Bot(tg, gemini, database, **settings)
                 await bot.start()
                 await asyncio.sleep(rng.uniform(0.2, 2.0))
+                killed_at.append(time.monotonic())
                 await bot.stop(signal.SIGKILL)
             stop.set()
             await streaming
@@ -115,7 +134,11 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
             await asyncio.sleep(1.0)  # anything late (a second delivery) shows up too
             await bot.stop(signal.SIGTERM)
             jobs = ledger(database)
-    seen = outcomes(tg, sent)
+    return {**tally(kills, sent, outcomes(tg, sent), jobs), **paid_twice(gemini, killed_at)}
+
+
+def tally(kills: int, sent: list[tuple[int, int]], seen: dict[str, Any],
+          jobs: dict[tuple[int, int], list[str]]) -> dict[str, Any]:
     delivered, answered = seen["delivered"], seen["answered"]
     committed = {e: s.count("committed") for e, s in jobs.items()}
     return {
@@ -132,23 +155,129 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
     }
 
 
+async def replica_drill(kills: int, seed: int, users: int, count: int) -> dict[str, Any]:
+    from tests.pgserver import PgServer
+
+    rng = random.Random(seed)
+    people = [FakeTelegram.user(5000 + i, f"U{i}") for i in range(users)]
+    sent: list[tuple[int, int]] = []
+    server = PgServer().start()
+    try:
+        database = await server.database()
+        async with fakes(gemini_delay=0.4) as (tg, gemini):
+            with tempfile.TemporaryDirectory() as tmp:
+                group = [Replica(tg, gemini, database, Path(tmp), f"replica{i}",
+                                 DEFAULT_DAILY_LIMIT="100000", GEMINI_MAX_CONCURRENCY="8",
+                                 MAX_IN_FLIGHT_PER_USER="100") for i in range(count)]
+                await group[0].start()  # the first migrates the ledger
+                await asyncio.gather(*(replica.start() for replica in group[1:]))
+                tg.route_webhook([r.backend for r in group], spread="turn")
+                tg.webhook.max_backoff_s = 0.5
+                killed_at = await kill_while_streaming(tg, group, people, sent, kills, rng)
+                await settle(tg, sent)
+                await asyncio.gather(*(r.stop(signal.SIGTERM) for r in group))
+                jobs = await ledger_jobs(database)
+                figures = tally(kills, sent, outcomes(tg, sent), jobs)
+                figures.update(paid_twice(gemini, killed_at), replicas=count)
+    finally:
+        server.stop()
+    return figures
+
+
+async def kill_while_streaming(tg: FakeTelegram, group: list[Replica],
+                               people: list[dict[str, Any]], sent: list[tuple[int, int]],
+                               kills: int, rng: random.Random) -> list[float]:
+    """Users send edits all along; a random running replica is killed (SIGKILL) every
+    moment and started again, while at least one other serves. Returns when each kill
+    was (time.monotonic())."""
+    up = set(range(len(group)))
+    restarts: list[asyncio.Task[None]] = []
+
+    async def stream(until: asyncio.Event) -> None:
+        while not until.is_set():
+            person = rng.choice(people)
+            message = tg.post(FakeTelegram.private(person), person, photo=PHOTO,
+                              caption=f"/edit 1K add hat #{len(sent)}")
+            sent.append((message["chat"]["id"], message["message_id"]))
+            await asyncio.sleep(rng.expovariate(1 / 0.25))
+
+    async def restart(index: int) -> None:
+        await group[index].start()
+        up.add(index)
+
+    stop = asyncio.Event()
+    streaming = asyncio.create_task(stream(stop))
+    killed_at: list[float] = []
+    while len(killed_at) < kills:
+        await asyncio.sleep(rng.uniform(0.3, 1.5))
+        if len(up) < 2:
+            continue
+        victim = rng.choice(sorted(up))
+        up.discard(victim)
+        killed_at.append(time.monotonic())
+        await group[victim].stop(signal.SIGKILL)
+        restarts.append(asyncio.create_task(restart(victim)))
+    stop.set()
+    await streaming
+    await asyncio.gather(*restarts)
+    return killed_at
+
+
+async def settle(tg: FakeTelegram, sent: list[tuple[int, int]]) -> None:
+    """Wait until every edit ended one way or another: a dead replica's jobs wait for their
+    lease to expire (30 s) before a live one takes them over. What is still missing after
+    three minutes counts as lost."""
+    for _ in range(360):
+        seen = outcomes(tg, sent)
+        if all(seen["delivered"][edit] or edit in seen["answered"] for edit in sent):
+            break
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(1.0)  # anything late (a second delivery) shows up too
+
+
+def paid_twice(gemini: FakeGemini, killed_at: list[float]) -> dict[str, Any]:
+    """Edits paid for more than once upstream, and those of them with no kill just after
+    their first answer (before its result could be kept)."""
+    first: dict[str, float] = {}
+    for prompt, at in gemini.paid:
+        first.setdefault(prompt, at)
+    twice = [prompt for prompt, times in paid_upstream(gemini).items() if times > 1]
+    # per edit paid twice: from its first answer to the next kill (None: no kill came after)
+    gaps = [min((kill - first[p] for kill in killed_at if kill >= first[p]), default=None)
+            for p in twice]
+    return {"paid_twice_upstream": len(twice),
+            "paid_twice_unexplained": sum(1 for g in gaps if g is None or g > KEEP_WINDOW_S),
+            "paid_twice_next_kill_s": sorted(round(g, 2) for g in gaps if g is not None)}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--users", type=int, default=12)
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="this many replicas in webhook mode (needs --pg)")
+    parser.add_argument("--pg", action="store_true", help="the ledger on PostgreSQL")
     parser.add_argument("--quick", action="store_true",
                         help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
     if args.quick:
         args.kills, args.users = 1, 2
-    figures = await drill(args.kills, args.seed, args.users)
+    if args.replicas:
+        if not args.pg:
+            parser.error("--replicas needs --pg (SQLite serves one process)")
+        figures = await replica_drill(args.kills, args.seed, args.users, args.replicas)
+    else:
+        figures = await drill(args.kills, args.seed, args.users)
     print(f"{figures['kills']} kills, {figures['edits']} edits: {figures['delivered']} "
           f"delivered, {figures['answered_free']} answered with a reason and not charged; "
           f"lost {figures['lost']}, charged twice {figures['charged_twice']}, delivered twice "
           f"{figures['delivered_twice']}, refunded but delivered "
           f"{figures['refunded_but_delivered']}, charged but not delivered "
-          f"{figures['charged_undelivered']}", flush=True)
+          f"{figures['charged_undelivered']}"
+          f", paid twice upstream {figures['paid_twice_upstream']} (of which with no kill "
+          f"just after the first answer: {figures['paid_twice_unexplained']})"
+          + (f", {figures['replicas']} replicas" if "replicas" in figures else ""), flush=True)
     emit(figures)
 
 

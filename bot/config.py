@@ -42,7 +42,8 @@ class Settings(ChatSettings, GeminiSettings, StorageSettings, QuotaSettings,
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret, for the log redaction filter."""
-        found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token]
+        found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token,
+                 self.telegram_webhook_secret]
         return tuple(s.get_secret_value() for s in found if s and s.get_secret_value())
 
 
@@ -85,6 +86,7 @@ class _Early(BaseSettings):
                                       extra="ignore", env_ignore_empty=True)
     log_format: str = "text"
     telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
     discord_bot_token: str = ""
     gemini_api_key: str = ""
 
@@ -96,5 +98,6 @@ def early_logging() -> tuple[Literal["text", "json"], tuple[str, ...]]:
     except ValidationError:
         return "text", ()
     fmt: Literal["text", "json"] = "json" if early.log_format.strip().lower() == "json" else "text"
-    secrets = (early.telegram_bot_token, early.discord_bot_token, early.gemini_api_key)
+    secrets = (early.telegram_bot_token, early.telegram_webhook_secret, early.discord_bot_token,
+               early.gemini_api_key)
     return fmt, tuple(s for s in secrets if s.strip())

@@ -8,6 +8,7 @@ every setting: ``.env.example`` lists them all with empty or default values, and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
 AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
 DEFAULT_LISTEN_PORT = 8080
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+# what Telegram takes as a webhook's secret_token
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _http_url(value: str | None) -> str | None:
@@ -47,6 +50,10 @@ class ChatSettings(BaseSettings):
     # Telegram's flood-limit windows (1 s, 3 s, 60 s) are multiplied by this: 1 for Telegram;
     # smaller only against a fake Bot API that runs its clock faster (tests, benches)
     telegram_flood_window_scale: float = Field(1.0, gt=0, le=10)
+    # webhook mode (several replicas behind a load balancer): Telegram POSTs updates to this
+    # public https URL, proxied to LISTEN_PORT at the URL's path; unset: long polling
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = Field(None, validate_default=True)
     discord_bot_token: SecretStr | None = None
     discord_api_base_url: str | None = None
     discord_gateway_url: str | None = None
@@ -57,7 +64,8 @@ class ChatSettings(BaseSettings):
     discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
 
     @field_validator("telegram_bot_token", "discord_bot_token", "discord_api_base_url",
-                     "discord_gateway_url", "discord_shard_count", mode="before")
+                     "discord_gateway_url", "discord_shard_count", "telegram_webhook_url",
+                     "telegram_webhook_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return _blank_is_none(value)
@@ -66,6 +74,33 @@ class ChatSettings(BaseSettings):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return _http_url(value)
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.netloc:
+            raise ValueError("must be a public https URL (Telegram posts only to https), such "
+                             "as https://bot.example.org/telegram/webhook")
+        return value.strip()
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("telegram_webhook_url"):
+                raise ValueError("is required when TELEGRAM_WEBHOOK_URL is set")
+            return None
+        if not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of TELEGRAM_WEBHOOK_URL, which the bot serves on LISTEN_PORT."""
+        return urlsplit(self.telegram_webhook_url or "").path or "/"
 
     @field_validator("discord_guild_ids", mode="before")
     @classmethod

@@ -168,3 +168,40 @@ def test_compose_runs_the_image_with_its_volume_and_env_file() -> None:
     assert int(stop.split(":")[1].strip().rstrip("s")) >= 8
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".env" in ignored and "data" in ignored  # no secret nor database in the image
+
+
+def test_the_scaled_deployment_runs_replicas_in_webhook_mode_behind_caddy() -> None:
+    """compose.scale.yaml (no YAML parser is a dependency: its facts, line by line)."""
+    compose = (ROOT / "compose.scale.yaml").read_text()
+    lines = [line.split(" #")[0].rstrip() for line in compose.splitlines()
+             if not line.lstrip().startswith("#")]
+    top = [line.split(":")[0] for line in lines if re.match(r"[a-z-]+:", line)]
+    assert top == ["x-editbot", "services", "volumes"]
+    services = [line.strip()[:-1] for line in lines if re.fullmatch(r"  [a-z0-9-]+:", line)]
+    assert {"postgres", "editbot-1", "editbot-2", "editbot-3", "caddy"} <= set(services)
+    for shard, replica in enumerate(("editbot-1", "editbot-2", "editbot-3")):
+        assert f"  {replica}:\n    <<: *editbot" in compose
+        assert f'  {replica}:\n    <<: *editbot\n    environment:\n      <<: *environment\n' \
+               f'      DISCORD_SHARD_IDS: "{shard}"' in compose
+    bot = compose.split("x-editbot: &editbot\n", 1)[1].split("\nservices:", 1)[0]
+    assert "  env_file: .env" in bot and "condition: service_healthy" in bot
+    named = set(re.findall(r"^    ([A-Z][A-Z0-9_]*):", bot, re.M))
+    for block in re.findall(r"^  editbot-\d:\n((?:    .*\n|      .*\n)*)", compose, re.M):
+        named |= set(re.findall(r"^      ([A-Z][A-Z0-9_]*):", block, re.M))
+    assert named and named <= FIELDS, named - FIELDS  # only settings that exist
+    assert re.search(r"DATABASE_URL: postgresql://", bot)
+    assert "image: caddy:2" in compose and "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
+    # what compose reads from .env besides the settings is explained in .env.example
+    example = (ROOT / ".env.example").read_text()
+    for name in set(re.findall(r"\$\{([A-Z_]+)", compose)) - FIELDS:
+        assert re.search(rf"^# {name}=", example, re.M), name
+    caddy = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy editbot-1:8080 editbot-2:8080 editbot-3:8080" in caddy
+    assert "health_uri /readyz" in caddy
+    path = re.search(r"handle (/\S+) \{", caddy)
+    assert path is not None
+    settings = load_settings(gemini_api_key="k", telegram_bot_token="1:t",
+                             telegram_webhook_url=f"https://bot.example.org{path[1]}",
+                             telegram_webhook_secret="s")
+    assert settings.webhook_path == path[1]
+    assert f"https://<EDITBOT_DOMAIN>{path[1]}" in (ROOT / "README.md").read_text()

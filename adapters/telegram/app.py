@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from adapters.render import VARIATIONS
+from adapters.server import HttpServer
 from adapters.startup import until_reachable
 from adapters.tasks import Background
 from adapters.telegram.chat import TelegramChat
@@ -43,6 +44,7 @@ from adapters.telegram.updates import (
     actor_of,
     sender_of,
 )
+from adapters.telegram.webhook import ALLOWED_UPDATES, Webhook
 from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.errors import ConfigError, EditbotError
@@ -114,6 +116,8 @@ class TelegramAdapter:
         self.polling = PollingRequest(connections=2, read_timeout=poll_timeout_s + 10)
         self.albums = AlbumCollector(self._on_album, wait_s=album_wait_s)
         self.chat = TelegramChat(core, self.edits, self.albums, self._me)
+        self.webhook = (Webhook(core, lambda: self._app, self.edits.call)
+                        if core.settings.telegram_webhook_url else None)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -125,7 +129,7 @@ class TelegramAdapter:
         settings = self.core.settings
         assert settings.telegram_bot_token is not None
         root = settings.telegram_api_base_url
-        self.app = app = (
+        builder = (
             ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
             .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
             .concurrent_updates(True)
@@ -134,8 +138,9 @@ class TelegramAdapter:
                                      connections=CONNECTIONS, read_timeout=30,
                                      write_timeout=120, media_write_timeout=120,
                                      pool_timeout=30))
-            .get_updates_request(self.polling)
-            .build())
+            .get_updates_request(self.polling))
+        # webhook mode: no Updater, so no getUpdates
+        self.app = app = (builder.updater(None) if self.webhook else builder).build()
         chat = self.chat
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
                                        self._noting(chat.on_media)))
@@ -160,11 +165,23 @@ class TelegramAdapter:
         await self._register_commands()
         await self.edits.resume()
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(
-            timeout=self.poll_timeout_s, allowed_updates=["message", "callback_query"])
+        if self.webhook is not None:
+            self.webhook.accepting = True
+            await until_reachable(self.webhook.set, platform="telegram",
+                                  setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
+                                  within_s=settings.startup_retry_s)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=self.poll_timeout_s,
+                                            allowed_updates=ALLOWED_UPDATES)
         self.core.alerts.connect(PLATFORM, self._tell_operator)
-        log.info("telegram: polling as @%s", self.username)
+        log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
+                 self.username)
+
+    def add_routes(self, server: HttpServer) -> None:
+        """Webhook mode: serve TELEGRAM_WEBHOOK_URL's path on LISTEN_PORT."""
+        if self.webhook is not None:
+            self.webhook.add_routes(server)
 
     async def _initialize(self) -> None:
         """getMe. python-telegram-bot's InvalidToken message holds the token itself: it is
@@ -182,7 +199,9 @@ class TelegramAdapter:
                 "again from @BotFather", "TELEGRAM_BOT_TOKEN") from None
 
     def ready(self) -> str | None:
-        """None when polling reaches the Bot API; else why not (for /readyz)."""
+        """None when polling reaches the Bot API (or the webhook is set); else why not."""
+        if self.webhook is not None:
+            return self.webhook.ready()
         if self.app is None or self.app.updater is None or not self.app.updater.running:
             return "not polling"
         return self.polling.failure
@@ -201,6 +220,8 @@ class TelegramAdapter:
         app = self.app
         if app is None:
             return
+        if self.webhook is not None:
+            self.webhook.accepting = False
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         await self.background.settle(self.grace_s)

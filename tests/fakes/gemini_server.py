@@ -123,6 +123,8 @@ class FakeGemini:
     peak_in_flight: int = 0
     signed: set[str] = field(default_factory=set)  # every thoughtSignature handed out
     answers: list[dict[str, Any]] = field(default_factory=list)  # every image answer sent
+    # each image answer sent (so paid for): its prompt and time.monotonic()
+    paid: list[tuple[str, float]] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)  # models.get calls (the start's key check)
     refusal_status: int = 401  # how a wrong key is answered; Google itself answers 400
 
@@ -263,6 +265,7 @@ class FakeGemini:
                                   "finishReason": "STOP", "index": 0}],
                   "usageMetadata": usage, "modelVersion": model}
         self.answers.append(answer)
+        self.paid.append((_prompt(body), time.monotonic()))
         if fault.kind == "snake_case":
             answer = json.loads(json.dumps(answer).replace('"inlineData"', '"inline_data"')
                                 .replace('"mimeType"', '"mime_type"')

@@ -13,6 +13,11 @@ the group, only commands, replies to the bot's messages and mentions of it reach
 (so the uncaptioned photos of an album never do). See ``_privacy_hides``.
 
 Tests act as users (``post``, ``press``) and read what the bot did (``calls``, ``wait_for``).
+
+Webhooks as Telegram has them: setWebhook (an https URL only; its secret_token and
+allowed_updates kept), deleteWebhook, getWebhookInfo; while a webhook is set getUpdates answers
+409 and updates are POSTed to it instead (``telegram_webhook.py``; ``route_webhook`` names the
+backends the public URL stands for).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import functools
 import io
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -31,6 +37,7 @@ from aiohttp import web
 from PIL import Image
 
 from .flood import FloodControl, FloodLimits
+from .telegram_webhook import WebhookDelivery
 from .watch import Watched
 
 MB = 1024 * 1024
@@ -107,6 +114,8 @@ class FakeTelegram(Watched):
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
+        self.webhook = WebhookDelivery(self._notify)
+        self._confirmed = 0  # getUpdates' offset: the updates before it were taken
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -117,6 +126,7 @@ class FakeTelegram(Watched):
 
     async def stop(self) -> None:
         self._stopping = True
+        await self.webhook.close()
         await self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -131,6 +141,12 @@ class FakeTelegram(Watched):
     @property
     def flood_429s(self) -> int:
         return self.flood.refused
+
+    def route_webhook(self, backends: list[str], spread: str = "chat") -> None:
+        """The load balancer behind the webhook's public URL: deliveries go to these URLs, by a
+        hash of the chat (``spread="chat"``) or in turn (``"turn"``)."""
+        assert spread in ("chat", "turn")
+        self.webhook.route(backends, "chat" if spread == "chat" else "turn")
 
     def fail(self, method: str, status: int, description: str, *,
              retry_after: int | None = None, times: int = 1) -> None:
@@ -221,6 +237,8 @@ class FakeTelegram(Watched):
     def _enqueue(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": 5000 + len(self.updates) + 1, kind: payload}
         self.updates.append(update)
+        if self.webhook.active and self._allowed(update):
+            self.webhook.offer(update)
         asyncio.get_running_loop().create_task(self._notify())
         return update
 
@@ -329,8 +347,40 @@ class FakeTelegram(Watched):
     async def _m_getMe(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         return self.me
 
-    async def _m_deleteWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+    async def _m_setWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        url = str(p.get("url") or "")
+        if not url:
+            return await self._m_deleteWebhook(p, f)
+        if not url.startswith("https://"):
+            return _error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for "
+                               "webhook")
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            return _error(400, "Bad Request: secret token contains unallowed characters")
+        await self.webhook.stop()
+        self._note_allowed_updates(p)
+        self.webhook.url, self.webhook.secret = url, None if secret is None else str(secret)
+        for update in self._waiting(drop=bool(p.get("drop_pending_updates"))):
+            self.webhook.offer(update)
         return True
+
+    async def _m_deleteWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        await self.webhook.stop()
+        self._waiting(drop=bool(p.get("drop_pending_updates")))
+        return True
+
+    async def _m_getWebhookInfo(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        return self.webhook.info(sorted(self.allowed_updates))
+
+    def _waiting(self, *, drop: bool) -> list[dict[str, Any]]:
+        """The updates not yet taken (by getUpdates' offset or a webhook's 2xx); with
+        ``drop``, they are dropped."""
+        waiting = [u for u in self.updates if u["update_id"] >= self._confirmed
+                   and u["update_id"] not in self.webhook.delivered and self._allowed(u)]
+        if drop:
+            self._confirmed = self.updates[-1]["update_id"] + 1 if self.updates else 0
+            return []
+        return waiting
 
     async def _m_setMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         return True
@@ -342,15 +392,19 @@ class FakeTelegram(Watched):
         return True
 
     async def _m_getUpdates(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        if self.webhook.active:
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
+                               "use deleteWebhook to delete the webhook first")
         self.polls += 1
         await self._notify()
         self._note_allowed_updates(p)
         offset = int(p.get("offset") or 0)
+        self._confirmed = max(self._confirmed, offset)
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         async with self._changed:
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset
-                           and self._allowed(u)]
+                           and self._allowed(u) and u["update_id"] not in self.webhook.delivered]
                 left = deadline - time.monotonic()
                 transport = p["_transport"]
                 gone = self._stopping or transport is None or transport.is_closing()

@@ -1,0 +1,91 @@
+"""Three bot processes in webhook mode on one PostgreSQL ledger, behind the fake Bot API that
+spreads the updates across them: 300 edits from 50 users with a daily limit, each answered once,
+each user getting exactly what the limit allows, nothing delivered or charged twice, and the
+upstream never asked more than GEMINI_MAX_CONCURRENCY at once across the replicas."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import pgserver
+from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.images import make_image
+from tests.fakes.telegram_server import FakeTelegram
+from tests.replicas import (
+    WEBHOOK_SECRET,
+    Replica,
+    answers,
+    delivered,
+    ledger_jobs,
+    paid_upstream,
+)
+
+USERS, EACH, LIMIT, CONCURRENCY = 50, 6, 4, 3
+PHOTO = make_image(96, 64, "JPEG")
+
+
+@pytest.fixture
+async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
+                   ) -> AsyncIterator[Callable[..., Any]]:
+    made: list[Replica] = []
+
+    async def start(database_url: str, count: int, **settings: str) -> list[Replica]:
+        group = [Replica(tg, gemini, database_url, tmp_path, f"replica{i}", **settings)
+                 for i in range(count)]
+        made.extend(group)
+        await group[0].start()  # the first migrates the ledger
+        await asyncio.gather(*(replica.start() for replica in group[1:]))
+        return group
+
+    yield start
+    for replica in made:
+        await replica.stop(signal.SIGKILL)
+    logs = "".join(r.log.read_text() for r in made if r.log.exists())
+    for secret in (tg.token, tg.token.split(":")[1], gemini.key, WEBHOOK_SECRET):
+        assert secret not in logs
+
+
+async def test_three_replicas_share_one_bot_and_do_nothing_twice(
+        tg: FakeTelegram, gemini: FakeGemini, replicas: Callable[..., Any]) -> None:
+    database = await pgserver.shared().database()
+    gemini.delay = 0.2
+    group = await replicas(database, 3, DEFAULT_DAILY_LIMIT=str(LIMIT),
+                           MAX_IN_FLIGHT_PER_USER="20", REFUSAL_COOLDOWN_S="0",
+                           GEMINI_MAX_CONCURRENCY=str(CONCURRENCY),
+                           TELEGRAM_FLOOD_WINDOW_SCALE="0.05")
+    assert len(tg.sent("setWebhook")) == 3 and tg.polls == 0
+    tg.route_webhook([r.backend for r in group], spread="turn")
+    people = [FakeTelegram.user(7000 + i, f"P{i}") for i in range(USERS)]
+    sent = []
+    for round_ in range(EACH):
+        for person in people:
+            message = tg.post(FakeTelegram.private(person), person, photo=PHOTO,
+                              caption=f"/edit add hat {person['id']}-{round_}")
+            sent.append((person["id"], message["message_id"]))
+        await asyncio.sleep(0.1)
+    await tg.wait_for(lambda: all(answers(tg)[edit] for edit in sent)
+                      and len(tg.photos()) >= USERS * LIMIT, within=75)
+    await asyncio.sleep(1.0)  # a second answer or delivery would show up meanwhile
+    answered, got = answers(tg), delivered(tg)
+    assert [edit for edit in sent if answered[edit] != 1] == []  # each answered exactly once
+    assert [edit for edit in sent if got[edit] > 1] == []  # no double delivery
+    per_user = {p["id"]: sum(got[(p["id"], m)] for _, m in sent if _ == p["id"])
+                for p in people}
+    assert set(per_user.values()) == {LIMIT}
+    jobs = await ledger_jobs(database)
+    committed = {edit: statuses.count("committed") for edit, statuses in jobs.items()}
+    assert max(committed.values()) == 1  # no double charge
+    assert sum(committed.values()) == sum(got.values()) == USERS * LIMIT
+    assert [s for s in jobs.values() if "reserved" in s] == []
+    assert max(paid_upstream(gemini).values()) == 1  # paid once upstream per edit
+    # every replica took updates, and the upstream never saw more than the deployment's budget
+    assert {p.backend for p in tg.webhook.posts if p.status == 200} == {
+        r.backend for r in group}
+    assert gemini.peak_in_flight <= CONCURRENCY
+    print(f"upstream calls at once at most: {gemini.peak_in_flight}")

@@ -27,3 +27,13 @@ def test_the_architecture_covers_what_a_newcomer_needs() -> None:
                     "## How to add a platform"):
         assert f"\n{heading}\n" in text, heading
     assert "validate -> reserve -> queue -> generate -> deliver ->" in text
+
+
+def test_no_merge_conflict_is_left_in_any_file() -> None:
+    sources = [*DOCS, *ROOT.glob("*.yaml"), *ROOT.glob("*.toml"), *ROOT.glob(".env.example")]
+    for folder in ("bot", "adapters", "editbot", "tests", "bench", "deploy"):
+        sources += [p for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md", "")
+                    and p.is_file() and "__pycache__" not in p.parts]
+    for path in sources:
+        lines = path.read_text(errors="replace").splitlines()
+        assert not any(line.startswith(("<<<<<<< ", ">>>>>>> ")) for line in lines), path

@@ -109,8 +109,8 @@ class TelegramAdapter:
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.username = ""
         self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
-        self.moderation = TelegramModeration(core, self.names, self.edits.reply)
-        self.stats = TelegramStats(core, self.edits.reply)
+        self.moderation = TelegramModeration(core, self.names, self.edits.talk.reply)
+        self.stats = TelegramStats(core, self.edits.talk.reply)
         # two connections: the long poll, and the last getUpdates at a stop that marks the
         # fetched updates read while the cancelled poll's connection is released
         self.polling = PollingRequest(connections=2, read_timeout=poll_timeout_s + 10)
@@ -207,7 +207,7 @@ class TelegramAdapter:
         return self.polling.failure
 
     async def _tell_operator(self, user_id: str, words: str) -> None:
-        await self.edits.call(self._app.bot.send_message, chat_id=int(user_id), text=words)
+        await self.edits.talk.call(self._app.bot.send_message, chat_id=int(user_id), text=words)
 
     async def stop(self) -> None:
         await self.settle()

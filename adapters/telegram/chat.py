@@ -101,7 +101,7 @@ class TelegramChat:
             # the one we see is not what was asked, so explain instead (nothing is charged)
             if command_of(first, self._me()[1]) is not None:
                 lang = actor_of(first.from_user).language if first.from_user else "en"
-                await self.edits.reply(first, text("album_privacy", lang))
+                await self.edits.talk.reply(first, text("album_privacy", lang))
             return
         refs = [r for m in messages for r in images_in(m)]
         with_words = [m for m in messages if command_of(m, self._me()[1]) is not None] or [
@@ -182,11 +182,11 @@ class TelegramChat:
                 await self.suggest(message, kind, args, refs, error, parent)
             else:
                 self.core.metrics.turned_away(actor.platform, error)
-                await self.edits.refuse(message.chat_id, message.message_id, actor, error)
+                await self.edits.talk.refuse(message.chat_id, message.message_id, actor, error)
             return
         limit = self.core.spec.max_reference_images
         if len(refs) > limit:
-            await self.edits.reply(message, text("images_trimmed", actor.language, limit=limit,
+            await self.edits.talk.reply(message, text("images_trimmed", actor.language, limit=limit,
                                                  count=len(refs)))
             refs = refs[:limit]
         self.edits.start(key=f"telegram:{message.chat_id}:{message.message_id}",
@@ -196,7 +196,7 @@ class TelegramChat:
     async def _send(self, message: Message, words: str,
                     markup: InlineKeyboardMarkup | ForceReply) -> Message | None:
         try:
-            return await self.edits.call(
+            return await self.edits.talk.call(
                 message.get_bot().send_message, chat_id=message.chat_id, text=words,
                 reply_markup=markup, reply_parameters=ReplyParameters(
                     message_id=message.message_id, allow_sending_without_reply=True))
@@ -228,7 +228,7 @@ class TelegramChat:
             if error.code == "did_you_mean":
                 await self.suggest(message, "imagine", words, [], error)
             else:
-                await self.edits.reply(message, error_text(error, lang))
+                await self.edits.talk.reply(message, error_text(error, lang))
             return
         button = InlineKeyboardButton(text("button_generate", lang, credits=credits(cost, lang)),
                                       callback_data="gen:ask")
@@ -269,7 +269,7 @@ class TelegramChat:
         if message.chat.type != Chat.PRIVATE and split.bot is None:
             return  # a group's command for anyone
         lang = actor_of(message.from_user).language
-        await self.edits.reply(message, text("unknown_command", lang, name=split.name))
+        await self.edits.talk.reply(message, text("unknown_command", lang, name=split.name))
 
     # -- the buttons of offers and suggestions -------------------------------------------------
     async def on_pick(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -290,7 +290,7 @@ class TelegramChat:
         self.pending.pop((query.message.chat.id, query.message.message_id), None)
         with_markup = query.message
         try:  # the choice is made: its buttons go
-            await self.edits.call(with_markup.get_bot().edit_message_reply_markup,
+            await self.edits.talk.call(with_markup.get_bot().edit_message_reply_markup,
                                   chat_id=with_markup.chat.id,
                                   message_id=with_markup.message_id, reply_markup=None)
         except TelegramError:

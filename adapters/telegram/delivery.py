@@ -1,0 +1,136 @@
+"""Delivering a Telegram result: the status message becomes the photo (or a new photo is sent
+when there is none); 2K/4K also come as a document, so Telegram's recompression does not eat
+the resolution; a photo Telegram refuses comes as a document instead. A delivery that sent
+nothing raises, and the core refunds the job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+)
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import ExtBot
+
+from adapters.render import caption, result_buttons
+from adapters.telegram.flood import Priority, Turn
+from adapters.telegram.lines import StatusLines
+from adapters.telegram.refusals import message_gone, too_large
+from adapters.telegram.status import StatusLine, reply_to
+from bot.bootstrap import Core
+from bot.domain import Delivery
+from bot.errors import ImageError
+from bot.i18n import text
+from bot.images import ImageBudget, fit_output
+
+log = logging.getLogger(__name__)
+MB = 1024 * 1024
+PHOTO_BUDGET = ImageBudget(max_bytes=10 * MB, max_side_sum=10000, max_ratio=20, max_side=2560)
+DOCUMENT_BUDGET = ImageBudget(max_bytes=50 * MB)
+CAPTION_LIMIT = 1024
+
+
+class TelegramDelivery:
+    def __init__(self, core: Core, bot: Callable[[], ExtBot[Any]],
+                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
+                 lines: StatusLines) -> None:
+        self.core = core
+        self._bot = bot
+        self._spawn = spawn
+        self._lines = lines
+
+    @property
+    def bot(self) -> ExtBot[Any]:
+        return self._bot()
+
+    def buttons(self, delivery: Delivery, lang: str) -> InlineKeyboardMarkup:
+        row = [InlineKeyboardButton(label, callback_data=f"{action}:{delivery.job_id}")
+               for action, label in result_buttons(self.core, delivery, lang)]
+        return InlineKeyboardMarkup([row])
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """The status message becomes the photo (or a new photo is sent when there is none);
+        2K/4K also come as a document, so Telegram's recompression does not eat the resolution;
+        a photo Telegram refuses (any 400) comes as a document instead. Raises if nothing was
+        sent."""
+        request = delivery.request
+        origin, lang = request.origin, request.actor.language
+        line = self._lines.of(origin, lang)
+        words = caption(delivery, lang, limit=CAPTION_LIMIT)
+        markup = self.buttons(delivery, lang)
+        data = delivery.image.data
+        photo_sent = False
+        try:
+            photo = await asyncio.to_thread(fit_output, data, PHOTO_BUDGET)
+            sent = await self._put(line, "photo", photo.data, f"edit.{photo.extension}",
+                                   words, markup)
+            photo_sent = True
+            await delivery.arrived()
+            if sent is not None:
+                self._spawn(self._link(delivery, sent))  # once its turn is kept
+        except (BadRequest, NetworkError, ImageError) as exc:
+            if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
+                    not too_large(exc)):
+                raise
+            log.info("job %d: photo refused (%s); sending a document", delivery.job_id, exc)
+        if photo_sent and request.command.image_size not in ("2K", "4K"):
+            return
+        document = await asyncio.to_thread(fit_output, data, DOCUMENT_BUDGET)
+        note = text("full_resolution", lang, width=document.width, height=document.height)
+        name = f"editbot-{delivery.job_id}.{document.extension}"
+        try:
+            if photo_sent:
+                sent = await self.bot.send_document(
+                    chat_id=line.chat_id, document=document.data, filename=name, caption=note,
+                    reply_parameters=reply_to(line.reply_to_id),
+                    rate_limit_args=Turn(Priority.RESULT))
+            else:
+                sent = await self._put(line, "document", document.data, name, words, markup)
+            await delivery.arrived()
+            if sent is not None:
+                self._spawn(self._link(delivery, sent))
+        except TelegramError:
+            if not photo_sent:
+                raise
+            log.warning("job %d: the full-resolution file could not be sent", delivery.job_id)
+
+    async def _link(self, delivery: Delivery, sent: Message) -> None:
+        """Remember which message shows the result: a reply to it continues the edit."""
+        try:
+            await self.core.service.turns.link(delivery.job_id,
+                                               f"telegram:{sent.chat_id}:{sent.message_id}")
+        except Exception:
+            log.warning("job %d: its result message could not be noted", delivery.job_id,
+                        exc_info=True)
+
+    async def _put(self, line: StatusLine, kind: str, data: bytes, name: str, words: str,
+                   markup: InlineKeyboardMarkup) -> Message | None:
+        """Put the result into the status message, or send it anew when there is none."""
+        status_id = await line.take()
+        turn = Turn(Priority.RESULT)
+        if status_id is not None and not line.consumed:
+            media = (InputMediaPhoto(data, caption=words, filename=name) if kind == "photo"
+                     else InputMediaDocument(data, caption=words, filename=name))
+            try:
+                edited = await self.bot.edit_message_media(
+                    media=media, chat_id=line.chat_id, message_id=status_id,
+                    reply_markup=markup, rate_limit_args=turn)
+                line.consumed = True
+                return edited if isinstance(edited, Message) else None
+            except BadRequest as exc:
+                if not message_gone(exc):
+                    raise
+                line.consumed = True
+                log.info("status message %s is gone; sending the result anew", status_id)
+        send = self.bot.send_photo if kind == "photo" else self.bot.send_document
+        return await send(line.chat_id, data, caption=words, filename=name,
+                   reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
+                   rate_limit_args=Turn(Priority.RESULT))

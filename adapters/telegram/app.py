@@ -155,7 +155,7 @@ class TelegramAdapter:
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
         app.add_handler(CallbackQueryHandler(self._on_button, pattern=r"^(again|4k|vary):\d+$"))
-        app.add_handler(CallbackQueryHandler(chat.on_pick,
+        app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(self._on_error)
         await until_reachable(self._initialize, platform="telegram",

@@ -22,14 +22,15 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
 
-from adapters.render import VARIATIONS
 from adapters.server import HttpServer
 from adapters.startup import until_reachable
 from adapters.tasks import Background
+from adapters.telegram.buttons import TelegramButtons
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
@@ -40,15 +41,12 @@ from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
     PLATFORM,
     AlbumCollector,
-    ImageRef,
-    actor_of,
     sender_of,
 )
 from adapters.telegram.webhook import ALLOWED_UPDATES, Webhook
-from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.errors import ConfigError, EditbotError
-from bot.i18n import LANGUAGES, error_text, text
+from bot.errors import ConfigError
+from bot.i18n import LANGUAGES, text
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
@@ -91,6 +89,23 @@ class CountingRequest(AiohttpRequest):
         return code, payload
 
 
+async def register_commands(bot: ExtBot[Any]) -> None:
+    """The command menus, in each language: every user's, and the administrators'."""
+    for lang in LANGUAGES:
+        code = None if lang == "en" else lang
+        users = [BotCommand(name, text(f"cmd_{name}", lang))
+                 for name in ("edit", "imagine", "quota", "help")]
+        moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
+                                for name in ("setlimit", "usage"))]
+        try:
+            await bot.set_my_commands(users, scope=BotCommandScopeDefault(),
+                                      language_code=code)
+            await bot.set_my_commands(moderators, scope=BotCommandScopeAllChatAdministrators(),
+                                      language_code=code)
+        except TelegramError:
+            log.warning("telegram: could not register the command menus", exc_info=True)
+
+
 def create(core: Core) -> TelegramAdapter:
     return TelegramAdapter(core)
 
@@ -118,6 +133,7 @@ class TelegramAdapter:
         self.chat = TelegramChat(core, self.edits, self.albums, self._me)
         self.webhook = (Webhook(core, lambda: self._app, self.edits.call)
                         if core.settings.telegram_webhook_url else None)
+        self.buttons = TelegramButtons(core, self.edits)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -154,7 +170,8 @@ class TelegramAdapter:
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
-        app.add_handler(CallbackQueryHandler(self._on_button, pattern=r"^(again|4k|vary):\d+$"))
+        app.add_handler(CallbackQueryHandler(self.buttons.on_press,
+                                             pattern=r"^(again|4k|vary):\d+$"))
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(self._on_error)
@@ -162,7 +179,7 @@ class TelegramAdapter:
                               setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
                               within_s=settings.startup_retry_s)
         self.username = app.bot.username
-        await self._register_commands()
+        await register_commands(app.bot)
         await self.edits.resume()
         await app.start()
         if self.webhook is not None:
@@ -237,22 +254,6 @@ class TelegramAdapter:
         await app.shutdown()
         await app.bot.shutdown()  # a start that failed leaves the bot's clients open
 
-    async def _register_commands(self) -> None:
-        bot = self._app.bot
-        for lang in LANGUAGES:
-            code = None if lang == "en" else lang
-            users = [BotCommand(name, text(f"cmd_{name}", lang))
-                     for name in ("edit", "imagine", "quota", "help")]
-            moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
-                                    for name in ("setlimit", "usage"))]
-            try:
-                await bot.set_my_commands(users, scope=BotCommandScopeDefault(),
-                                          language_code=code)
-                await bot.set_my_commands(moderators, scope=BotCommandScopeAllChatAdministrators(),
-                                          language_code=code)
-            except TelegramError:
-                log.warning("telegram: could not register the command menus", exc_info=True)
-
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: an update failed", exc_info=context.error)
 
@@ -274,35 +275,3 @@ class TelegramAdapter:
             sender = sender_of(m) if m is not None else None
             if sender is not None:
                 self.names[sender.key] = sender.name
-
-    async def _on_button(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None or query.data is None:
-            return
-        action, job_id = query.data.split(":", 1)
-        actor = actor_of(query.from_user)
-        try:
-            request = await self.core.service.repeat(
-                job_id, actor, "4k" if action == "4k" else "again", needs="file_ids")
-        except EditbotError as error:
-            await query.answer(error_text(error, actor.language), show_alert=True)
-            return
-        origin = request.origin
-        tickets: list[Ticket] = []
-        try:
-            for _take in range(VARIATIONS if action == "vary" else 1):  # one per take
-                tickets.append(await self.core.service.admit(actor, request.scope,
-                                                             request.command))
-        except EditbotError as error:
-            for ticket in tickets:
-                ticket.release()
-            await query.answer(error_text(error, actor.language), show_alert=True)
-            return
-        await query.answer(text("button_started", actor.language))
-        refs = ([ImageRef(f, None) for f in origin["file_ids"]]
-                if request.command.kind == "edit" else [])
-        for take, ticket in enumerate(tickets):
-            self.edits.start(key=f"telegram:button:{query.id}" + (f":{take}" if take else ""),
-                             chat_id=origin["chat_id"], reply_to=origin["message_id"],
-                             actor=actor, scope=request.scope, command=request.command,
-                             refs=refs, ticket=ticket, parent=request.parent)

@@ -16,13 +16,14 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import EditModal, Translator, build
-from adapters.discord.edits import DiscordEdits, FollowupTarget, InteractionTarget, Target
+from adapters.discord.edits import DiscordEdits
 from adapters.discord.health import direct_message, gateway_problem, rate_limit_trace
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.probe import UNREACHABLE, probe
 from adapters.discord.shards import make_client, syncs_commands
 from adapters.discord.stats import DiscordStats
+from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
 from adapters.discord.updates import (
     PLATFORM,
     actor_of,

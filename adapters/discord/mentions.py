@@ -15,7 +15,8 @@ from typing import Any
 
 import discord
 
-from adapters.discord.edits import DiscordEdits, MessageTarget
+from adapters.discord.edits import DiscordEdits
+from adapters.discord.targets import MessageTarget
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from bot.admission import Ticket
 from bot.bootstrap import Core

@@ -1,0 +1,150 @@
+"""Where a Discord edit answers: the interaction (its first answer, or a follow-up of its own
+for a second take), the message that mentioned the bot, or after a restart the request's
+channel. A job that outlives its interaction token is posted in the channel instead, pinging
+the requester and nobody else."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import suppress
+from typing import Any, Protocol
+
+import discord
+
+from bot.i18n import language_of, text
+
+log = logging.getLogger(__name__)
+CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
+
+
+class Target(Protocol):
+    """Where an edit answers: an interaction, a message, or (after a restart) a channel."""
+
+    file_limit: int
+
+    async def show(self, words: str) -> None: ...
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        """Show the result; the id of the message that shows it."""
+
+
+class InteractionTarget:
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
+        self.interaction = interaction
+        self.file_limit = interaction.filesize_limit
+        self._deadline = time.monotonic() + ttl_s
+        self._mention = interaction.user.mention
+        self._pings = discord.AllowedMentions.none()
+        self._pings.users = [interaction.user]  # the requester, and nobody else
+
+    def _alive(self) -> bool:
+        return time.monotonic() < self._deadline
+
+    async def _in_channel(self, words: str, **extra: Any) -> discord.Message:
+        """When the interaction's token is no more: the channel, pinging the requester only."""
+        channel = self.interaction.channel
+        assert isinstance(channel, discord.abc.Messageable)
+        return await channel.send(words, allowed_mentions=self._pings, **extra)
+
+    async def show(self, words: str) -> None:
+        if self._alive():
+            try:
+                await self.interaction.edit_original_response(content=words)
+                return
+            except discord.HTTPException:
+                log.info("discord: interaction expired; answering in the channel")
+        await self._in_channel(f"{self._mention} {words}")
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        if self._alive():
+            try:
+                shown = await self.interaction.edit_original_response(
+                    content=words, attachments=[file], view=view)
+                return shown.id
+            except discord.HTTPException:
+                log.info("discord: interaction expired; posting the result in the channel")
+                file.reset()
+        lang = language_of(str(self.interaction.locale))
+        posted = await self._in_channel(
+            text("late_result", lang, mention=self._mention) + "\n" + words, file=file,
+            view=view)
+        return posted.id
+
+
+class FollowupTarget(InteractionTarget):
+    """One more answer to an interaction already answered: a follow-up message of its own."""
+
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
+        super().__init__(interaction, ttl_s=ttl_s)
+        self.status: discord.WebhookMessage | None = None
+
+    async def show(self, words: str) -> None:
+        if self._alive():
+            try:
+                if self.status is None:
+                    self.status = await self.interaction.followup.send(words, wait=True)
+                else:
+                    await self.status.edit(content=words)
+                return
+            except discord.HTTPException:
+                log.info("discord: interaction expired; answering in the channel")
+        await self._in_channel(f"{self._mention} {words}")
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        if self._alive():
+            try:
+                sent = await self.interaction.followup.send(words, file=file, view=view,
+                                                            wait=True)
+            except discord.HTTPException:
+                log.info("discord: interaction expired; posting the result in the channel")
+                file.reset()
+            else:
+                if self.status is not None:
+                    with suppress(discord.HTTPException):
+                        await self.status.delete()
+                return sent.id
+        return await super().result(words, file, view)
+
+
+class MessageTarget:
+    """A mention: the status is a reply, then the result replies to the same message."""
+
+    def __init__(self, message: discord.Message) -> None:
+        self.message = message
+        self.file_limit = message.guild.filesize_limit if message.guild else CHANNEL_FILE_LIMIT
+        self.status: discord.Message | None = None
+
+    async def show(self, words: str) -> None:
+        if self.status is None:
+            self.status = await self.message.reply(words, mention_author=False)
+        else:
+            self.status = await self.status.edit(content=words)
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        sent = await self.message.reply(words, file=file, view=view, mention_author=False)
+        if self.status is not None:
+            try:
+                await self.status.delete()
+            except discord.HTTPException:
+                pass
+        return sent.id
+
+
+class ChannelTarget:
+    """After a restart: post in the request's channel, mentioning the requester."""
+
+    def __init__(self, channel: discord.abc.Messageable, user_id: str) -> None:
+        self.channel = channel
+        self.mention = f"<@{user_id}>"
+        self.file_limit = CHANNEL_FILE_LIMIT
+        self._pings = discord.AllowedMentions.none()
+        self._pings.users = [discord.Object(id=int(user_id))]  # the requester only
+
+    async def show(self, words: str) -> None:
+        await self.channel.send(f"{self.mention} {words}", allowed_mentions=self._pings)
+
+    async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
+        sent = await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,
+                                       allowed_mentions=self._pings)
+        return sent.id

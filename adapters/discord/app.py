@@ -1,13 +1,11 @@
-"""The Discord adapter's lifecycle and routing: a discord.py Client with an app-command tree in
-the shared event loop; slash commands, the context menu, mentions and buttons go to the edit
-flow (edits), limits and usage to moderation."""
+"""The Discord adapter's lifecycle: a discord.py Client with an app-command tree in the shared
+event loop. Slash commands and the context menu go to slash.py, mentions to mentions.py,
+buttons to buttons.py; all of them run their edits in the edit flow (edits.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -15,32 +13,19 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord.commands import EditModal, Translator, build
+from adapters.discord.buttons import DiscordButtons
+from adapters.discord.commands import Translator, build
 from adapters.discord.edits import DiscordEdits
 from adapters.discord.health import direct_message, gateway_problem, rate_limit_trace
 from adapters.discord.mentions import DiscordMentions
-from adapters.discord.moderation import DiscordModeration
 from adapters.discord.probe import UNREACHABLE, probe
 from adapters.discord.shards import make_client, syncs_commands
-from adapters.discord.stats import DiscordStats
-from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
-from adapters.discord.updates import (
-    PLATFORM,
-    actor_of,
-    check_attachments,
-    images_of,
-    scope_of,
-)
-from adapters.render import VARIATIONS
+from adapters.discord.slash import DiscordSlash
+from adapters.discord.updates import PLATFORM
 from adapters.startup import until_reachable
 from adapters.tasks import Background
-from bot.admission import Ticket
 from bot.bootstrap import Core
-from bot.commands import build_command, parse_arguments, split_fresh
-from bot.domain import Actor, CommandKind, EditCommand, ImageInput, Scope
-from bot.errors import ConfigError, EditbotError, ImageError
-from bot.i18n import error_text, text
-from bot.service import Opening
+from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 INTERACTION_TTL_S = 15 * 60 - 30  # Discord's tokens last 15 minutes; keep a margin
@@ -64,10 +49,10 @@ class _Client(discord.Client):
         await self.adapter.setup(self)
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.adapter.on_message(message)
+        await self.adapter.mentions.on_message(message)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        await self.adapter.on_component(interaction)
+        await self.adapter.buttons.on_component(interaction)
 
 
 class DiscordAdapter:
@@ -86,12 +71,10 @@ class DiscordAdapter:
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
         self.mentions = DiscordMentions(core, self.edits, lambda: self.client, self.spawn,
-                                        self._prepare)
-        self.moderation = DiscordModeration(core)
-        self.quota = self.moderation.quota
-        self.usage = self.moderation.usage
-        self.limit = self.moderation.limit
-        self.stats = DiscordStats(core).stats
+                                        self.edits.prepare)
+        self.slash = DiscordSlash(core, self.edits, lambda: self.client, self.spawn,
+                                  ttl_s=interaction_ttl_s)
+        self.buttons = DiscordButtons(core, self.slash, self.mentions)
         self._runner: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -136,7 +119,7 @@ class DiscordAdapter:
 
     async def setup(self, client: _Client) -> None:
         await client.tree.set_translator(Translator())
-        build(client.tree, self.core.spec, self)
+        build(client.tree, self.core.spec, self.slash)
         if not syncs_commands(self.core.settings):  # the replica running shard 0 does
             return
         guilds = self.core.settings.discord_guild_ids
@@ -163,156 +146,6 @@ class DiscordAdapter:
         await self.client.close()
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)
-
-    # -- slash commands and the context menu ---------------------------------------------------
-    @staticmethod
-    def _actor(interaction: discord.Interaction) -> Actor:
-        return actor_of(interaction.user, interaction.locale)
-
-    async def _ephemeral(self, interaction: discord.Interaction, words: str) -> None:
-        if interaction.response.is_done():
-            try:
-                await interaction.delete_original_response()
-            except discord.HTTPException:
-                pass
-            await interaction.followup.send(words, ephemeral=True)
-        else:
-            await interaction.response.send_message(words, ephemeral=True)
-
-    async def edit(self, interaction: discord.Interaction,
-                   attachments: list[discord.Attachment], prompt: str, ratio: str | None,
-                   size: str | None) -> None:
-        await self._start(interaction, "edit", attachments, prompt, ratio, size)
-
-    async def imagine(self, interaction: discord.Interaction, prompt: str, ratio: str | None,
-                      size: str | None) -> None:
-        await self._start(interaction, "imagine", [], prompt, ratio, size)
-
-    async def edit_menu(self, interaction: discord.Interaction,
-                        message: discord.Message) -> None:
-        lang = self._actor(interaction).language
-        attachments = images_of(message)
-        me = self.client.user
-        parent = (await self.core.service.turns.job_of(f"discord:{message.id}")
-                  if me is not None and message.author.id == me.id else None)
-        if not attachments and parent is None:
-            await self._ephemeral(interaction, text("no_image_discord", lang))
-            return
-
-        async def submitted(modal_interaction: discord.Interaction, prompt: str, ratio: str,
-                            size: str) -> None:
-            fresh, prompt = split_fresh(prompt)  # on a result: go on, unless "new ..."
-            going_on = None if fresh else parent
-            await self._start(modal_interaction, "edit", [] if going_on else attachments,
-                              prompt, ratio or None, size or None, parent=going_on)
-
-        await interaction.response.send_modal(EditModal(lang, submitted))
-
-    async def _start(self, interaction: discord.Interaction, kind: CommandKind,
-                     attachments: list[discord.Attachment], prompt: str, ratio: str | None,
-                     size: str | None, *, command: EditCommand | None = None,
-                     urls: list[str] | None = None, takes: int = 1,
-                     parent: int | None = None) -> None:
-        actor = self._actor(interaction)
-        scope = scope_of(interaction.guild_id, interaction.user.id)
-        tickets: list[Ticket] = []
-        try:
-            # a prompt with no options may carry them itself ("... 9:16"); the unclear stay
-            command = command or (
-                parse_arguments(kind, prompt, self.core.spec, guess="literal")
-                if ratio is None and size is None
-                else build_command(kind, prompt, ratio, size, self.core.spec))
-            check_attachments(attachments)
-            if len(attachments) > self.core.spec.max_reference_images:
-                raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
-                                   count=len(attachments))
-            for _ in range(takes):  # Variations: one ticket per take
-                tickets.append(await self.core.service.admit(actor, scope, command))
-        except EditbotError as error:
-            for ticket in tickets:
-                ticket.release()
-            self.core.metrics.turned_away(PLATFORM, error, size)
-            await self._ephemeral(interaction, error_text(error, actor.language))
-            return
-        received_at = time.monotonic()
-        # each take's place in line is taken now, in the order requests arrive
-        openings = [self.core.service.opening(actor, received_at) for _ in tickets]
-        try:
-            await interaction.response.defer(thinking=True)
-        except BaseException:
-            for ticket, opening in zip(tickets, openings, strict=True):
-                ticket.release()
-                self.core.service.drop(opening)
-            raise
-        for take, (ticket, opening) in enumerate(zip(tickets, openings, strict=True)):
-            self.spawn(self._run(interaction, actor, scope, command, attachments, urls,
-                                 received_at, ticket, take, parent, opening))
-
-    async def _run(self, interaction: discord.Interaction, actor: Actor, scope: Scope,
-                   command: EditCommand, attachments: list[discord.Attachment],
-                   urls: list[str] | None, received_at: float, ticket: Ticket, take: int,
-                   parent: int | None, opening: Opening) -> None:
-        with ticket:
-            try:
-                if urls is not None:
-                    images = await self.edits.fetch(urls)
-                else:
-                    urls = [a.url for a in attachments]
-                    images = await self._prepare(attachments)
-            except BaseException as error:
-                self.core.service.drop(opening)
-                if not isinstance(error, EditbotError):
-                    raise
-                self.core.metrics.turned_away(PLATFORM, error, command.image_size)
-                await self._ephemeral(interaction, error_text(error, actor.language))
-                return
-            # more takes than one (Variations) answer in follow-up messages of their own
-            target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
-                              else InteractionTarget(interaction, ttl_s=self.ttl_s))
-            await self.edits.run(
-                key=f"discord:interaction:{interaction.id}" + (f":{take}" if take else ""),
-                target=target, actor=actor, scope=scope, command=command, urls=urls,
-                images=images, channel_id=interaction.channel_id or 0, received_at=received_at,
-                parent=parent, opening=opening)
-
-    async def _prepare(self, attachments: Sequence[discord.Attachment]
-                       ) -> tuple[ImageInput, ...]:
-        """Download and ready attachments; one that is gone (deleted, its link expired) is
-        an ImageError like any other unusable input."""
-        try:
-            blobs = [await a.read() for a in attachments]
-        except discord.HTTPException:
-            raise ImageError("fetch_failed") from None
-        return await self.core.service.prepare_images(blobs)
-
-    # -- buttons -------------------------------------------------------------------------------
-    async def on_component(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.component:
-            return
-        data: dict[str, Any] = dict(interaction.data or {})
-        custom_id = str(data.get("custom_id", ""))
-        action, _, job_id = custom_id.partition(":")
-        if action == "pick":
-            await self.mentions.on_pick(interaction, custom_id)
-            return
-        if action not in ("again", "4k", "vary") or not job_id.isdigit():
-            return
-        actor = self._actor(interaction)
-        try:
-            request = await self.core.service.repeat(
-                job_id, actor, "4k" if action == "4k" else "again", needs="urls")
-        except EditbotError as error:
-            await interaction.response.send_message(error_text(error, actor.language),
-                                                    ephemeral=True)
-            return
-        command = request.command
-        await self._start(interaction, command.kind, [], command.prompt, None, None,
-                          command=command, urls=list(request.origin["urls"]),
-                          takes=VARIATIONS if action == "vary" else 1, parent=request.parent)
-
-    # -- mentions ------------------------------------------------------------------------------
-    async def on_message(self, message: discord.Message) -> None:
-        await self.mentions.on_message(message)
 
 
 __all__ = ["DiscordAdapter", "create"]

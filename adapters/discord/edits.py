@@ -67,6 +67,17 @@ class DiscordEdits:
             raise ImageError("image_expired" if expired else "fetch_failed") from None
         return await self.core.service.prepare_images(blobs)
 
+    async def prepare(self, attachments: Sequence[discord.Attachment]
+                       ) -> tuple[ImageInput, ...]:
+        """Download and ready attachments; one that is gone (deleted, its link expired) is
+        an ImageError like any other unusable input."""
+        try:
+            blobs = [await a.read() for a in attachments]
+        except discord.HTTPException:
+            raise ImageError("fetch_failed") from None
+        return await self.core.service.prepare_images(blobs)
+
+
     async def run(self, *, key: str, target: Target, actor: Actor, scope: Scope,
                   command: EditCommand, urls: list[str], images: tuple[ImageInput, ...],
                   channel_id: int, received_at: float, parent: int | None = None,

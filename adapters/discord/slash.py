@@ -1,0 +1,154 @@
+"""Discord's slash commands and the "Edit image" context menu: check the request at once
+(bad input gets an ephemeral note, at no cost), take its place in line, then run it in the
+edit flow; the Variations button comes here too, with one ticket per take."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+
+from adapters.discord.commands import EditModal
+from adapters.discord.edits import DiscordEdits
+from adapters.discord.moderation import DiscordModeration
+from adapters.discord.stats import DiscordStats
+from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
+from adapters.discord.updates import PLATFORM, actor_of, check_attachments, images_of, scope_of
+from bot.admission import Ticket
+from bot.bootstrap import Core
+from bot.commands import build_command, parse_arguments, split_fresh
+from bot.domain import Actor, CommandKind, EditCommand, Scope
+from bot.errors import EditbotError
+from bot.i18n import error_text, text
+from bot.service import Opening
+
+
+class DiscordSlash:
+    """The handlers of the app-command tree (commands.Handlers)."""
+
+    def __init__(self, core: Core, edits: DiscordEdits, client: Callable[[], discord.Client],
+                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]], *,
+                 ttl_s: float) -> None:
+        self.core = core
+        self.edits = edits
+        self._client = client
+        self.spawn = spawn
+        self.ttl_s = ttl_s
+        moderation = DiscordModeration(core)
+        self.quota = moderation.quota
+        self.usage = moderation.usage
+        self.limit = moderation.limit
+        self.stats = DiscordStats(core).stats
+
+    @staticmethod
+    def _actor(interaction: discord.Interaction) -> Actor:
+        return actor_of(interaction.user, interaction.locale)
+
+    async def _ephemeral(self, interaction: discord.Interaction, words: str) -> None:
+        if interaction.response.is_done():
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                pass
+            await interaction.followup.send(words, ephemeral=True)
+        else:
+            await interaction.response.send_message(words, ephemeral=True)
+
+    async def edit(self, interaction: discord.Interaction,
+                   attachments: list[discord.Attachment], prompt: str, ratio: str | None,
+                   size: str | None) -> None:
+        await self.start(interaction, "edit", attachments, prompt, ratio, size)
+
+    async def imagine(self, interaction: discord.Interaction, prompt: str, ratio: str | None,
+                      size: str | None) -> None:
+        await self.start(interaction, "imagine", [], prompt, ratio, size)
+
+    async def edit_menu(self, interaction: discord.Interaction,
+                        message: discord.Message) -> None:
+        lang = self._actor(interaction).language
+        attachments = images_of(message)
+        me = self._client().user
+        parent = (await self.core.service.turns.job_of(f"discord:{message.id}")
+                  if me is not None and message.author.id == me.id else None)
+        if not attachments and parent is None:
+            await self._ephemeral(interaction, text("no_image_discord", lang))
+            return
+
+        async def submitted(modal_interaction: discord.Interaction, prompt: str, ratio: str,
+                            size: str) -> None:
+            fresh, prompt = split_fresh(prompt)  # on a result: go on, unless "new ..."
+            going_on = None if fresh else parent
+            await self.start(modal_interaction, "edit", [] if going_on else attachments,
+                             prompt, ratio or None, size or None, parent=going_on)
+
+        await interaction.response.send_modal(EditModal(lang, submitted))
+
+    async def start(self, interaction: discord.Interaction, kind: CommandKind,
+                    attachments: list[discord.Attachment], prompt: str, ratio: str | None,
+                    size: str | None, *, command: EditCommand | None = None,
+                    urls: list[str] | None = None, takes: int = 1,
+                    parent: int | None = None) -> None:
+        actor = self._actor(interaction)
+        scope = scope_of(interaction.guild_id, interaction.user.id)
+        tickets: list[Ticket] = []
+        try:
+            # a prompt with no options may carry them itself ("... 9:16"); the unclear stay
+            command = command or (
+                parse_arguments(kind, prompt, self.core.spec, guess="literal")
+                if ratio is None and size is None
+                else build_command(kind, prompt, ratio, size, self.core.spec))
+            check_attachments(attachments)
+            if len(attachments) > self.core.spec.max_reference_images:
+                raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
+                                   count=len(attachments))
+            for _ in range(takes):  # Variations: one ticket per take
+                tickets.append(await self.core.service.admit(actor, scope, command))
+        except EditbotError as error:
+            for ticket in tickets:
+                ticket.release()
+            self.core.metrics.turned_away(PLATFORM, error, size)
+            await self._ephemeral(interaction, error_text(error, actor.language))
+            return
+        received_at = time.monotonic()
+        # each take's place in line is taken now, in the order requests arrive
+        openings = [self.core.service.opening(actor, received_at) for _ in tickets]
+        try:
+            await interaction.response.defer(thinking=True)
+        except BaseException:
+            for ticket, opening in zip(tickets, openings, strict=True):
+                ticket.release()
+                self.core.service.drop(opening)
+            raise
+        for take, (ticket, opening) in enumerate(zip(tickets, openings, strict=True)):
+            self.spawn(self._run(interaction, actor, scope, command, attachments, urls,
+                                 received_at, ticket, take, parent, opening))
+
+    async def _run(self, interaction: discord.Interaction, actor: Actor, scope: Scope,
+                   command: EditCommand, attachments: list[discord.Attachment],
+                   urls: list[str] | None, received_at: float, ticket: Ticket, take: int,
+                   parent: int | None, opening: Opening) -> None:
+        with ticket:
+            try:
+                if urls is not None:
+                    images = await self.edits.fetch(urls)
+                else:
+                    urls = [a.url for a in attachments]
+                    images = await self.edits.prepare(attachments)
+            except BaseException as error:
+                self.core.service.drop(opening)
+                if not isinstance(error, EditbotError):
+                    raise
+                self.core.metrics.turned_away(PLATFORM, error, command.image_size)
+                await self._ephemeral(interaction, error_text(error, actor.language))
+                return
+            # more takes than one (Variations) answer in follow-up messages of their own
+            target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
+                              else InteractionTarget(interaction, ttl_s=self.ttl_s))
+            await self.edits.run(
+                key=f"discord:interaction:{interaction.id}" + (f":{take}" if take else ""),
+                target=target, actor=actor, scope=scope, command=command, urls=urls,
+                images=images, channel_id=interaction.channel_id or 0, received_at=received_at,
+                parent=parent, opening=opening)

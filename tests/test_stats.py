@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import socket
 import sys
@@ -21,9 +20,9 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
+from tests.process_helpers import free_port, launch, telegram_env
 from tests.test_spend import edit, expected_cost
 
-ROOT = Path(__file__).resolve().parents[1]
 ANN = FakeTelegram.user(11, "Ann")
 ZED = FakeTelegram.user(77, "Zed")
 GROUP = FakeTelegram.group()
@@ -89,23 +88,12 @@ async def test_discord_stats_and_operator_messages(
     assert adapter.ready() == "closed"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_the_running_bot_serves_health_and_metrics_and_the_cli_reads_stats(
         tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
     port = free_port()
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
-           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LISTEN_PORT": str(port),
-           "LISTEN_HOST": "127.0.0.1", "DAILY_BUDGET_USD": "3"}
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    env = telegram_env(tg, gemini, tmp_path, LISTEN_PORT=str(port), LISTEN_HOST="127.0.0.1",
+                       DAILY_BUDGET_USD="3")
+    bot = await launch(env, tmp_path, logs=False)
     try:
         await tg.wait_for(lambda: tg.polls > 0, within=30)
         tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
@@ -144,14 +132,9 @@ async def test_the_running_bot_serves_health_and_metrics_and_the_cli_reads_stats
 async def test_readyz_says_stopping_during_the_grace_and_the_port_closes_after(
         tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
     port = free_port()
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
-           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LISTEN_PORT": str(port),
-           "LISTEN_HOST": "127.0.0.1", "SHUTDOWN_GRACE_S": "6"}
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    env = telegram_env(tg, gemini, tmp_path, LISTEN_PORT=str(port), LISTEN_HOST="127.0.0.1",
+                       SHUTDOWN_GRACE_S="6")
+    bot = await launch(env, tmp_path, logs=False)
     try:
         await tg.wait_for(lambda: tg.polls > 0, within=30)
         gemini.delay = 3.0  # an edit still running when SIGTERM comes

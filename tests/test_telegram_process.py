@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -16,8 +14,8 @@ from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
+from tests.process_helpers import launch, telegram_env
 
-ROOT = Path(__file__).resolve().parents[1]
 ANN = FakeTelegram.user(11, "Ann")
 GROUP = FakeTelegram.group()
 
@@ -30,9 +28,7 @@ class BotProcess:
 
     async def start(self, tg: FakeTelegram) -> None:
         polls = tg.polls
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.cwd,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        self.process = await launch(self.env, self.cwd)
         await tg.wait_for(lambda: tg.polls > polls, within=20)
 
     async def end(self, sig: int) -> int:
@@ -47,11 +43,7 @@ class BotProcess:
 @pytest.fixture
 async def bot_process(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
                       ) -> AsyncIterator[Callable[[], BotProcess]]:
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
-           "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
-           "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG",
-           "LISTEN_PORT": "0"}
+    env = telegram_env(tg, gemini, tmp_path, LOG_LEVEL="DEBUG")
     made: list[BotProcess] = []
 
     def make() -> BotProcess:
@@ -178,9 +170,7 @@ async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(
     gemini.delay = 3
     tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
     await tg.wait_for(lambda: gemini.requests, within=20)
-    second = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=first.env, cwd=first.cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    second = await launch(first.env, first.cwd)
     out, _ = await asyncio.wait_for(second.communicate(), 30)
     lines = [line for line in out.decode().splitlines() if "another process" in line]
     assert second.returncode == 2 and len(lines) == 1 and "DATABASE_URL" in lines[0]

@@ -1,0 +1,41 @@
+"""The bot as a real ``python -m bot run`` process against the fakes: its environment and its
+start, shared by the process tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.telegram_server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def telegram_env(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path,
+                 **settings: str) -> dict[str, str]:
+    """Telegram and Gemini on the fakes, the database in ``tmp_path``, no HTTP port of its own
+    unless ``settings`` name one."""
+    return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),
+            "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.root,
+            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LISTEN_PORT": "0",
+            **settings}
+
+
+async def launch(env: dict[str, str], cwd: Path, *, logs: bool = True
+                 ) -> asyncio.subprocess.Process:
+    """``python -m bot run``; with ``logs`` its output is kept (stdout, stderr joined)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE if logs else asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.STDOUT if logs else asyncio.subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

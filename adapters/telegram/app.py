@@ -76,7 +76,7 @@ def _limits(scale: float) -> FloodLimits:
 
 class CountingRequest(AiohttpRequest):
     """The Bot API transport, counting flood-control answers (429) for /metrics; the caller
-    waits them out (TelegramEdits.call)."""
+    waits them out (FloodGate, flood.py)."""
 
     def __init__(self, on_429: Callable[[], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)

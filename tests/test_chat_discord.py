@@ -115,3 +115,25 @@ async def test_a_reply_or_the_menu_on_a_result_continues_the_conversation(
     await dc.wait_for(lambda: len(gemini.requests) == 4)
     assert gemini.requests[3].history == [] and gemini.requests[3].prompt == "add a hat"
     assert len(gemini.requests[3].images) == 1
+
+
+async def test_three_queued_jobs_count_down_from_their_true_places(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
+    await start_discord(gemini_max_concurrency=1, max_in_flight_per_user=3)
+    gemini.delay = 1.5  # the line moves faster than a status shows a move: none is lost
+    await dc.slash(BOB, "edit", {"image": dc.attachment(PHOTO), "prompt": "first in line"})
+    await dc.wait_for(lambda: gemini.requests)
+    tokens = {(await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO),
+                                            "prompt": f"take {i}"}))["token"]: f"take {i}"
+              for i in range(3)}
+    await dc.wait_for(lambda: len(with_files(dc)) == 4, within=30)
+    shown = sorted(([c.content for c in dc.sent("PATCH", f"/{token}/messages/@original")
+                     if not c.files], prompt) for token, prompt in tokens.items())
+    assert [texts for texts, _ in shown] == [
+        ["Queued: #1 in line…", "Working on it…"],
+        ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
+        ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…",
+         "Working on it…"]]
+    # and the places were true: the job told #1 ran first, then #2, then #3
+    assert [r.prompt for r in gemini.requests] == ["first in line",
+                                                   *(prompt for _, prompt in shown)]

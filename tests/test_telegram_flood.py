@@ -71,8 +71,11 @@ async def test_two_hundred_users_in_private_chats_all_get_their_image(
     photos = await tg.wait_for(lambda: len(tg.photos()) >= CROWD and tg.photos(), within=120)
     assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
     assert tg.flood_429s == 0
-    for user in users:  # and none needed more than four calls, queued or not
-        assert len(tg.sent(*CHAT_METHODS, chat_id=user["id"])) + 1 <= 4  # + its getFile
+    # the calls each edit made (+ its getFile): a queued one may count down its place, from
+    # the gate's spare capacity only, so the crowd stays within four calls an edit on average
+    calls = [len(tg.sent(*CHAT_METHODS, chat_id=user["id"])) + 1 for user in users]
+    assert sum(calls) / len(calls) <= 4
+    assert max(calls) <= 6
 
 
 CHAT_METHODS = ("sendMessage", "editMessageText", "editMessageMedia", "sendPhoto",

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import discord
 
 from adapters.discord.delivery import DiscordDelivery
+from adapters.discord.progress import StatusKeeper
 from adapters.discord.targets import ChannelTarget, Target
 from adapters.discord.updates import PLATFORM
 from bot.bootstrap import Core
@@ -26,10 +27,8 @@ from bot.domain import (
     EditRequest,
     ImageInput,
     Job,
-    Progress,
     ProgressFn,
     Scope,
-    Stage,
 )
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
@@ -98,35 +97,20 @@ class DiscordEdits:
     async def _submit(self, request: EditRequest, target: Target, opening: Opening,
                       showing: str | None = None) -> EditOutcome:
         lang = request.actor.language
+        status = StatusKeeper(target, lang, showing)
 
         async def deliver(delivery: Delivery) -> None:
+            await status.close()  # the result takes the status over
             await self.delivery.deliver(delivery, target)
 
-        outcome = await self.core.service.submit(
-            request, deliver=deliver, progress=self.progress_for(target, lang, showing),
-            opening=opening)
+        try:
+            outcome = await self.core.service.submit(
+                request, deliver=deliver, progress=status.progress, opening=opening)
+        finally:
+            await status.close()
         if not outcome.ok and outcome.status != "duplicate" and outcome.error is not None:
             await target.show(error_text(outcome.error, lang))
         return outcome
-
-    def progress_for(self, target: Target, lang: str, showing: str | None = None) -> ProgressFn:
-        """Keeps the reply in step with the job; ``showing`` is what it says now."""
-        shown: dict[str, Any] = {"text": showing, "at": 0.0}
-
-        async def progress(event: Progress) -> None:
-            if event.stage is Stage.DELIVERING:
-                return
-            words = text(event.stage.value, lang, position=event.position)
-            now = time.monotonic()
-            if words == shown["text"] or (event.stage is Stage.QUEUED and now - shown["at"] < 2):
-                return
-            shown.update(text=words, at=now)
-            try:
-                await target.show(words)
-            except discord.HTTPException:
-                log.info("discord: could not show progress", exc_info=True)
-
-        return progress
 
     # -- after a restart -----------------------------------------------------------------------
     def _channel_target(self, job: Job) -> ChannelTarget:

@@ -5,8 +5,9 @@ bursts are tolerated) and 20 messages a minute in a group; over them it answers 
 user waits. FloodGate is python-telegram-bot's rate-limiter hook: every Bot API call waits for
 a turn that keeps all three windows (with a margin) and turns go by priority, so in a busy
 group a finished edit is never stuck behind status messages. A chat action is only sent when
-it can go at once. A 429 that comes anyway pauses everything for its retry_after and the call
-is made again.
+it can go at once; a queued job's countdown only from spare capacity (nobody else waiting, the
+global window at most half used), else it is dropped. A 429 that comes anyway pauses
+everything for its retry_after and the call is made again.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Priority(IntEnum):
     STATUS = 2  # a new status message
     PROGRESS = 3  # a status message edited, or tidied away
     ACTION = 4  # "sending a photo…": only when it can go at once
+    COUNTDOWN = 5  # a queued job's new place: only from spare capacity (nobody waits)
 
 
 @dataclass(eq=False)
@@ -83,6 +85,11 @@ class _Window:
         if keep <= 0:
             return INF
         return times[len(times) - keep] + self.span
+
+    def used(self, now: float) -> int:
+        """The calls counted in the window now (in flight or answered within it)."""
+        self.free_at(now)
+        return self.in_flight + len(self.times)
 
     def done(self, now: float) -> None:
         self.in_flight -= 1
@@ -193,7 +200,17 @@ class FloodGate(BaseRateLimiter[Turn]):
             window.in_flight -= 1
         self._dispatch()
 
+    def _spare(self) -> bool:
+        """Whether a call nobody waits on may go: no other call is waiting for its turn and at
+        most half the global window is used."""
+        now = asyncio.get_running_loop().time()
+        return (now >= self._paused_until
+                and not any(not w.ready.done() for w in self._waiting)
+                and self._global.used(now) * 2 <= self._global.limit)
+
     async def _turn(self, priority: int, windows: tuple[_Window, ...]) -> bool:
+        if priority >= Priority.COUNTDOWN and not self._spare():
+            return False
         waiter = _Waiter(priority, next(self._seq), windows)
         bisect.insort_right(self._waiting, waiter, key=_rank)
         self._dispatch()

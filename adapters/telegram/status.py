@@ -2,11 +2,15 @@
 
 The message is sent when the edit is accepted (at a status's priority: results go first).
 Beyond it an edit makes at most PROGRESS_CALLS more calls before its result (so a private 1K
-edit is at most four: getFile, the status, one progress call, the result): an edit of the
-status when the job's stage changes (queued <-> working; a mere move in the line is not worth
-a call), at most once per STATUS_EDIT_INTERVAL_S and with the newest words (older ones are never
-sent), or else "sending a photo…" once the model has worked for a second, only when Telegram's
-limits leave room at once. At delivery the result takes the message over (``take``): its
+edit that did not wait in line is at most four: getFile, the status, one progress call, the
+result): an edit of the status when the job's stage changes (queued <-> working), at most once
+per STATUS_EDIT_INTERVAL_S and with the newest words (older ones are never sent), or else
+"sending a photo…" once the model has worked for a second, only when Telegram's limits leave
+room at once. A queued job's status also counts down as its place changes: low-priority
+progress outside that budget, coalesced (the newest place wins, at most once per
+STATUS_EDIT_INTERVAL_S) and sent only from the flood gate's spare capacity (a countdown the
+gate has no room for is dropped, not queued), so a short line counts down step by step while
+a crowd sees few such edits. At delivery the result takes the message over (``take``): its
 edits stop, and if it was still waiting for its turn it is never sent.
 """
 
@@ -57,6 +61,7 @@ class StatusLine:
         self._last_edit = 0.0
         self._calls_left = PROGRESS_CALLS
         self._stage: Stage | None = None
+        self._countdown = False  # the words wanted are only a new place in line
 
     def open(self, words: str, stage: Stage | None = None) -> None:
         """Send the status message (in the background)."""
@@ -91,14 +96,19 @@ class StatusLine:
             return
         if event.stage is Stage.WORKING and self._actions is None and not self._closed:
             self._actions = asyncio.ensure_future(self._show_actions())
+        words = text(event.stage.value, self.lang, position=event.position)
         if event.stage is not self._stage:
             self._stage = event.stage
-            self.show(text(event.stage.value, self.lang, position=event.position))
+            self.show(words)
+        elif event.stage is Stage.QUEUED:
+            self.show(words, countdown=True)
 
-    def show(self, words: str) -> None:
+    def show(self, words: str, *, countdown: bool = False) -> None:
+        """Edit the status to ``words`` (the newest wins); ``countdown``: a mere move in the
+        line, sent only from spare capacity and outside the call budget."""
         if self._closed or words == self.wanted:
             return
-        self.wanted = words
+        self.wanted, self._countdown = words, countdown
         if self._editor is None or self._editor.done():
             self._editor = asyncio.ensure_future(self._edit())
 
@@ -110,16 +120,23 @@ class StatusLine:
             wait = self._last_edit + STATUS_EDIT_INTERVAL_S - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
-            words = self.wanted
-            if self._closed or words is None or words == self.shown or self._calls_left <= 0:
+            words, countdown, before = self.wanted, self._countdown, self.shown
+            if self._closed or words is None or words == before or (
+                    not countdown and self._calls_left <= 0):
                 return
-            self._calls_left -= 1
-            self.shown = words
+            if not countdown:
+                self._calls_left -= 1
+            self.shown, last = words, self._last_edit
             self._last_edit = loop.time()
+            turn = Turn(Priority.COUNTDOWN if countdown else Priority.PROGRESS)
             with suppress(TelegramError):
                 await self._bot().edit_message_text(
                     chat_id=self.chat_id, message_id=self.message_id, text=words,
-                    rate_limit_args=Turn(Priority.PROGRESS))
+                    rate_limit_args=turn)
+            if countdown and not turn.dispatched:  # no spare room: dropped, not queued
+                self.shown, self._last_edit = before, last
+                if self.wanted == words:
+                    self.wanted = before  # the next move tries again
 
     async def _show_actions(self) -> None:
         await asyncio.sleep(ACTION_AFTER_S)

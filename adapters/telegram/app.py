@@ -110,6 +110,24 @@ def create(core: Core) -> TelegramAdapter:
     return TelegramAdapter(core)
 
 
+def _application(core: Core, polling: PollingRequest, *,
+                 webhook: bool) -> Application[Any, Any, Any, Any, Any, Any]:
+    settings = core.settings
+    assert settings.telegram_bot_token is not None
+    root = settings.telegram_api_base_url
+    builder = (
+        ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+        .concurrent_updates(True)
+        .rate_limiter(FloodGate(_limits(settings.telegram_flood_window_scale)))
+        .request(CountingRequest(lambda: core.metrics.rate_limited(PLATFORM),
+                                 connections=CONNECTIONS, read_timeout=30,
+                                 write_timeout=120, media_write_timeout=120, pool_timeout=30))
+        .get_updates_request(polling))
+    # webhook mode: no Updater, so no getUpdates
+    return (builder.updater(None) if webhook else builder).build()
+
+
 class TelegramAdapter:
     name = "telegram"
 
@@ -130,8 +148,9 @@ class TelegramAdapter:
         # fetched updates read while the cancelled poll's connection is released
         self.polling = PollingRequest(connections=2, read_timeout=poll_timeout_s + 10)
         self.albums = AlbumCollector(self._on_album, wait_s=album_wait_s)
-        self.chat = TelegramChat(core, self.edits, self.albums, self._me)
-        self.webhook = (Webhook(core, lambda: self._app, self.edits.call)
+        self.chat = TelegramChat(core, self.edits, self.albums,
+                                 lambda: (self._app.bot.id, self.username))
+        self.webhook = (Webhook(core, lambda: self._app, self.edits.talk.call)
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
 
@@ -143,20 +162,7 @@ class TelegramAdapter:
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
         settings = self.core.settings
-        assert settings.telegram_bot_token is not None
-        root = settings.telegram_api_base_url
-        builder = (
-            ApplicationBuilder().token(settings.telegram_bot_token.get_secret_value())
-            .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-            .concurrent_updates(True)
-            .rate_limiter(FloodGate(_limits(settings.telegram_flood_window_scale)))
-            .request(CountingRequest(lambda: self.core.metrics.rate_limited(PLATFORM),
-                                     connections=CONNECTIONS, read_timeout=30,
-                                     write_timeout=120, media_write_timeout=120,
-                                     pool_timeout=30))
-            .get_updates_request(self.polling))
-        # webhook mode: no Updater, so no getUpdates
-        self.app = app = (builder.updater(None) if self.webhook else builder).build()
+        self.app = app = _application(self.core, self.polling, webhook=self.webhook is not None)
         chat = self.chat
         app.add_handler(MessageHandler(NEW & (filters.PHOTO | filters.Document.ALL),
                                        self._noting(chat.on_media)))
@@ -195,8 +201,7 @@ class TelegramAdapter:
         log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
                  self.username)
 
-    def add_routes(self, server: HttpServer) -> None:
-        """Webhook mode: serve TELEGRAM_WEBHOOK_URL's path on LISTEN_PORT."""
+    def add_routes(self, server: HttpServer) -> None:  # webhook mode: the URL's path
         if self.webhook is not None:
             self.webhook.add_routes(server)
 
@@ -256,9 +261,6 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: an update failed", exc_info=context.error)
-
-    def _me(self) -> tuple[int, str]:
-        return self._app.bot.id, self.username
 
     async def _on_album(self, messages: list[Message]) -> None:
         self._note(messages[0])

@@ -65,7 +65,7 @@ class Webhook:
         self.path = settings.webhook_path
         self._secret = settings.telegram_webhook_secret.get_secret_value().encode()
         self._app = app
-        self._call = call  # TelegramEdits.call: waits out flood control
+        self._call = call  # TelegramTalk.call: waits out flood control
         self.routed = False
         self.accepting = False  # from the Application's start to the stop's beginning
         self.is_set = False

@@ -72,6 +72,8 @@ async def test_buttons_say_their_cost_and_variations_make_two_more_takes(
                                  "size": "4K"})
     [result] = await dc.wait_for(lambda: with_files(dc))
     assert labels(result) == [("🔁 Again (2)", "again:1"), ("🎲 Variations (4)", "vary:1")]
+    # a person presses after the edit has ended (its books closed), not within milliseconds
+    await dc.wait_for(lambda: not adapter.core.service.in_flight.running("discord:11"))
     await dc.press(ANN, result.result, "vary:1")
     await dc.wait_for(lambda: len(with_files(dc)) == 3, within=20)
     assert [r.prompt for r in gemini.requests] == ["add a hat"] * 3

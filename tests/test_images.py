@@ -109,3 +109,34 @@ def test_convert_between_types() -> None:
     png = make_image(50, 50, "PNG")
     assert sniff(convert(png, "image/jpeg")) == "image/jpeg"
     assert convert(png, "image/png") is png
+
+
+@pytest.mark.parametrize("width", [4000, 4444, 5880, 2500])
+def test_a_result_is_shrunk_no_more_than_its_budget_needs(width: int) -> None:
+    """The long side lands within a fifth under the budget (a box reduction by a whole
+    factor when that is close enough, else Lanczos), never much smaller."""
+    fitted = fit_output(make_image(width, 400, "PNG"), ImageBudget(max_bytes=10**8,
+                                                                   max_side=2000))
+    assert 1600 <= fitted.width <= 2000, fitted.width
+    assert abs(fitted.width / fitted.height / (width / 400) - 1) < 0.01
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_result_exactly_at_every_limit_is_sent_as_it_is(fmt: str) -> None:
+    data = make_image(300, 200, fmt)
+    exact = ImageBudget(max_bytes=len(data), max_side_sum=500, max_side=300, max_pixels=60_000)
+    fitted = fit_output(data, exact)
+    assert fitted.data == data and (fitted.width, fitted.height) == (300, 200)
+    assert fitted.mime_type == ("image/png" if fmt == "PNG" else "image/jpeg")
+
+
+@pytest.mark.parametrize("budget", [
+    ImageBudget(max_bytes=10**8, max_pixels=59_999),
+    ImageBudget(max_bytes=10**8, max_side_sum=499),
+    ImageBudget(max_bytes=10**8, max_side=299),
+])
+def test_one_pixel_over_a_limit_is_refit(budget: ImageBudget) -> None:
+    fitted = fit_output(make_image(300, 200, "PNG"), budget)
+    assert fitted.mime_type == "image/jpeg" and fitted.width < 300
+    assert fitted.width * fitted.height <= 59_999 and fitted.width + fitted.height <= 499
+    assert Image.open(io.BytesIO(fitted.data)).size == (fitted.width, fitted.height)

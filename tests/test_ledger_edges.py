@@ -80,3 +80,58 @@ async def test_jobs_read_back_whole_and_in_order(make_ledger: Callable[..., Any]
     assert job.request == {"n": 1} and job.created_at is not None
     assert await ledger.job(10_000) is None
     assert [j.id for j in await ledger.unfinished()] == [first, second]
+
+
+async def test_usage_counts_todays_live_jobs_only(make_ledger: Callable[..., Any],
+                                                  clock: Clock) -> None:
+    ledger = await make_ledger()
+    await ledger.commit(await reserve(ledger, "telegram:1", A, credits=2))
+    clock.now += timedelta(days=1)
+    held = await reserve(ledger, "telegram:1", A)  # held counts, as on /quota
+    await ledger.refund(await reserve(ledger, "telegram:2", A, credits=3))  # given back
+    today = await ledger.usage(A)
+    assert (today.members, today.total) == ({"telegram:1": 1}, 1)
+    yesterday = await ledger.usage(A, (clock.now - timedelta(days=1)).date().isoformat())
+    assert (yesterday.members, yesterday.total) == ({"telegram:1": 2}, 2)
+    await ledger.commit(held)
+    assert (await ledger.usage(A)).members == {"telegram:1": 1}
+
+
+async def test_a_refusal_names_the_limit_that_said_no(make_ledger: Callable[..., Any]) -> None:
+    ledger = await make_ledger(user_limit=3)  # each chat allows 10
+    await reserve(ledger, "telegram:1", A, credits=2)
+    await ledger.set_limit(scope=B, kind="default", per_day=2, by="m")
+    with pytest.raises(QuotaExceeded) as ceiling:  # 2 of 2 here would fit; 4 of 3 in all not
+        await reserve(ledger, "telegram:1", B, credits=2)
+    assert ceiling.value.code == "daily_ceiling_exceeded"
+    assert ceiling.value.params == {"used": 2, "limit": 3, "credits": 2,
+                                    "resets_at": ledger.resets_at()}
+    await reserve(ledger, "telegram:1", B)  # 1 of 2 here, 3 of 3 in all
+    with pytest.raises(QuotaExceeded) as chat:  # 2 of 2 here and 4 of 3: the chat says no
+        await reserve(ledger, "telegram:1", B, credits=2)
+    assert chat.value.code == "quota_exceeded"
+    assert (chat.value.params["used"], chat.value.params["limit"]) == (1, 2)
+    await ledger.set_limit(scope=B, kind="total", per_day=100, by="m")  # far from spent
+    with pytest.raises(QuotaExceeded) as own:  # the person's limit, not the group's budget
+        await reserve(ledger, "telegram:1", B, credits=2)
+    assert own.value.code == "quota_exceeded" and own.value.params["used"] == 1
+
+
+async def test_a_spent_budget_is_named_even_at_the_ceilings_edge(
+        make_ledger: Callable[..., Any]) -> None:
+    ledger = await make_ledger(user_limit=3)
+    await reserve(ledger, "telegram:1", B, credits=2)
+    await ledger.set_limit(scope=A, kind="total", per_day=1, by="m")
+    await reserve(ledger, "telegram:2", A)  # the group's budget is spent
+    with pytest.raises(QuotaExceeded) as refused:  # 3 of 3 in all would still fit
+        await reserve(ledger, "telegram:1", A)
+    assert refused.value.code == "scope_budget_exceeded"
+    assert (refused.value.params["used"], refused.value.params["limit"]) == (1, 1)
+
+
+async def test_a_ceiling_of_zero_is_said_as_the_ceiling(make_ledger: Callable[..., Any]) -> None:
+    ledger = await make_ledger(user_limit=0)
+    with pytest.raises(QuotaExceeded) as refused:
+        await reserve(ledger, "telegram:1", A)
+    assert refused.value.code == "daily_ceiling_exceeded"
+    assert (refused.value.params["used"], refused.value.params["limit"]) == (0, 0)

@@ -5,11 +5,14 @@ trip, and the note when the model ignores the ratio."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from bot.domain import Actor, EditCommand
-from bot.errors import QuotaExceeded
+import pytest
+
+from bot.domain import Actor, EditCommand, Job, Stage
+from bot.errors import DuplicateRequest, InputError, NotAllowed, QuotaExceeded
 from bot.service import request_from_json, request_to_json
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.test_service import SCOPE, Inbox, Resumer, request
@@ -68,3 +71,128 @@ async def test_a_shape_the_model_ignored_is_noted(make_core: Callable[..., Any],
     assert ignored.ratio_mismatch is not None and ignored.ratio_mismatch > 0.3
 
 
+
+
+async def test_again_and_4k_belong_to_the_requester_and_say_nothing_else(
+        make_core: Callable[..., Any]) -> None:
+    core = await make_core()
+    sent = dataclasses.replace(await request(ratio="3:4"), origin={"files": ["a"], "chat": -100})
+    outcome = await core.service.submit(sent, deliver=Inbox().deliver)
+    job = str(outcome.job_id)
+    again = await core.service.repeat(job, sent.actor, "again", needs="files")
+    assert (again.actor, again.command, again.scope, again.origin, again.images) == (
+        sent.actor, sent.command, SCOPE, sent.origin, ())
+    bigger = await core.service.repeat(job, sent.actor, "4k", needs="files")
+    assert bigger.command == EditCommand("edit", "add a llama", "3:4", "4K")
+    assert core.service.credits_for(bigger.command) == 2
+    with pytest.raises(NotAllowed) as theirs:
+        await core.service.repeat(job, Actor("telegram", "2", "Bob"), "again", needs="files")
+    assert theirs.value.code == "not_your_button"
+    for gone, needs in ((job, "links"), ("999", "files"), ("x1", "files"), ("١", "files"),
+                        (str(2**63), "files"), ("", "files")):
+        with pytest.raises(InputError) as missing:  # never says whose or where
+            await core.service.repeat(gone, sent.actor, "again", needs=needs)
+        assert missing.value.code == "job_gone" and missing.value.params == {}
+    follow_up = dataclasses.replace(sent, images=(), parent=outcome.job_id)
+    later = (await core.service.submit(follow_up, deliver=Inbox().deliver)).job_id
+    again = await core.service.repeat(str(later), sent.actor, "again", needs="files")
+    assert again.parent == outcome.job_id  # still a reply to the earlier result
+
+
+async def test_4k_is_gone_on_a_model_without_it(make_core: Callable[..., Any]) -> None:
+    core = await make_core(gemini_model="gemini-2.5-flash-image")
+    for _ in range(130):  # job ids past 126 are as good as any
+        await core.ledger.reserve(platform="cli", actor="cli:op", scope="cli:op", credits=1,
+                                  request={}, unlimited=True)
+    sent = dataclasses.replace(await request(), origin={"files": ["a"]})
+    job = str((await core.service.submit(sent, deliver=Inbox().deliver)).job_id)
+    assert (await core.service.repeat(job, sent.actor, "again", needs="files")).command == (
+        sent.command)
+    with pytest.raises(InputError) as missing:
+        await core.service.repeat(job, sent.actor, "4k", needs="files")
+    assert missing.value.code == "job_gone"
+
+
+class Fussy(Resumer):
+    """Can rebuild every job but one, whose inputs make it raise."""
+
+    def __init__(self, broken: int) -> None:
+        super().__init__(can=True)
+        self.broken = broken
+
+    async def rebuild(self, job: Job, *, images: bool = True) -> Any:
+        if job.id == self.broken:
+            raise ValueError("its inputs cannot be read")
+        rebuilt = await super().rebuild(job, images=images)
+        assert rebuilt is not None
+        return (*rebuilt[:2], self.inbox.progress_for(job.actor_key))
+
+
+async def test_a_restart_settles_every_job_whatever_comes_before_it(
+        make_core: Callable[..., Any]) -> None:
+    core = await make_core()
+    ledger, sent = core.ledger, request_to_json(await request())
+    ids = [await ledger.reserve(platform="telegram", actor="telegram:1", scope=SCOPE.key,
+                                credits=credits, request=sent) for credits in (1, 2, 1)]
+    delivering, broken, fine = ids
+    assert await ledger.delivering(delivering)  # may have reached the user
+    for job in ids:
+        await ledger.release(job)  # a clean shutdown
+    resumer = Fussy(broken)
+    resumed = await core.service.resume("telegram", resumer)
+    assert [job.id for job, _ in resumed] == [fine]
+    assert (await resumed[0][1]).ok and len(resumer.inbox.delivered) == 1
+    assert resumer.told == [delivering, broken]  # both told, both given back
+    status = await ledger.status(actor="telegram:1", scope=SCOPE.key)
+    assert (status.used, status.reserved) == (1, 0)
+    refunded = core.metrics.registry.get_sample_value(
+        "editbot_credits_total", {"platform": "telegram", "event": "refunded"})
+    assert refunded == 3  # 1 + 2, counted for the platform that gave them back
+    assert core.metrics.registry.get_sample_value(
+        "editbot_credits_total", {"platform": "telegram", "event": "committed"}) == 1
+    assert resumer.inbox.progress  # the resumed job shows its progress again
+
+
+async def test_the_operators_stats_tell_refusals_from_failures(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    gemini.push(Fault.refuse())
+    refused = await core.service.submit(await request(), deliver=Inbox().deliver)
+    gemini.push(Fault.error(400))
+    failed = await core.service.submit(await request(), deliver=Inbox().deliver)
+    broken = await core.service.submit(await request(), deliver=Inbox(fail=True).deliver)
+    await core.service.submit(await request(), deliver=Inbox().deliver)
+    assert (refused.status, failed.status, broken.status) == ("refused", "failed", "failed")
+    today = (await core.stats.report(None)).today
+    assert {k: today.outcomes[k] for k in ("delivered", "refused", "failed")} == {
+        "delivered": 1, "refused": 1, "failed": 2}
+    status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+    assert (status.used, status.reserved) == (1, 0)  # only the delivered one is charged
+
+
+async def test_a_replayed_message_is_a_duplicate_and_costs_nothing(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    sent = dataclasses.replace(await request(), origin={"key": "telegram:-100:7"})
+    assert (await core.service.submit(sent, deliver=Inbox().deliver)).ok
+    inbox = Inbox()
+    again = await core.service.submit(sent, deliver=inbox.deliver)
+    assert again.status == "duplicate" and isinstance(again.error, DuplicateRequest)
+    assert len(gemini.requests) == 1 and inbox.delivered == []
+    assert (await core.ledger.status(actor="telegram:1", scope=SCOPE.key)).used == 1
+    assert core.metrics.registry.get_sample_value("editbot_edits_total", {
+        "platform": "telegram", "outcome": "duplicate", "size": "default"}) == 1
+
+
+async def test_a_request_that_ends_early_gives_its_place_in_line_back(
+        make_core: Callable[..., Any]) -> None:
+    core = await make_core(gemini_max_concurrency=1)
+    ann, bob = Actor("telegram", "1", "Ann"), Actor("telegram", "2", "Bob")
+    first = core.service.opening(ann, received_at=1.0)
+    assert first.progress.stage is Stage.WORKING  # nobody ahead
+    blank = dataclasses.replace(await request(), command=EditCommand("edit", " ", None))
+    outcome = await core.service.submit(blank, deliver=Inbox().deliver, opening=first)
+    assert outcome.status == "invalid"
+    after = core.service.opening(bob, received_at=2.0)
+    assert after.progress.stage is Stage.WORKING  # Ann's place was given back
+    core.service.drop(after)

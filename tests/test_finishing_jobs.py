@@ -1,0 +1,120 @@
+"""Finishing a job in the ledger: a commit or a refund happens once and never turns into the
+other, even when the database refuses the write for a while or the process stops before it
+takes writes again; leases and kept results follow the job."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.ledger import QuotaLedger
+from tests.conftest import Clock
+from tests.test_service_faults import Locked
+
+G = "telegram:group:-5"
+
+
+@pytest.fixture
+async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
+    opened: list[QuotaLedger] = []
+
+    async def make(owner: str = "one", **kw: Any) -> QuotaLedger:
+        ledger = QuotaLedger.open(f"sqlite:///{tmp_path}/editbot.sqlite3", default_limit=10,
+                                  timezone=ZoneInfo("UTC"), clock=clock, owner=owner,
+                                  lock_timeout_s=0.2, **kw)
+        await ledger.migrate()
+        opened.append(ledger)
+        return ledger
+
+    yield make
+    for ledger in opened:
+        await ledger.close()
+
+
+async def reserve(ledger: QuotaLedger, actor: str = "telegram:1", credits: int = 1) -> int:
+    return await ledger.reserve(platform="telegram", actor=actor, scope=G, credits=credits,
+                                request={"n": 1})
+
+
+async def used(ledger: QuotaLedger, actor: str = "telegram:1") -> tuple[int, int]:
+    status = await ledger.status(actor=actor, scope=G)
+    return status.used, status.reserved
+
+
+async def test_finishes_the_database_refused_wait_and_are_never_reversed(
+        open_ledger: Callable[..., Any], tmp_path: Path) -> None:
+    ledger = await open_ledger()
+    paid, failed, other = await reserve(ledger), await reserve(ledger), await reserve(ledger)
+    journal = Path(f"{tmp_path}/editbot.sqlite3.pending")
+    with Locked(f"{tmp_path}/editbot.sqlite3"):
+        assert await ledger.commit(paid, note="delivered")  # taken: it will be written
+        assert await ledger.refund(failed, note="refused:SAFETY")
+        assert not await ledger.refund(paid)  # a charge waiting is never given back
+        assert not await ledger.commit(failed)  # nor a refund charged
+        assert await ledger.commit(paid)  # the same finish again is the same answer
+        assert await ledger.settle_pending() == 2  # still refused: both wait
+        lines = [json.loads(line) for line in journal.read_text().splitlines()]
+        assert lines == [{"job": paid, "status": "committed", "note": "delivered"},
+                         {"job": failed, "status": "refunded", "note": "refused:SAFETY"}]
+        assert await used(ledger) == (0, 3)  # nothing written yet
+    assert await ledger.settle_pending() == 0
+    assert await used(ledger) == (1, 1)  # paid charged, failed given back, other still held
+    assert not journal.exists()  # nothing left to apply at the next start
+    assert not await ledger.refund(paid) and not await ledger.commit(failed)
+    assert await ledger.refund(other)
+    assert await used(ledger) == (1, 0)
+
+
+async def test_two_finishes_refused_together_keep_the_first(
+        open_ledger: Callable[..., Any], tmp_path: Path) -> None:
+    ledger = await open_ledger()
+    one, two = await reserve(ledger), await reserve(ledger)
+    with Locked(f"{tmp_path}/editbot.sqlite3"):  # both fail in one batch, both wait
+        assert await asyncio.gather(ledger.commit(one), ledger.refund(one)) == [True, False]
+        assert await asyncio.gather(ledger.refund(two), ledger.refund(two)) == [True, True]
+    assert await ledger.settle_pending() == 0
+    assert await used(ledger) == (1, 0)
+    assert [(await ledger.job(j)).status.value for j in (one, two)] == ["committed", "refunded"]
+
+
+async def test_a_live_process_keeps_its_jobs_and_hands_them_on_when_it_stops(
+        open_ledger: Callable[..., Any], tmp_path: Path, clock: Clock) -> None:
+    live = await open_ledger("live")
+    live.lease = timedelta(seconds=0.15)  # beats every 0.05 s
+    replica = await open_ledger("replica")
+    replica.lease = live.lease
+    job = await reserve(live)
+    live.keep_alive()
+    live.keep_alive()  # once is enough: still one beat
+    for _ in range(3):  # the clock jumps past the lease; the beat renews it before a claim
+        clock.now += timedelta(seconds=1)
+        await asyncio.sleep(0.3)
+        assert await replica.claim("telegram") == []
+    with Locked(f"{tmp_path}/editbot.sqlite3"):  # beats fail for a while...
+        await asyncio.sleep(0.5)
+    clock.now += timedelta(seconds=1)
+    await asyncio.sleep(0.5)  # ...and go on once the database answers again
+    assert await replica.claim("telegram") == []
+    await live.close()  # a clean stop hands the job on at once, lease or not
+    [taken] = await replica.claim("telegram")
+    assert taken.id == job and await replica.commit(job)
+
+
+async def test_a_job_taken_over_is_taken_over_again_if_its_new_owner_dies(
+        open_ledger: Callable[..., Any], clock: Clock) -> None:
+    crashed, first, second = [await open_ledger(owner) for owner in ("a", "b", "c")]
+    job = await reserve(crashed)
+    clock.now += timedelta(minutes=1)  # "a" stopped beating
+    assert [j.id for j in await first.claim("telegram")] == [job]
+    assert await second.claim("telegram") == []  # "b" holds it now, with a fresh lease
+    clock.now += first.lease + timedelta(seconds=1)  # and dies before its first beat
+    await second.heartbeat()  # another process's beat renews its own jobs only
+    assert [j.id for j in await second.claim("telegram")] == [job]
+    assert await second.commit(job) and not await first.commit(job)

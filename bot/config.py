@@ -18,13 +18,13 @@ from .settings import (
     DEFAULT_LISTEN_PORT,
     GOOGLE_BASE_URL,
     AuthStyle,
-    ChatSettings,
     GeminiSettings,
     OperationsSettings,
     QuotaSettings,
     StorageSettings,
     database_url,
 )
+from .settings_chat import ChatSettings
 
 __all__ = ["DEFAULT_LISTEN_PORT", "GOOGLE_BASE_URL", "AuthStyle", "DatabaseSettings", "Settings",
            "database_url", "early_logging", "load_settings"]

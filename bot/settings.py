@@ -1,4 +1,5 @@
-"""The groups of settings, one per part of the bot they tune; ``bot.config.Settings`` is all of
+"""The groups of settings, one per part of the bot they tune (the chat platforms' in
+bot/settings_chat.py); ``bot.config.Settings`` is all of
 them together, read flat from the environment.
 
 An empty value (``NAME=`` in ``.env``, or an empty environment variable) means the default, for
@@ -8,24 +9,21 @@ every setting: ``.env.example`` lists them all with empty or default values, and
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode
 
 GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
 AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
 DEFAULT_LISTEN_PORT = 8080
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
-# what Telegram takes as a webhook's secret_token
-_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
-def _http_url(value: str | None) -> str | None:
+def http_url(value: str | None) -> str | None:
     if value is None:
         return None
     parts = urlsplit(value)
@@ -34,113 +32,12 @@ def _http_url(value: str | None) -> str | None:
     return value.rstrip("/")
 
 
-def _blank_is_none(value: object) -> object:
+def blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _comma_list(value: str) -> list[str]:
+def comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
-
-
-class ChatSettings(BaseSettings):
-    """The chat platforms: which run (a token each) and where their APIs are."""
-
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str = "https://api.telegram.org"
-    # Telegram's flood-limit windows (1 s, 3 s, 60 s) are multiplied by this: 1 for Telegram;
-    # smaller only against a fake Bot API that runs its clock faster (tests, benches)
-    telegram_flood_window_scale: float = Field(1.0, gt=0, le=10)
-    # webhook mode (several replicas behind a load balancer): Telegram POSTs updates to this
-    # public https URL, proxied to LISTEN_PORT at the URL's path; unset: long polling
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = Field(None, validate_default=True)
-    discord_bot_token: SecretStr | None = None
-    discord_api_base_url: str | None = None
-    discord_gateway_url: str | None = None
-    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
-    # replicas sharing the Discord gateway: this one runs DISCORD_SHARD_IDS (every shard when
-    # unset) of DISCORD_SHARD_COUNT; both unset: one unsharded connection
-    discord_shard_count: int | None = Field(None, ge=1, le=100_000)
-    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
-
-    @field_validator("telegram_bot_token", "discord_bot_token", "discord_api_base_url",
-                     "discord_gateway_url", "discord_shard_count", "telegram_webhook_url",
-                     "telegram_webhook_secret", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return _blank_is_none(value)
-
-    @field_validator("telegram_api_base_url", "discord_api_base_url", "discord_gateway_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        return _http_url(value)
-
-    @field_validator("telegram_webhook_url")
-    @classmethod
-    def _webhook_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme != "https" or not parts.netloc:
-            raise ValueError("must be a public https URL (Telegram posts only to https), such "
-                             "as https://bot.example.org/telegram/webhook")
-        return value.strip()
-
-    @field_validator("telegram_webhook_secret")
-    @classmethod
-    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        if value is None:
-            if info.data.get("telegram_webhook_url"):
-                raise ValueError("is required when TELEGRAM_WEBHOOK_URL is set")
-            return None
-        if not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
-        return value
-
-    @property
-    def webhook_path(self) -> str:
-        """The path of TELEGRAM_WEBHOOK_URL, which the bot serves on LISTEN_PORT."""
-        return urlsplit(self.telegram_webhook_url or "").path or "/"
-
-    @field_validator("discord_guild_ids", mode="before")
-    @classmethod
-    def _guilds(cls, value: object) -> object:
-        if isinstance(value, str):
-            items = _comma_list(value)
-            if not all(item.isdigit() for item in items):
-                raise ValueError("must be a comma list of server ids")
-            return tuple(int(item) for item in items)
-        return value
-
-    @field_validator("discord_shard_ids", mode="before")
-    @classmethod
-    def _shard_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            items = _comma_list(value)
-            if not all(item.isdigit() for item in items):
-                raise ValueError("must be a comma list of shard numbers such as 0,1")
-            return tuple(int(item) for item in items)
-        return value
-
-    @field_validator("discord_shard_ids")
-    @classmethod
-    def _shards_in_range(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
-        count = info.data.get("discord_shard_count")
-        if value and count is None:
-            raise ValueError("needs DISCORD_SHARD_COUNT (how many shards the bot has in all)")
-        if count is not None and any(shard >= count for shard in value):
-            raise ValueError(f"must be shard numbers from 0 to {count - 1} "
-                             f"(DISCORD_SHARD_COUNT={count})")
-        if len(set(value)) != len(value):
-            raise ValueError("names a shard twice")
-        return value
-
-    @property
-    def discord_shards(self) -> tuple[int, ...]:
-        """The shards this replica runs (empty: unsharded)."""
-        if self.discord_shard_count is None:
-            return ()
-        return self.discord_shard_ids or tuple(range(self.discord_shard_count))
 
 
 class GeminiSettings(BaseSettings):
@@ -165,7 +62,7 @@ class GeminiSettings(BaseSettings):
     @field_validator("gemini_base_url")
     @classmethod
     def _url(cls, value: str) -> str | None:
-        return _http_url(value)
+        return http_url(value)
 
     @field_validator("gemini_auth", mode="before")
     @classmethod
@@ -233,7 +130,7 @@ class QuotaSettings(BaseSettings):
     @classmethod
     def _admins(cls, value: object) -> object:
         if isinstance(value, str):
-            items = _comma_list(value)
+            items = comma_list(value)
             for item in items:
                 platform, _, ident = item.partition(":")
                 if platform not in ("telegram", "discord") or not ident.lstrip("-").isdigit():
@@ -282,8 +179,8 @@ class OperationsSettings(BaseSettings):
     @field_validator("daily_budget_usd", "price_per_image_usd_1k", "price_per_image_usd_2k",
                      "price_per_image_usd_4k", "price_per_image_usd_input", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return _blank_is_none(value)
+    def blank_is_none(cls, value: object) -> object:
+        return blank_is_none(value)
 
     @field_validator("listen_port", mode="before")
     @classmethod

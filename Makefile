@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/crowd.py
 	$(BIN)/python bench/crash_drill.py
 	$(BIN)/python bench/flood.py
+	$(BIN)/python bench/shared_queue.py
+	$(BIN)/python bench/crash_drill.py --replicas 3 --pg
 
 # Mutation testing of the modules where a bug costs money or trust ([tool.mutmut] in
 # pyproject.toml); slow, so not part of `make test`. Surviving mutants: docs/TESTING.md.

@@ -176,7 +176,9 @@ class GeminiClient:
             self.metrics.upstream_response("network")
             error = UpstreamError("upstream_unreachable", transient=True,
                                   detail=type(exc).__name__)
-            raise Retry(error, None) from None
+            # broken once the request was sent: the model may have answered (and billed)
+            unsent = isinstance(exc, httpx.ConnectError | httpx.WriteError)
+            raise (Retry(error, None) if unsent else error) from None
         self.metrics.upstream_response(f"{response.status_code // 100}xx")
         if response.status_code != 200:
             raise status_error(response)

@@ -133,3 +133,28 @@ async def ledger_jobs(database_url: str) -> dict[Edit, list[str]]:
 def paid_upstream(gemini: FakeGemini) -> Counter[str]:
     """Per prompt: the image answers the fake Gemini gave (each one paid for)."""
     return Counter(prompt for prompt, _ in gemini.paid)
+
+
+# The moment a SIGKILL explains a second payment: from just before the first answer (the fake
+# notices a dead client only when its loop gets to it: it looks every 50 ms, and shares its loop
+# with the drill, which notes each kill as it sends it) to KEEP_WINDOW_S after it (the answer
+# travelling, parsed and stored as the job's result).
+NOTICE_S = 0.25
+KEEP_WINDOW_S = 1.0
+
+
+def paid_twice(paid: list[tuple[str, float]], killed_at: list[float]) -> dict[str, Any]:
+    """Edits (by prompt: each drill edit's prompt is its own) the fake Gemini answered more than
+    once, and those of them no kill explains (no kill in the moment around their first answer,
+    before its result could be kept). ``paid``: FakeGemini.paid; ``killed_at``: when each kill
+    was sent, on the same clock (time.monotonic())."""
+    first: dict[str, float] = {}
+    for prompt, at in paid:
+        first.setdefault(prompt, at)
+    twice = [prompt for prompt, times in Counter(p for p, _ in paid).items() if times > 1]
+    # per edit paid twice: the first kill from just before its first answer (None: none came)
+    gaps = [min((kill - first[p] for kill in killed_at if kill >= first[p] - NOTICE_S),
+                default=None) for p in twice]
+    return {"paid_twice_upstream": len(twice),
+            "paid_twice_unexplained": sum(1 for g in gaps if g is None or g > KEEP_WINDOW_S),
+            "paid_twice_next_kill_s": sorted(round(g, 2) for g in gaps if g is not None)}

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgserver
+from tests.replicas import paid_twice
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_BENCHMARKS = {"harness.py", "reference_bot.py"}  # what the benchmarks use
@@ -38,3 +39,18 @@ def test_a_quick_run_ends_with_its_json_line(run: list[str], tmp_path: Path) -> 
     last = done.stdout.strip().splitlines()[-1]
     figures = json.loads(last)
     assert isinstance(figures, dict) and figures, last
+
+
+def test_the_crash_drill_counts_a_kill_just_before_the_answer_as_the_window() -> None:
+    """The fake notices a killed bot only when its loop gets to it: an answer it counts a few
+    ms after the kill was never read, and paying for it again is the window no design avoids.
+    A second payment with no kill around the first answer stays unexplained."""
+    paid = [("killed just before", 10.00), ("killed just before", 12.0),
+            ("killed just after", 20.00), ("killed just after", 22.0),
+            ("retried, no kill", 30.00), ("retried, no kill", 31.7),
+            ("once", 40.0)]
+    kills = [9.95, 20.3, 33.0]
+    figures = paid_twice(paid, kills)
+    assert figures["paid_twice_upstream"] == 3
+    assert figures["paid_twice_unexplained"] == 1  # "retried, no kill": its next kill is 3 s on
+    assert figures["paid_twice_next_kill_s"] == [-0.05, 0.3, 3.0]

@@ -174,3 +174,15 @@ async def test_the_timeout_is_a_deadline_for_the_whole_answer(gemini: FakeGemini
     assert 2.5 < time.monotonic() - started < 5
     gemini.push(Fault.trickle(1))  # a trickle within the deadline is fine
     assert (await client(gemini, timeout_s=3).generate("x", [photo()])).width > 0
+
+
+async def test_an_answer_cut_short_is_not_asked_for_again(gemini: FakeGemini) -> None:
+    """The connection broke in the middle of an answer the model had produced (and billed):
+    asking again would pay for the edit twice. The edit fails (and is refunded) instead."""
+    gemini.push(Fault.cut())
+    with pytest.raises(UpstreamError) as info:
+        await client(gemini).generate("x", [photo()])
+    assert info.value.code == "upstream_unreachable"
+    await asyncio.sleep(0.5)  # a retry, were there one, would have been answered by now
+    assert len(gemini.requests) == 1
+    assert len(gemini.paid) == 1

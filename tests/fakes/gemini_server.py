@@ -51,6 +51,12 @@ class Fault:
         return cls("trickle", delay=seconds)
 
     @classmethod
+    def cut(cls) -> Fault:
+        """An answer produced (and paid for), then the connection dropped halfway through its
+        body."""
+        return cls("cut")
+
+    @classmethod
     def refuse(cls, finish_reason: str = "IMAGE_SAFETY", text: str = "") -> Fault:
         return cls("refuse", reason=finish_reason, text=text)
 
@@ -273,6 +279,8 @@ class FakeGemini:
                                 .replace('"usageMetadata"', '"usage_metadata"'))
         if fault.kind == "trickle":
             return await _trickle(request, json.dumps(answer).encode(), fault.delay)
+        if fault.kind == "cut":
+            return await _cut(request, json.dumps(answer).encode())
         return web.json_response(answer)
 
     def _check(self, model: str, body: dict[str, Any]) -> tuple[str, str, list[bytes]]:
@@ -338,6 +346,17 @@ async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.Str
         await response.write_eof()
     except (ConnectionResetError, RuntimeError):  # the client gave up
         pass
+    return response
+
+
+async def _cut(request: web.Request, body: bytes) -> web.StreamResponse:
+    """Headers and half the body, then the connection closed."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(body)
+    await response.prepare(request)
+    await response.write(body[:len(body) // 2])
+    if request.transport is not None:
+        request.transport.close()
     return response
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.admission import Busy, Cooldown
 from bot.decoding import Decoder
-from bot.domain import Actor, EditCommand, Scope
+from bot.domain import Actor, EditCommand, Scope, Stage
 from bot.errors import ImageError, QuotaExceeded
 from tests.fakes.images import flat_png, make_image
 
@@ -32,9 +32,11 @@ async def test_admission_checks_credits_then_requests_running(
         await service.admit(ANN, GROUP, EDIT)
     await service.admit(Actor("telegram", "22"), GROUP, EDIT)  # another person is not held up
     first.release()
-    first.release()  # once only
+    first.release()  # once only: the second request still counts
+    assert service.in_flight.running(ANN.key) == 1
     with service.in_flight.hold(ANN.key):
-        pass
+        with pytest.raises(Busy):  # two running again: no third
+            service.in_flight.hold(ANN.key)
     second.release()
     assert service.in_flight.running(ANN.key) == 0
 
@@ -48,6 +50,43 @@ async def test_no_credits_is_told_before_anything_runs(make_core: Callable[..., 
     await core.service.admit(Actor("telegram", "99"), GROUP, EDIT)  # operators are unlimited
 
 
+async def test_a_chats_own_limit_for_a_person_is_checked_before_anything_runs(
+        make_core: Callable[..., Any]) -> None:
+    core = await make_core(default_daily_limit=5, bot_admins="telegram:99")
+    await core.ledger.set_limit(scope=GROUP.key, kind="member", member=ANN.key, per_day=0,
+                                by="telegram:99")
+    with pytest.raises(QuotaExceeded):
+        await core.service.admit(ANN, GROUP, EDIT)
+    assert core.service.in_flight.running(ANN.key) == 0
+    with await core.service.admit(ANN, Scope("telegram", "-200"), EDIT):  # another chat: free
+        pass
+
+
+async def test_a_replayed_message_is_known_by_its_origin(make_core: Callable[..., Any]) -> None:
+    core = await make_core()
+    await core.ledger.reserve(platform="telegram", actor=ANN.key, scope=GROUP.key, credits=1,
+                              request={"n": 1}, origin_key="telegram:-100:7")
+    assert await core.service.seen("telegram:-100:7")
+    assert not await core.service.seen("telegram:-100:8")
+
+
+async def test_the_first_status_is_the_place_taken_in_the_order_requests_arrived(
+        make_core: Callable[..., Any]) -> None:
+    core = await make_core(gemini_max_concurrency=2)
+    bob, cara = Actor("telegram", "22"), Actor("telegram", "33")
+    first = core.service.opening(ANN, received_at=1.0)
+    second = core.service.opening(ANN, received_at=2.0)  # behind Ann's own running job
+    other = core.service.opening(bob, received_at=3.0)  # one person never holds up another
+    early = core.service.opening(cara, received_at=1.5)  # accepted before Ann's second
+    assert (first.progress.stage, other.progress.stage) == (Stage.WORKING, Stage.WORKING)
+    assert (second.progress.stage, second.progress.position) == (Stage.QUEUED, 1)
+    assert (early.progress.stage, early.progress.position) == (Stage.QUEUED, 1)
+    assert (early.place.position, second.place.position) == (1, 2)
+    for opening in (early, second, other, first):
+        core.service.drop(opening)
+    assert core.service.queue.in_flight == 0 and core.service.queue.waiting == 0
+
+
 def test_a_cooldown_says_yes_once_per_period() -> None:
     now = [100.0]
     cooldown = Cooldown(30, clock=lambda: now[0])
@@ -56,6 +95,17 @@ def test_a_cooldown_says_yes_once_per_period() -> None:
     assert cooldown.allow(("a", 2, "quota_exceeded")) and cooldown.allow(("b", 1, "quota_exceeded"))
     now[0] += 30.1
     assert cooldown.allow(("a", 1, "quota_exceeded"))
+
+
+def test_a_full_cooldown_forgets_only_the_keys_whose_period_is_over() -> None:
+    now = [100.0]
+    cooldown = Cooldown(30, clock=lambda: now[0])
+    cooldown.MAX_KEYS = 3
+    assert cooldown.allow("old")
+    now[0] += 31
+    assert cooldown.allow("a") and cooldown.allow("b")
+    assert cooldown.allow("c")  # full: "old" is forgotten, "a" and "b" are kept
+    assert not cooldown.allow("a") and not cooldown.allow("b") and not cooldown.allow("c")
 
 
 async def test_decoded_pixels_in_flight_stay_within_the_budget() -> None:

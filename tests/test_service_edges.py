@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain import Actor, EditCommand, Job, Stage
+from bot.domain import Actor, EditCommand, Job, Progress, Stage
 from bot.errors import DuplicateRequest, InputError, NotAllowed, QuotaExceeded
 from bot.service import request_from_json, request_to_json
 from tests.fakes.gemini_server import FakeGemini, Fault
@@ -196,3 +196,89 @@ async def test_a_request_that_ends_early_gives_its_place_in_line_back(
     after = core.service.opening(bob, received_at=2.0)
     assert after.progress.stage is Stage.WORKING  # Ann's place was given back
     core.service.drop(after)
+
+
+async def test_a_result_waits_for_the_platforms_turn_to_send(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    inbox, turn, waiting = Inbox(), asyncio.Event(), asyncio.Event()
+
+    async def ready() -> None:  # the adapter's turn within the platform's flood limits
+        waiting.set()
+        await turn.wait()
+
+    run = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver,
+                                                  ready=ready))
+    await asyncio.wait_for(waiting.wait(), 10)
+    await asyncio.sleep(0.3)  # long enough for a result sent without waiting to arrive
+    assert inbox.delivered == [] and not run.done()
+    turn.set()
+    outcome = await asyncio.wait_for(run, 10)
+    assert outcome.ok and len(inbox.delivered) == 1
+
+
+async def test_a_reply_to_a_result_sends_the_conversation_so_far(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    for _ in range(3):  # job ids and the turns' own row ids part ways
+        await core.ledger.reserve(platform="cli", actor="cli:op", scope="cli:op", credits=1,
+                                  request={}, unlimited=True)
+    sent = await request(prompt="add a llama")
+    first = await core.service.submit(sent, deliver=Inbox().deliver)
+    follow_up = dataclasses.replace(sent, images=(), parent=first.job_id,
+                                    command=EditCommand("edit", "now make it blue", "9:16"))
+    assert (await core.service.submit(follow_up, deliver=Inbox().deliver)).ok
+    turns = gemini.requests[-1].body["contents"]
+    assert [turn["role"] for turn in turns] == ["user", "model", "user"]
+    assert turns[0]["parts"][-1] == {"text": "add a llama"}
+    assert turns[-1]["parts"] == [{"text": "now make it blue"}]
+
+
+async def test_a_delivery_shows_the_credits_left_in_this_chat_and_charges_on_arrival(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core(default_daily_limit=10)
+    await core.ledger.set_limit(scope=SCOPE.key, kind="default", per_day=3, by="telegram:99")
+    inbox, arrived = Inbox(), []
+
+    async def deliver(delivery: Any) -> None:
+        await inbox.deliver(delivery)
+        arrived.append(await delivery.on_arrival())  # the platform said the photo is there
+
+    outcome = await core.service.submit(await request(), deliver=deliver,
+                                        progress=inbox.progress_for("1"))
+    assert outcome.ok and arrived == [True]
+    assert inbox.delivered[0].credits_left == 2  # this chat's 3, not the default 10
+    assert core.metrics.registry.get_sample_value(
+        "editbot_credits_total", {"platform": "telegram", "event": "committed"}) == 1
+    assert [event for _, event in inbox.progress] == [
+        Progress(Stage.WORKING), Progress(Stage.DELIVERING)]  # "Working on it…", "Sending…"
+
+
+async def test_a_job_lost_to_another_process_before_its_turn_to_send_is_not_sent(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    inbox = Inbox()
+
+    async def ready() -> None:  # meanwhile its lease passed on (this process looked dead)
+        await core.ledger.release(1)
+
+    outcome = await core.service.submit(await request(), deliver=inbox.deliver, ready=ready)
+    assert (outcome.status, outcome.job_id) == ("duplicate", 1)
+    assert isinstance(outcome.error, DuplicateRequest) and inbox.delivered == []
+    job = await core.ledger.job(1)
+    assert job is not None and job.status.value == "reserved"  # left to its new owner
+
+
+async def test_refusals_and_failures_say_why_and_count_the_credits_given_back(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+    gemini.push(Fault.refuse("IMAGE_SAFETY"), Fault.error(400))
+    refused = await core.service.submit(await request(size="4K"), deliver=Inbox().deliver)
+    failed = await core.service.submit(await request(), deliver=Inbox().deliver)
+    assert (refused.status, failed.status) == ("refused", "failed")
+    assert failed.error is not None and failed.error.code  # the reply says what went wrong
+    for outcome in (refused, failed):
+        job = await core.ledger.job(outcome.job_id)  # type: ignore[arg-type]
+        assert job is not None and job.status.value == "refunded"
+    assert core.metrics.registry.get_sample_value(
+        "editbot_credits_total", {"platform": "telegram", "event": "refunded"}) == 3  # 2 + 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -59,7 +60,45 @@ class Place:
     done: bool = False  # released or dropped
 
 
-class FairQueue:
+class Line(ABC):
+    """What FairQueue and SharedQueue share: a slot is a held place's turn, waited for, then
+    given back when the call ends (or the place given up if the wait is cancelled)."""
+
+    @abstractmethod
+    def hold(self, owner: str, *, order: float | None = None,
+             notify: PositionFn | None = None) -> Place: ...
+
+    @abstractmethod
+    def drop(self, ticket: Place) -> None: ...
+
+    @abstractmethod
+    def _release(self, ticket: Place) -> None: ...
+
+    @abstractmethod
+    def _retell(self, ticket: Place) -> None:
+        """Show a place held earlier (now given ``notify``) where it stands."""
+
+    @asynccontextmanager
+    async def slot(self, owner: str, notify: PositionFn | None = None, *,
+                   order: float | None = None, ticket: Place | None = None
+                   ) -> AsyncIterator[None]:
+        if ticket is None or ticket.done:
+            ticket = self.hold(owner, order=order, notify=notify)
+        else:
+            ticket.notify = notify
+            self._retell(ticket)
+        try:
+            await ticket.ready
+        except BaseException:
+            self.drop(ticket)
+            raise
+        try:
+            yield
+        finally:
+            self._release(ticket)
+
+
+class FairQueue(Line):
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._in_flight = 0
@@ -97,24 +136,8 @@ class FairQueue:
         elif ticket.ready.done() and not ticket.ready.cancelled():
             self._release(ticket)
 
-    @asynccontextmanager
-    async def slot(self, owner: str, notify: PositionFn | None = None, *,
-                   order: float | None = None, ticket: Place | None = None
-                   ) -> AsyncIterator[None]:
-        if ticket is None or ticket.done:
-            ticket = self.hold(owner, order=order, notify=notify)
-        else:
-            ticket.notify = notify
-            self._dispatch()  # tells the place if it moved since it was held
-        try:
-            await ticket.ready
-        except BaseException:
-            self.drop(ticket)
-            raise
-        try:
-            yield
-        finally:
-            self._release(ticket)
+    def _retell(self, ticket: Place) -> None:
+        self._dispatch()  # tells the place if it moved since it was held
 
     def _release(self, ticket: Place) -> None:
         if ticket.done:

@@ -26,16 +26,14 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from .queue_tables import Entry, QueueTables, Seen, allocate
-from .scheduler import Place, PositionFn, tell
+from .scheduler import Line, Place, PositionFn, tell
 
 __all__ = ["Entry", "SharedQueue", "allocate"]
 
 
-class SharedQueue:
+class SharedQueue(Line):
     def __init__(self, capacity: int, *, url: str, replica: str, lease: float = 15.0,
                  poll: float = 1.0) -> None:
         self.capacity, self.replica = capacity, replica
@@ -86,24 +84,8 @@ class SharedQueue:
             self._wake.set()
         self._places.pop(key, None)
 
-    @asynccontextmanager
-    async def slot(self, owner: str, notify: PositionFn | None = None, *,
-                   order: float | None = None, ticket: Place | None = None
-                   ) -> AsyncIterator[None]:
-        if ticket is None or ticket.done:
-            ticket = self.hold(owner, order=order, notify=notify)
-        else:
-            ticket.notify = notify
-            self._tell(ticket)
-        try:
-            await ticket.ready
-        except BaseException:
-            self.drop(ticket)
-            raise
-        try:
-            yield
-        finally:
-            self._release(ticket)
+    def _retell(self, ticket: Place) -> None:
+        self._tell(ticket)
 
     def _release(self, ticket: Place) -> None:
         if ticket.done:

@@ -91,6 +91,17 @@ def ledger(database: Path) -> dict[tuple[int, int], list[str]]:
     return jobs
 
 
+async def stream(tg: FakeTelegram, people: list[dict[str, Any]], rng: random.Random,
+                 sent: list[tuple[int, int]], until: asyncio.Event) -> None:
+    """Edits from random people, about four a second, until told to stop; each one noted."""
+    while not until.is_set():
+        person = rng.choice(people)
+        message = tg.post(FakeTelegram.private(person), person, photo=PHOTO,
+                          caption=f"/edit 1K add hat #{len(sent)}")
+        sent.append((message["chat"]["id"], message["message_id"]))
+        await asyncio.sleep(rng.expovariate(1 / 0.25))
+
+
 async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
     rng = random.Random(seed)
     people = [FakeTelegram.user(5000 + i, f"U{i}") for i in range(users)]
@@ -101,16 +112,8 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
             settings = {"DEFAULT_DAILY_LIMIT": "100000", "GEMINI_MAX_CONCURRENCY": "8",
                         "MAX_IN_FLIGHT_PER_USER": "100"}  # every edit runs: none refused
 
-            async def stream(until: asyncio.Event) -> None:
-                while not until.is_set():
-                    person = rng.choice(people)
-                    message = tg.post(FakeTelegram.private(person), person, photo=PHOTO,
-                                      caption=f"/edit 1K add hat #{len(sent)}")
-                    sent.append((message["chat"]["id"], message["message_id"]))
-                    await asyncio.sleep(rng.expovariate(1 / 0.25))
-
             stop = asyncio.Event()
-            streaming = asyncio.create_task(stream(stop))
+            streaming = asyncio.create_task(stream(tg, people, rng, sent, stop))
             killed_at: list[float] = []
             for _ in range(kills):
                 bot = Bot(tg, gemini, database, **settings)
@@ -193,20 +196,12 @@ async def kill_while_streaming(tg: FakeTelegram, group: list[Replica],
     up = set(range(len(group)))
     restarts: list[asyncio.Task[None]] = []
 
-    async def stream(until: asyncio.Event) -> None:
-        while not until.is_set():
-            person = rng.choice(people)
-            message = tg.post(FakeTelegram.private(person), person, photo=PHOTO,
-                              caption=f"/edit 1K add hat #{len(sent)}")
-            sent.append((message["chat"]["id"], message["message_id"]))
-            await asyncio.sleep(rng.expovariate(1 / 0.25))
-
     async def restart(index: int) -> None:
         await group[index].start()
         up.add(index)
 
     stop = asyncio.Event()
-    streaming = asyncio.create_task(stream(stop))
+    streaming = asyncio.create_task(stream(tg, people, rng, sent, stop))
     killed_at: list[float] = []
     while len(killed_at) < kills:
         await asyncio.sleep(rng.uniform(0.3, 1.5))

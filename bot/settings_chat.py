@@ -79,22 +79,12 @@ class ChatSettings(BaseSettings):
     @field_validator("discord_guild_ids", mode="before")
     @classmethod
     def _guilds(cls, value: object) -> object:
-        if isinstance(value, str):
-            items = comma_list(value)
-            if not all(item.isdigit() for item in items):
-                raise ValueError("must be a comma list of server ids")
-            return tuple(int(item) for item in items)
-        return value
+        return _numbers(value, "must be a comma list of server ids")
 
     @field_validator("discord_shard_ids", mode="before")
     @classmethod
     def _shard_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            items = comma_list(value)
-            if not all(item.isdigit() for item in items):
-                raise ValueError("must be a comma list of shard numbers such as 0,1")
-            return tuple(int(item) for item in items)
-        return value
+        return _numbers(value, "must be a comma list of shard numbers such as 0,1")
 
     @field_validator("discord_shard_ids")
     @classmethod
@@ -115,3 +105,13 @@ class ChatSettings(BaseSettings):
         if self.discord_shard_count is None:
             return ()
         return self.discord_shard_ids or tuple(range(self.discord_shard_count))
+
+
+def _numbers(value: object, expected: str) -> object:
+    """A comma list of non-negative whole numbers, as a tuple (ValueError saying ``expected``)."""
+    if isinstance(value, str):
+        items = comma_list(value)
+        if not all(item.isdigit() for item in items):
+            raise ValueError(expected)
+        return tuple(int(item) for item in items)
+    return value

@@ -118,6 +118,7 @@ class Job:
     request: dict[str, Any]
     created_at: datetime
     delivering: bool = False  # its result's upload began: it may have reached the user
+    asked: bool = False  # sent to the model, which bills its answer even if it never arrives
     has_result: bool = False  # its generated result is kept: finishing it costs no new call
 
 

@@ -54,6 +54,17 @@ class Jobs(Pending):
         except LEDGER_FAULTS:
             return self.finish_later(job_id, status, note)
 
+    async def asking(self, job_id: int) -> bool:
+        """Note that the job's request is about to go to the model. False if this process no
+        longer holds the job (its lease expired and another took it over): then it must not
+        ask, or the answer would be paid for twice."""
+        stmt = update(jobs).where(*self._mine(job_id)).values(asked_at=self._now())
+        try:
+            return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
+        except LEDGER_FAULTS:  # the reservation stands: ask, and keep the answer as usual
+            log.error("job %d: could not note that the model is asked; asking anyway", job_id)
+            return True
+
     async def delivering(self, job_id: int, spend: Spend | None = None) -> bool:
         """Note that the job's result is being uploaded: from here on it is never redone.
         False if this process no longer holds the job (then it must not deliver it).
@@ -127,6 +138,7 @@ def job_of(row: Any) -> Job:
         day=row["day"], credits=row["credits"], status=JobStatus(row["status"]),
         request=json.loads(row["request"]), created_at=datetime.fromisoformat(row["created_at"]),
         delivering=row["delivering_at"] is not None, has_result=bool(row["has_result"]),
+        asked=row["asked_at"] is not None,
     )
 
 

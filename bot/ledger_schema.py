@@ -29,6 +29,7 @@ jobs = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("origin_key", String(160), nullable=True),  # the platform message, at most once
     Column("delivering_at", String(40), nullable=True),  # the result's upload began
+    Column("asked_at", String(40), nullable=True),  # sent to the model: paid for from here
     Column("owner", String(64), nullable=True),  # the process holding the job (its lease)
     Column("heartbeat_at", String(40), nullable=True),  # the owner's last sign of life
     Column("created_at", String(40), nullable=False),

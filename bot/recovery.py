@@ -81,6 +81,9 @@ class Recovery:
                     await handler.abandoned(job)
                 continue
             request, deliver, progress = rebuilt
+            if kept is None and job.asked:  # the model had it: its answer was lost with it
+                log.warning("job %d: asking the model again after a restart; its first answer, "
+                            "if it was finished, was paid for and never arrived", job.id)
             log.info("resuming job %d after restart%s", job.id,
                      " with its kept result" if kept else "")
             tasks.append((job, asyncio.create_task(self.runner.run(

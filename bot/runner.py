@@ -125,11 +125,16 @@ class JobRunner:
                 async with self.queue.slot(request.actor.key, on_position,
                                            order=request.received_at, ticket=place):
                     books.waited(request, queued)
+                    if not await self.ledger.asking(job_id):  # never asked for twice
+                        log.warning("job %d was taken over by another process; not asking",
+                                    job_id)
+                        return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
                     tell(Stage.WORKING)
                     image = await self.gemini.generate(
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                         image_size=command.image_size, history=history)
-                await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
+                    # kept before anything else (the slot's release included): it is paid for
+                    await self.ledger.keep_result(job_id, image)
             spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,

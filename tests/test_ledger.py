@@ -292,6 +292,7 @@ async def test_a_live_owners_job_is_never_taken_over(make_ledger: Callable[..., 
     second = await make_ledger(url=first.url, owner="replica-2")
     job = await reserve(first)
     assert await second.claim("telegram") == []  # its owner is alive
+    assert await first.asking(job)  # sent to the model
     clock.now += timedelta(seconds=20)
     await first.heartbeat()
     clock.now += timedelta(seconds=20)  # 40 s after the reservation, 20 s after the last beat
@@ -299,7 +300,9 @@ async def test_a_live_owners_job_is_never_taken_over(make_ledger: Callable[..., 
     clock.now += timedelta(seconds=11)  # 31 s without a beat: the owner is gone
     [taken] = await second.claim("telegram")
     assert taken.id == job and taken.request == {"n": 1}
+    assert taken.asked and not taken.has_result  # its first answer never came back
     assert await first.claim("telegram") == []  # it is the second's now
+    assert not await first.asking(job)  # the old owner may no longer ask for it either
     assert not await first.delivering(job)  # the old owner may no longer deliver it
     assert not await first.commit(job) and not await first.refund(job)
     assert await second.delivering(job) and await second.commit(job)

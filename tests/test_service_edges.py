@@ -269,6 +269,29 @@ async def test_a_job_lost_to_another_process_before_its_turn_to_send_is_not_sent
     assert job is not None and job.status.value == "reserved"  # left to its new owner
 
 
+async def test_a_job_lost_to_another_process_while_in_line_is_never_sent_to_the_model(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core(gemini_max_concurrency=1)
+    gemini.delay = 0.5
+    first = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    await asyncio.wait_for(_until(lambda: len(gemini.requests) == 1), 10)
+    second = asyncio.create_task(core.service.submit(await request(prompt="add a cat"),
+                                                     deliver=Inbox().deliver))
+    await asyncio.sleep(0.1)  # in line behind the first; meanwhile its lease passes on
+    await core.ledger.release(2)
+    assert (await asyncio.wait_for(first, 10)).ok
+    outcome = await asyncio.wait_for(second, 10)
+    assert (outcome.status, outcome.job_id) == ("duplicate", 2)
+    assert len(gemini.requests) == 1  # its new owner asks; this process never does
+    job = await core.ledger.job(2)
+    assert job is not None and job.status.value == "reserved" and not job.asked
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
 async def test_refusals_and_failures_say_why_and_count_the_credits_given_back(
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     core = await make_core()

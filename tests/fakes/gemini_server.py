@@ -208,9 +208,11 @@ class FakeGemini:
                       ) -> web.StreamResponse:
         fault = self.faults.popleft() if self.faults else Fault("ok")
         deadline = time.monotonic() + (fault.delay if fault.kind == "slow" else self.delay)
-        while time.monotonic() < deadline:  # like the model: slow, but gone with its client
+        while True:  # like the model: slow, but gone with its client (until it answers)
             if request.transport is None or request.transport.is_closing():
                 return web.Response(status=499)
+            if time.monotonic() >= deadline:
+                break
             await asyncio.sleep(min(0.05, max(deadline - time.monotonic(), 0)))
         if fault.kind == "error":
             details: list[dict[str, Any]] = []

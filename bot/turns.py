@@ -94,6 +94,9 @@ class TurnStore:
     async def history(self, job_id: int) -> list[Content]:
         """The contents to send before a follow-up of ``job_id``: its turn and up to
         ``MAX_TURNS - 1`` before it, oldest first."""
+        saving = self._saving.get(job_id)
+        if saving is not None:  # a follow-up quicker than its parent's turn being written
+            await asyncio.shield(saving)
         chain: list[Content] = []
         current: int | None = job_id
         async with self.ledger.engine.connect() as conn:

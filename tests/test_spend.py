@@ -89,6 +89,37 @@ async def test_each_job_records_usage_and_cost(make_core: Callable[..., Any],
     assert core.budget.reserved == 0
 
 
+async def test_an_answer_that_could_not_be_delivered_is_still_counted_as_spent(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """The upload failed: the user's credit comes back, the operator's spend does not (the
+    model's answer was paid for), and the spend is on the books before the upload starts, so
+    a crash in the middle of it loses nothing."""
+    core = await make_core()
+    images = await prepare_images([make_image(320, 240, "JPEG")])
+    request = EditRequest(actor=Actor("telegram", "1", "user1"), scope=SCOPE,
+                          command=EditCommand("edit", PROMPT, None, None), images=images)
+    during_upload: list[Any] = []
+
+    async def deliver(delivery: Delivery) -> None:
+        during_upload.extend(await job_rows(core))
+        raise ConnectionResetError("the platform hung up")
+
+    outcome = await core.service.submit(request, deliver=deliver)
+    assert outcome.status == "failed" and outcome.error.code == "delivery_failed"  # type: ignore[union-attr]
+    [uploading] = during_upload
+    assert uploading["cost_usd"] == expected_cost() and uploading["status"] == "reserved"
+    [row] = await job_rows(core)
+    assert (row["status"], row["note"]) == ("refunded", "delivery:ConnectionResetError")
+    assert row["cost_usd"] == expected_cost()
+    assert core.budget.spent_today() == pytest.approx(expected_cost())
+    counted = core.metrics.registry.get_sample_value
+    assert counted("editbot_credits_total", {"platform": "telegram", "event": "refunded"}) == 1
+    assert counted("editbot_credits_total", {"platform": "telegram", "event": "committed"}) in (
+        None, 0)
+    status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+    assert status.used + status.reserved == 0
+
+
 class Operators:
     """A messenger the adapters would connect; here it keeps what operators were told."""
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import discord
 
@@ -16,6 +17,7 @@ from bot.i18n import language_of, text
 
 log = logging.getLogger(__name__)
 CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
+T = TypeVar("T")
 
 
 class Target(Protocol):
@@ -47,24 +49,36 @@ class InteractionTarget:
         assert isinstance(channel, discord.abc.Messageable)
         return await channel.send(words, allowed_mentions=self._pings, **extra)
 
+    async def _by_interaction(self, send: Callable[[], Awaitable[T]],
+                              file: discord.File | None = None) -> T | None:
+        """``send`` through the interaction while its token lives; None once it is gone (the
+        caller then answers in the channel, with ``file`` ready to be read again)."""
+        if not self._alive():
+            return None
+        try:
+            return await send()
+        except discord.HTTPException:
+            log.info("discord: interaction expired; answering in the channel")
+            if file is not None:
+                file.reset()
+            return None
+
+    async def _show(self, words: str) -> bool:
+        await self.interaction.edit_original_response(content=words)
+        return True
+
     async def show(self, words: str) -> None:
-        if self._alive():
-            try:
-                await self.interaction.edit_original_response(content=words)
-                return
-            except discord.HTTPException:
-                log.info("discord: interaction expired; answering in the channel")
-        await self._in_channel(f"{self._mention} {words}")
+        if not await self._by_interaction(lambda: self._show(words)):
+            await self._in_channel(f"{self._mention} {words}")
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
-        if self._alive():
-            try:
-                shown = await self.interaction.edit_original_response(
-                    content=words, attachments=[file], view=view)
-                return shown.id
-            except discord.HTTPException:
-                log.info("discord: interaction expired; posting the result in the channel")
-                file.reset()
+        shown = await self._by_interaction(lambda: self.interaction.edit_original_response(
+            content=words, attachments=[file], view=view), file)
+        return shown.id if shown is not None else await self._in_channel_result(
+            words, file, view)
+
+    async def _in_channel_result(self, words: str, file: discord.File,
+                                 view: discord.ui.View) -> int:
         lang = language_of(str(self.interaction.locale))
         posted = await self._in_channel(
             text("late_result", lang, mention=self._mention) + "\n" + words, file=file,
@@ -79,32 +93,22 @@ class FollowupTarget(InteractionTarget):
         super().__init__(interaction, ttl_s=ttl_s)
         self.status: discord.WebhookMessage | None = None
 
-    async def show(self, words: str) -> None:
-        if self._alive():
-            try:
-                if self.status is None:
-                    self.status = await self.interaction.followup.send(words, wait=True)
-                else:
-                    await self.status.edit(content=words)
-                return
-            except discord.HTTPException:
-                log.info("discord: interaction expired; answering in the channel")
-        await self._in_channel(f"{self._mention} {words}")
+    async def _show(self, words: str) -> bool:
+        if self.status is None:
+            self.status = await self.interaction.followup.send(words, wait=True)
+        else:
+            await self.status.edit(content=words)
+        return True
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
-        if self._alive():
-            try:
-                sent = await self.interaction.followup.send(words, file=file, view=view,
-                                                            wait=True)
-            except discord.HTTPException:
-                log.info("discord: interaction expired; posting the result in the channel")
-                file.reset()
-            else:
-                if self.status is not None:
-                    with suppress(discord.HTTPException):
-                        await self.status.delete()
-                return sent.id
-        return await super().result(words, file, view)
+        sent = await self._by_interaction(lambda: self.interaction.followup.send(
+            words, file=file, view=view, wait=True), file)
+        if sent is None:
+            return await self._in_channel_result(words, file, view)
+        if self.status is not None:
+            with suppress(discord.HTTPException):
+                await self.status.delete()
+        return sent.id
 
 
 class MessageTarget:

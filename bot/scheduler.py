@@ -17,33 +17,11 @@ import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 PositionFn = Callable[[int], Coroutine[Any, Any, None]]
-
-
-class UpstreamQueue(Protocol):
-    """What the service asks of a queue: FairQueue here, or SharedQueue (bot/shared_queue.py)
-    for every replica on a PostgreSQL ledger."""
-
-    capacity: int
-
-    @property
-    def in_flight(self) -> int: ...
-
-    @property
-    def waiting(self) -> int: ...
-
-    def hold(self, owner: str, *, order: float | None = None,
-             notify: PositionFn | None = None) -> Place: ...
-
-    def drop(self, ticket: Place) -> None: ...
-
-    def slot(self, owner: str, notify: PositionFn | None = None, *,
-             order: float | None = None, ticket: Place | None = None
-             ) -> AbstractAsyncContextManager[None]: ...
 
 
 @dataclass(eq=False, slots=True)
@@ -60,9 +38,20 @@ class Place:
     done: bool = False  # released or dropped
 
 
-class Line(ABC):
-    """What FairQueue and SharedQueue share: a slot is a held place's turn, waited for, then
+class UpstreamQueue(ABC):
+    """What the service asks of a queue: FairQueue here, or SharedQueue (bot/shared_queue.py)
+    for every replica on a PostgreSQL ledger. A slot is a held place's turn, waited for, then
     given back when the call ends (or the place given up if the wait is cancelled)."""
+
+    capacity: int
+
+    @property
+    @abstractmethod
+    def in_flight(self) -> int: ...
+
+    @property
+    @abstractmethod
+    def waiting(self) -> int: ...
 
     @abstractmethod
     def hold(self, owner: str, *, order: float | None = None,
@@ -98,7 +87,7 @@ class Line(ABC):
             self._release(ticket)
 
 
-class FairQueue(Line):
+class FairQueue(UpstreamQueue):
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._in_flight = 0

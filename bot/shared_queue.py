@@ -28,12 +28,12 @@ import time
 import uuid
 
 from .queue_tables import Entry, QueueTables, Seen, allocate
-from .scheduler import Line, Place, PositionFn, tell
+from .scheduler import Place, PositionFn, UpstreamQueue, tell
 
 __all__ = ["Entry", "SharedQueue", "allocate"]
 
 
-class SharedQueue(Line):
+class SharedQueue(UpstreamQueue):
     def __init__(self, capacity: int, *, url: str, replica: str, lease: float = 15.0,
                  poll: float = 1.0) -> None:
         self.capacity, self.replica = capacity, replica

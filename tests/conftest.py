@@ -5,11 +5,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.bootstrap import Core, build
 from bot.config import Settings, load_settings
+from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 
 pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
@@ -78,3 +80,22 @@ async def make_core(make_settings: Callable[..., Settings], clock: Clock
     yield make
     for core in cores:
         await core.aclose()
+
+
+@pytest.fixture
+async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
+    """Opens (and migrates) ledgers on the test's clock, closed at the end: by default the
+    SQLite file every process of the test would share."""
+    opened: list[QuotaLedger] = []
+
+    async def make(url: str | None = None, owner: str = "one", **kw: Any) -> QuotaLedger:
+        ledger = QuotaLedger.open(url or f"sqlite:///{tmp_path}/editbot.sqlite3",
+                                  default_limit=10, timezone=ZoneInfo("UTC"), clock=clock,
+                                  owner=owner, **kw)
+        await ledger.migrate()
+        opened.append(ledger)
+        return ledger
+
+    yield make
+    for ledger in opened:
+        await ledger.close()

@@ -6,7 +6,7 @@ rules, with the real lock file.)"""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,23 +15,6 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.ledger import QuotaLedger
-from tests.conftest import Clock
-
-
-@pytest.fixture
-async def open_ledger(clock: Clock) -> AsyncIterator[Callable[..., Any]]:
-    opened: list[QuotaLedger] = []
-
-    async def make(url: str, owner: str) -> QuotaLedger:
-        ledger = QuotaLedger.open(url, default_limit=10, timezone=ZoneInfo("UTC"),
-                                  clock=clock, owner=owner)
-        await ledger.migrate()
-        opened.append(ledger)
-        return ledger
-
-    yield make
-    for ledger in opened:
-        await ledger.close()
 
 
 async def test_a_second_process_is_refused_until_the_first_one_closes(

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,20 +21,12 @@ G = "telegram:group:-5"
 
 
 @pytest.fixture
-async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
-    opened: list[QuotaLedger] = []
+def open_ledger(open_ledger: Callable[..., Any]) -> Callable[..., Any]:
+    """conftest's, by owner, with a short wait for a locked database."""
+    def make(owner: str = "one", **kw: Any) -> Any:
+        return open_ledger(owner=owner, lock_timeout_s=0.2, **kw)
 
-    async def make(owner: str = "one", **kw: Any) -> QuotaLedger:
-        ledger = QuotaLedger.open(f"sqlite:///{tmp_path}/editbot.sqlite3", default_limit=10,
-                                  timezone=ZoneInfo("UTC"), clock=clock, owner=owner,
-                                  lock_timeout_s=0.2, **kw)
-        await ledger.migrate()
-        opened.append(ledger)
-        return ledger
-
-    yield make
-    for ledger in opened:
-        await ledger.close()
+    return make
 
 
 async def reserve(ledger: QuotaLedger, actor: str = "telegram:1", credits: int = 1) -> int:

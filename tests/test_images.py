@@ -60,6 +60,22 @@ def test_large_inputs_are_shrunk_to_4096() -> None:
     assert Image.open(io.BytesIO(prepared.data)).size == (4096, 2048)
 
 
+def test_a_large_webp_reference_is_shrunk_and_stays_a_webp() -> None:
+    big = io.BytesIO()
+    Image.open(io.BytesIO(make_image(1200, 600, "PNG"))).save(big, "WEBP", quality=90)
+    prepared = prepare_input(big.getvalue(), max_side=600)
+    assert prepared.mime_type == "image/webp" and sniff(prepared.data) == "image/webp"
+    with Image.open(io.BytesIO(prepared.data)) as shrunk:
+        assert (shrunk.format, shrunk.size) == ("WEBP", (600, 300))
+    assert (prepared.width, prepared.height) == (600, 300)
+
+
+def test_a_png_result_asked_for_as_webp_is_converted() -> None:
+    converted = convert(make_image(80, 40, "PNG"), "image/webp")
+    with Image.open(io.BytesIO(converted)) as image:
+        assert (image.format, image.size) == ("WEBP", (80, 40))
+
+
 def test_exif_orientation_is_applied() -> None:
     image = Image.new("RGB", (40, 20), "green")
     exif = Image.Exif()

@@ -261,6 +261,18 @@ async def test_failures_and_vietnamese(dc: FakeDiscord, gemini: FakeGemini,
     assert (await adapter.core.ledger.status(actor="discord:11", scope=SCOPE)).reserved == 0
 
 
+async def test_a_result_speaks_the_requesters_language_and_is_named_for_its_job(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
+    await start_discord()
+    await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "x"}, locale="es-ES")
+    [result] = await dc.wait_for(lambda: results(dc))
+    assert "Créditos restantes hoy: 9" in result.content
+    labels = [b["label"] for b in result.body["components"][0]["components"]]
+    assert labels[0].startswith("🔁 Otra vez") and labels[-1].startswith("🎲 Variaciones")
+    [attachment] = result.body["attachments"]
+    assert attachment["filename"] == "editbot-1.png"  # what a person saves it as
+
+
 async def test_a_restart_finishes_the_edit_in_its_channel(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any],
         make_core: Callable[..., Any]) -> None:

@@ -19,6 +19,7 @@ from bot.domain import (
     Scope,
     Stage,
 )
+from bot.i18n import error_text
 from bot.service import prepare_images, request_from_json
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
@@ -112,7 +113,14 @@ async def test_bad_requests_cost_nothing_and_call_nothing(make_core: Callable[..
         EditRequest(Actor("telegram", "1"), SCOPE, EditCommand("edit", "x"), many),
         deliver=Inbox().deliver)
     assert outcome.error.code == "too_many_images"  # type: ignore[union-attr]
+    assert error_text(outcome.error) == "This model takes at most 14 images; you sent 15."  # type: ignore[arg-type]
+    blank = EditRequest(Actor("telegram", "1"), SCOPE, EditCommand("edit", "  "), many[:1])
+    outcome = await core.service.submit(blank, deliver=Inbox().deliver)
+    assert error_text(outcome.error) == (  # type: ignore[arg-type]
+        "Say what to do after the command, for example: /edit 9:16 add a llama")
     assert gemini.requests == [] and await core.ledger.unfinished() == []
+    fourteen = EditRequest(Actor("telegram", "1"), SCOPE, EditCommand("edit", "x"), many[:14])
+    assert (await core.service.submit(fourteen, deliver=Inbox().deliver)).ok  # the most allowed
 
 
 async def test_concurrency_is_bounded_and_positions_are_shown(

@@ -29,11 +29,12 @@ class Locked:
         self.db.execute("ROLLBACK")
 
 
-async def fragile_core(make_settings: Callable[..., Any], clock: Any, tmp_path: Any) -> Any:
+async def fragile_core(make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+                       **overrides: Any) -> Any:
     from bot.bootstrap import build
     from bot.ledger import QuotaLedger
 
-    settings = make_settings()
+    settings = make_settings(**overrides)
     ledger = QuotaLedger.open(settings.database_url, default_limit=10, clock=clock,
                               timezone=settings.timezone, lock_timeout_s=0.2)
     core = build(settings, ledger=ledger, clock=clock)
@@ -76,6 +77,34 @@ async def test_a_paid_result_is_delivered_when_only_the_ledger_fails_then_charge
         await core.ledger.heartbeat()  # the ledger works again: reconciled
         status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
         assert (status.used, status.reserved) == (1, 0)
+    finally:
+        await core.aclose()
+
+
+async def test_an_edit_waiting_in_line_is_made_even_when_the_ledger_fails_meanwhile(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    """Accepted and reserved, then the ledger cannot note that the model is asked: the edit
+    is made and delivered all the same (it is this process's job), and charged later."""
+    core = await fragile_core(make_settings, clock, tmp_path, gemini_max_concurrency=1)
+    try:
+        gemini.delay = 0.5
+        inbox = Inbox()
+        first = asyncio.create_task(core.service.submit(await request(),
+                                                        deliver=inbox.deliver))
+        while not gemini.requests:
+            await asyncio.sleep(0.01)
+        second = asyncio.create_task(core.service.submit(await request(prompt="add a cat"),
+                                                         deliver=inbox.deliver))
+        while (await core.ledger.status(actor="telegram:1", scope=SCOPE.key)).reserved < 2:
+            await asyncio.sleep(0.01)  # reserved, in line behind the first
+        with Locked(f"{tmp_path}/editbot.sqlite3"):
+            outcomes = await asyncio.wait_for(asyncio.gather(first, second), 30)
+        assert [o.status for o in outcomes] == ["delivered", "delivered"]
+        assert len(gemini.requests) == 2 and len(inbox.delivered) == 2
+        await core.ledger.heartbeat()  # the ledger works again: both charged once
+        status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+        assert (status.used, status.reserved) == (2, 0)
     finally:
         await core.aclose()
 

@@ -282,9 +282,25 @@ async def test_a_job_lost_to_another_process_while_in_line_is_never_sent_to_the_
     assert (await asyncio.wait_for(first, 10)).ok
     outcome = await asyncio.wait_for(second, 10)
     assert (outcome.status, outcome.job_id) == ("duplicate", 2)
+    assert isinstance(outcome.error, DuplicateRequest)
     assert len(gemini.requests) == 1  # its new owner asks; this process never does
     job = await core.ledger.job(2)
     assert job is not None and job.status.value == "reserved" and not job.asked
+
+
+async def test_a_failure_after_the_result_arrived_still_counts_as_delivered(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    core = await make_core()
+
+    async def deliver(delivery: Any) -> None:
+        await delivery.arrived()  # the user has it, and is charged for it
+        raise RuntimeError("a later step failed")  # the status message could not be removed
+
+    outcome = await core.service.submit(await request(), deliver=deliver)
+    assert (outcome.status, outcome.job_id) == ("delivered", 1)
+    assert outcome.delivery is not None and outcome.delivery.job_id == 1
+    status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
+    assert (status.used, status.reserved) == (1, 0)  # charged once, not given back
 
 
 async def _until(condition: Callable[[], bool]) -> None:

@@ -106,6 +106,7 @@ async def test_an_answer_that_could_not_be_delivered_is_still_counted_as_spent(
 
     outcome = await core.service.submit(request, deliver=deliver)
     assert outcome.status == "failed" and outcome.error.code == "delivery_failed"  # type: ignore[union-attr]
+    assert outcome.error.transient and outcome.error.detail == "ConnectionResetError"  # type: ignore[union-attr]
     [uploading] = during_upload
     assert uploading["cost_usd"] == expected_cost() and uploading["status"] == "reserved"
     [row] = await job_rows(core)

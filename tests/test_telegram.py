@@ -288,6 +288,18 @@ async def test_vietnamese_speakers_get_vietnamese(
     assert "Còn 10 lượt ở đây, còn 10 lượt hôm nay ở mọi nơi" in tg.texts()[-1]
 
 
+async def test_a_spanish_speakers_result_is_in_spanish(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot()
+    ana = FakeTelegram.user(44, "Ana", language="es")
+    tg.post(GROUP, ana, photo=PHOTO, caption="/edit añade una llama")
+    [photo] = await tg.wait_for(lambda: photos_to(tg))
+    assert tg.sent("sendMessage")[0].params["text"] == "Trabajando en ello…"
+    assert "Créditos restantes hoy: 9" in photo.params["caption"]
+    labels = [b["text"] for b in photo.params["reply_markup"]["inline_keyboard"][0]]
+    assert labels[0].startswith("🔁 Otra vez") and labels[-1].startswith("🎲 Variaciones")
+
+
 async def test_a_ledger_that_cannot_be_written_is_said_and_costs_nothing(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any],
         tmp_path: Any) -> None:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from bot.domain import Actor, EditCommand, EditRequest, ImageInput, Scope
 from bot.errors import ImageError
+from bot.i18n import error_text
 from bot.images import REQUEST_LIMIT, fit_references, request_bytes
 from bot.service import prepare_images
 from tests.fakes.discord_server import FakeDiscord
@@ -67,6 +68,7 @@ async def test_too_large_a_request_is_refused_before_any_cost(
     outcome = await core.service.submit(request, deliver=deliver)
     assert outcome.status == "invalid"
     assert outcome.error is not None and outcome.error.code == "references_too_large"
+    assert "(28 MB even after shrinking; the limit is 20 MB)" in error_text(outcome.error)
     assert gemini.requests == [] and await core.ledger.unfinished() == []
 
 

@@ -128,6 +128,10 @@ class DailyBudget:
         """The admitted estimate now belongs to job ``job_id``."""
         self._held[job_id] = estimate
 
+    def drop(self, job_id: int) -> None:
+        """Job ``job_id`` went on in another process: its estimate is no longer held here."""
+        self.release(self._held.pop(job_id, 0.0))
+
     def settle(self, job_id: int, cost_usd: float) -> None:
         """Job ``job_id`` cost ``cost_usd`` (0: the upstream gave nothing to pay for)."""
         self._roll()

@@ -105,6 +105,13 @@ class JobRunner:
         finally:
             await pump.close()
 
+    def _lost(self, job_id: int, doing: str) -> EditOutcome:
+        """The job went on in another process (its lease expired here): this one lets it go,
+        its status included, and neither asks for it nor delivers it."""
+        log.warning("job %d was taken over by another process; not %s", job_id, doing)
+        self.books.budget.drop(job_id)
+        return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
+
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
                    pump: ProgressPump, place: Place | None,
                    kept: GeneratedImage | None, ready: ReadyFn | None = None) -> EditOutcome:
@@ -115,7 +122,7 @@ class JobRunner:
             tell(Stage.QUEUED, position)
 
         command, books, platform = request.command, self.books, request.actor.platform
-        spend = books.no_spend
+        spend, delivery = books.no_spend, None
         try:
             image = kept
             if image is None:
@@ -126,15 +133,12 @@ class JobRunner:
                                            order=request.received_at, ticket=place):
                     books.waited(request, queued)
                     if not await self.ledger.asking(job_id):  # never asked for twice
-                        log.warning("job %d was taken over by another process; not asking",
-                                    job_id)
-                        return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
+                        return self._lost(job_id, "asking")
                     tell(Stage.WORKING)
                     image = await self.gemini.generate(
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                         image_size=command.image_size, history=history)
-                    # kept before anything else (the slot's release included): it is paid for
-                    await self.ledger.keep_result(job_id, image)
+                await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
@@ -151,8 +155,7 @@ class JobRunner:
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
             if not await self.ledger.delivering(job_id, spend):  # from here it is never redone
-                log.warning("job %d was taken over by another process; not delivering", job_id)
-                return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
+                return self._lost(job_id, "delivering")
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
         except Refusal as error:  # a refusal still paid for its prompt (and thinking)
@@ -173,6 +176,8 @@ class JobRunner:
             log.exception("job %d failed while delivering", job_id)
             if not await books.refund(job_id, platform, credits,
                                       note=f"delivery:{type(exc).__name__}", spend=spend):
+                if delivery is None:  # finished by another process before anything was sent
+                    return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
                 # the result had reached the user (and was charged); only an extra failed
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)

@@ -51,6 +51,8 @@ class StatusLines:
         origin = request.origin
         line = self.of(origin, request.actor.language)
         self.forget(origin.get("key") or "")
+        if outcome.status == "duplicate" and outcome.job_id is not None:
+            return  # its job went on in another process, which shows it in this status
         if outcome.ok or outcome.status == "duplicate":  # a duplicate: the first one answers
             await line.tidy()
             return

@@ -41,6 +41,7 @@ mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
+	$(BIN)/python mutation/campaign.py --max-children 2
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants .mutation-adapters

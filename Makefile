@@ -42,6 +42,7 @@ mutation: $(STAMP)
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 	$(BIN)/python mutation/campaign.py --max-children 2
+	$(BIN)/python mutation/score.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants .mutation-adapters

@@ -58,23 +58,24 @@ class Jobs(Pending):
         """Note that the job's request is about to go to the model. False if this process no
         longer holds the job (its lease expired and another took it over): then it must not
         ask, or the answer would be paid for twice."""
-        stmt = update(jobs).where(*self._mine(job_id)).values(asked_at=self._now())
-        try:
-            return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
-        except LEDGER_FAULTS:  # the reservation stands: ask, and keep the answer as usual
-            log.error("job %d: could not note that the model is asked; asking anyway", job_id)
-            return True
+        return await self._mark(job_id, "that the model is asked", asked_at=self._now())
 
     async def delivering(self, job_id: int, spend: Spend | None = None) -> bool:
         """Note that the job's result is being uploaded: from here on it is never redone.
         False if this process no longer holds the job (then it must not deliver it).
         ``spend`` is what its answer cost (kept even if the process stops now)."""
-        stmt = (update(jobs).where(*self._mine(job_id))
-                .values(delivering_at=self._now(), **spend_values(spend)))
+        return await self._mark(job_id, "its delivery", delivering_at=self._now(),
+                                **spend_values(spend))
+
+    async def _mark(self, job_id: int, what: str, **values: Any) -> bool:
+        """Set ``values`` on a job this process holds; False if it holds it no more. When the
+        database fails the job is still this process's as far as it knows, and a paid edit
+        goes on (the reservation stands; the books are reconciled later)."""
+        stmt = update(jobs).where(*self._mine(job_id)).values(**values)
         try:
             return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
-        except LEDGER_FAULTS:  # the result is paid for: deliver it, reconcile later
-            log.error("job %d: could not note its delivery; delivering anyway", job_id)
+        except LEDGER_FAULTS:
+            log.error("job %d: could not note %s; going on", job_id, what)
             return True
 
     async def commit(self, job_id: int, note: str = "", spend: Spend | None = None) -> bool:

@@ -109,6 +109,37 @@ async def test_an_edit_waiting_in_line_is_made_even_when_the_ledger_fails_meanwh
         await core.aclose()
 
 
+async def test_an_edit_stopped_by_a_shutdown_while_the_ledger_fails_is_made_at_the_next_start(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    """A shutdown stops an edit the model is making, and the ledger cannot note that this
+    process lets it go: the edit still just stops (no failure, nothing told to the user), and
+    the next start makes it and charges it once."""
+    core = await fragile_core(make_settings, clock, tmp_path)
+    core.hold()  # as a process does: this SQLite file is this process's alone
+    gemini.delay = 30
+    inbox = Inbox()
+    task = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver))
+    while not gemini.requests:
+        await asyncio.sleep(0.01)
+    with Locked(f"{tmp_path}/editbot.sqlite3"):
+        task.cancel()
+        await asyncio.wait({task}, timeout=10)
+        assert task.cancelled()  # stopped, not failed: it stays for the next start
+        await core.aclose()
+    gemini.delay = 0
+    again = await fragile_core(make_settings, clock, tmp_path)
+    again.hold()
+    try:
+        resumer = Resumer(can=True)
+        [(_, resumed)] = await again.service.resume("telegram", resumer)
+        assert (await resumed).ok and len(resumer.inbox.delivered) == 1 and not inbox.delivered
+        status = await again.ledger.status(actor="telegram:1", scope=SCOPE.key)
+        assert (status.used, status.reserved) == (1, 0)
+    finally:
+        await again.aclose()
+
+
 async def test_a_refund_the_ledger_refused_is_written_at_the_next_start(
         make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
         gemini: FakeGemini) -> None:

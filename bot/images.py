@@ -122,7 +122,6 @@ class ImageBudget:
     max_bytes: int
     max_side_sum: int | None = None  # Telegram photos: width + height <= 10000
     max_side: int | None = None  # Telegram shows photos at 2560 px at most: more is waste
-    max_pixels: int | None = None
     max_ratio: float | None = None  # Telegram photos: at most 20:1
 
 
@@ -149,7 +148,8 @@ def fits(width: int, height: int, size: int, budget: ImageBudget) -> bool:
         size <= budget.max_bytes
         and (budget.max_side_sum is None or width + height <= budget.max_side_sum)
         and (budget.max_side is None or max(width, height) <= budget.max_side)
-        and (budget.max_pixels is None or width * height <= budget.max_pixels)
+        and (budget.max_ratio is None
+             or max(width, height) <= budget.max_ratio * min(width, height))
     )
 
 
@@ -161,17 +161,15 @@ def fit_output(data: bytes, budget: ImageBudget) -> FittedImage:
     width, height = opened.size
     if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
         return FittedImage(data, mime, width, height)
+    if budget.max_ratio and max(width, height) > budget.max_ratio * min(width, height):
+        raise ImageError("bad_output_ratio")  # no scaling helps: a document's turn
     opened.load()
     image = _flatten(opened) if opened.mode not in ("RGB", "L") else opened
-    if budget.max_ratio and max(width, height) / min(width, height) > budget.max_ratio:
-        raise ImageError("bad_output_ratio")
     scale = 1.0
     if budget.max_side_sum and width + height > budget.max_side_sum:
         scale = budget.max_side_sum / (width + height)
     if budget.max_side and max(width, height) * scale > budget.max_side:
         scale = min(scale, budget.max_side / max(width, height))
-    if budget.max_pixels and width * height * scale * scale > budget.max_pixels:
-        scale = min(scale, (budget.max_pixels / (width * height)) ** 0.5)
     for _ in range(12):
         current = image if scale >= 1.0 else _shrink(image, scale)
         for quality in (95, 90, 85, 80):

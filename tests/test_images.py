@@ -141,19 +141,87 @@ def test_a_result_is_shrunk_no_more_than_its_budget_needs(width: int) -> None:
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_a_result_exactly_at_every_limit_is_sent_as_it_is(fmt: str) -> None:
     data = make_image(300, 200, fmt)
-    exact = ImageBudget(max_bytes=len(data), max_side_sum=500, max_side=300, max_pixels=60_000)
+    exact = ImageBudget(max_bytes=len(data), max_side_sum=500, max_side=300, max_ratio=1.5)
     fitted = fit_output(data, exact)
     assert fitted.data == data and (fitted.width, fitted.height) == (300, 200)
     assert fitted.mime_type == ("image/png" if fmt == "PNG" else "image/jpeg")
 
 
 @pytest.mark.parametrize("budget", [
-    ImageBudget(max_bytes=10**8, max_pixels=59_999),
     ImageBudget(max_bytes=10**8, max_side_sum=499),
     ImageBudget(max_bytes=10**8, max_side=299),
 ])
 def test_one_pixel_over_a_limit_is_refit(budget: ImageBudget) -> None:
     fitted = fit_output(make_image(300, 200, "PNG"), budget)
     assert fitted.mime_type == "image/jpeg" and fitted.width < 300
-    assert fitted.width * fitted.height <= 59_999 and fitted.width + fitted.height <= 499
+    assert fitted.width + fitted.height <= 499
     assert Image.open(io.BytesIO(fitted.data)).size == (fitted.width, fitted.height)
+
+
+def test_a_result_of_a_shape_telegram_refuses_as_a_photo_is_not_refit() -> None:
+    """Over 20:1 no scaling helps a Telegram photo: said at once (the adapter sends a
+    document), not after re-encoding it twelve times."""
+    from bot.i18n import error_text
+
+    budget = ImageBudget(max_bytes=10**8, max_side_sum=10000, max_ratio=20)
+    assert fit_output(make_image(2000, 100, "PNG"), budget).width == 2000  # 20:1 is allowed
+    with pytest.raises(ImageError) as info:
+        fit_output(make_image(2010, 100, "PNG"), budget)
+    assert error_text(info.value) == "The result's shape cannot be sent here."
+
+
+def test_a_result_that_cannot_fit_says_so() -> None:
+    from bot.i18n import error_text
+
+    with pytest.raises(ImageError) as info:
+        fit_output(make_image(1200, 900, "PNG", noisy=True), ImageBudget(max_bytes=200))
+    assert error_text(info.value) == "The result was too large to send here."
+
+
+def test_a_jpeg_made_here_keeps_high_quality_and_full_colour_detail() -> None:
+    """Results re-encoded to fit are JPEG at quality 95 with no chroma subsampling (4:4:4):
+    coloured edges and text stay sharp."""
+    from PIL import JpegImagePlugin
+
+    fitted = fit_output(make_image(3000, 2000, "PNG"), ImageBudget(max_bytes=10**8,
+                                                                   max_side=2560))
+    out = Image.open(io.BytesIO(fitted.data))
+    assert isinstance(out, JpegImagePlugin.JpegImageFile)
+    assert JpegImagePlugin.get_sampling(out) == 0  # 4:4:4
+    assert out.quantization[0][0] <= 2  # the luminance table of quality 95 (75: 8)
+
+
+def test_the_input_limits_are_said_with_their_figures() -> None:
+    from bot.i18n import error_text
+
+    with pytest.raises(ImageError) as info:
+        prepare_input(b"\xff\xd8\xff" + b"\x00" * (21 * 1024 * 1024))
+    assert error_text(info.value) == "That image is too large (21.0 MB); the limit is 20 MB."
+    wide = encode(Image.new("1", (10000, 6000)), "PNG")  # 60 MP: over 50, under Pillow's guard
+    with pytest.raises(ImageError) as info:
+        prepare_input(wide)
+    assert error_text(info.value) == ("That image has too many pixels; the limit is 50 "
+                                      "megapixels.")
+    assert info.value.params["pixels"] == 60_000_000
+
+
+def test_an_input_exactly_at_a_limit_is_taken_as_it_is() -> None:
+    data = make_image(300, 200, "JPEG")
+    prepared = prepare_input(data, max_bytes=len(data), max_pixels=60_000, max_side=300)
+    assert prepared.data == data and (prepared.width, prepared.height) == (300, 200)
+    for over in ({"max_bytes": len(data) - 1}, {"max_pixels": 59_999}):
+        with pytest.raises(ImageError):
+            prepare_input(data, **over)  # type: ignore[arg-type]
+
+
+def test_a_damaged_jpeg_is_refused_unless_the_platform_made_it() -> None:
+    """A JPEG cut short is refused before anything is charged; a platform's own photo (a
+    Telegram photo) is trusted and only its header read, but still shrunk when too large."""
+    whole = make_image(800, 600, "JPEG", noisy=True)
+    cut = whole[: len(whole) // 2]
+    with pytest.raises(ImageError) as info:
+        prepare_input(cut)
+    assert info.value.code == "unreadable_image"
+    assert prepare_input(cut, verify=False).data == cut
+    large = prepare_input(make_image(6000, 3000, "JPEG"), verify=False)
+    assert (large.width, large.height) == (4096, 2048)

@@ -15,7 +15,7 @@ from PIL import Image
 from bot.domain import Actor, EditCommand, EditRequest, ImageInput, Scope
 from bot.errors import ImageError
 from bot.i18n import error_text
-from bot.images import REQUEST_LIMIT, fit_references, request_bytes
+from bot.images import REQUEST_LIMIT, REQUEST_ROOM, fit_references, request_bytes
 from bot.service import prepare_images
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
@@ -53,6 +53,15 @@ def test_what_cannot_be_shrunk_enough_is_refused() -> None:
     with pytest.raises(ImageError) as refused:
         fit_references([ImageInput(BIG, "image/png", 1800, 1400)] * 14, limit=tiny_limit)
     assert refused.value.code == "references_too_large"
+
+
+def test_references_keep_every_byte_up_to_the_last_one_a_request_allows() -> None:
+    data = next(d for d in (make_image(300, 200 + i, "JPEG") for i in range(9)) if len(d) % 3 == 0)
+    small = ImageInput(data, "image/jpeg", 300, 200)
+    exact = request_bytes([small]) + REQUEST_ROOM  # the images, and room for the rest
+    assert fit_references([small], limit=exact) == (small,)
+    [shrunk] = fit_references([small], limit=exact - 1)
+    assert shrunk.data != data and request_bytes([shrunk]) + REQUEST_ROOM <= exact - 1
 
 
 async def test_too_large_a_request_is_refused_before_any_cost(

@@ -241,6 +241,20 @@ async def test_a_photo_telegram_will_not_take_comes_as_a_document(
     assert await bot.core.ledger.unfinished() == []
 
 
+async def test_a_result_too_long_and_thin_for_a_photo_goes_straight_to_a_document(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """Telegram takes photos up to 20:1; a longer result comes as a document at once, with no
+    photo upload Telegram would refuse first."""
+    await start_bot()
+    gemini.image = make_image(2100, 100, "PNG")
+    tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="/edit one long banner")
+    [document] = await tg.wait_for(lambda: tg.documents())
+    assert "credits left" in document.params["caption"]
+    uploads = tg.sent("sendPhoto", "sendDocument", "editMessageMedia")
+    assert [u.result is not None for u in uploads] == [True]  # one upload, not refused
+    assert not tg.photos()
+
+
 async def test_buttons_repeat_for_the_requester_only(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()

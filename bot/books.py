@@ -102,3 +102,8 @@ class Books:
             self.budget.settle(job_id, spend.cost_usd if spend else 0.0)
             self.metrics.credits(platform, "refunded", credits)
         return done
+
+    def let_go(self, job_id: int) -> None:
+        """A job another process took over: its estimate is no longer held here (the new
+        owner holds it and settles it)."""
+        self.budget.drop(job_id)

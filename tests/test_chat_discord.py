@@ -10,6 +10,7 @@ from typing import Any
 from tests.fakes.discord_server import Call, FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
+from tests.test_chat import COUNTDOWN
 
 ANN = FakeDiscord.user(11, "ann")
 BOB = FakeDiscord.user(22, "bob")
@@ -131,11 +132,7 @@ async def test_three_queued_jobs_count_down_from_their_true_places(
     await dc.wait_for(lambda: len(with_files(dc)) == 4, within=30)
     shown = sorted(([c.content for c in dc.sent("PATCH", f"/{token}/messages/@original")
                      if not c.files], prompt) for token, prompt in tokens.items())
-    assert [texts for texts, _ in shown] == [
-        ["Queued: #1 in line…", "Working on it…"],
-        ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
-        ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…",
-         "Working on it…"]]
+    assert [texts for texts, _ in shown] == COUNTDOWN
     # and the places were true: the job told #1 ran first, then #2, then #3
     assert [r.prompt for r in gemini.requests] == ["first in line",
                                                    *(prompt for _, prompt in shown)]

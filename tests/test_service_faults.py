@@ -165,6 +165,28 @@ async def test_a_refund_the_ledger_refused_is_written_at_the_next_start(
         await again.aclose()
 
 
+async def test_a_refusal_written_at_the_next_start_still_counts_as_refused(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    """The operator's /stats tells refusals (the model said no) from failures, also for a
+    refund the ledger could only write at the next start."""
+    core = await fragile_core(make_settings, clock, tmp_path)
+    gemini.delay = 1
+    gemini.push(Fault.refuse())
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    while not gemini.requests:
+        await asyncio.sleep(0.01)
+    with Locked(f"{tmp_path}/editbot.sqlite3"):
+        assert (await task).status == "refused"
+        await core.aclose()
+    again = await fragile_core(make_settings, clock, tmp_path)
+    try:
+        outcomes = (await again.stats.report(None)).today.outcomes
+        assert (outcomes["refused"], outcomes["failed"]) == (1, 0)
+    finally:
+        await again.aclose()
+
+
 async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
         make_core: Callable[..., Any], gemini: FakeGemini, clock: Any) -> None:
     from datetime import timedelta

@@ -148,21 +148,21 @@ def fits(width: int, height: int, size: int, budget: ImageBudget) -> bool:
         size <= budget.max_bytes
         and (budget.max_side_sum is None or width + height <= budget.max_side_sum)
         and (budget.max_side is None or max(width, height) <= budget.max_side)
-        and (budget.max_ratio is None
-             or max(width, height) <= budget.max_ratio * min(width, height))
     )
 
 
 def fit_output(data: bytes, budget: ImageBudget) -> FittedImage:
     """Keep the image as it is (PNG included) when it fits; else re-encode as high-quality
-    JPEG, stepping quality down, then scaling down, until it fits the budget."""
+    JPEG, stepping quality down, then scaling down, until it fits the budget. Raises
+    ImageError: "bad_output_ratio" when its shape is over ``max_ratio`` (no scaling helps),
+    "cannot_fit_output" when even the smallest step is over ``max_bytes``."""
     mime = sniff(data) or "application/octet-stream"
     opened = Image.open(io.BytesIO(data))  # in memory: nothing to close
     width, height = opened.size
+    if budget.max_ratio and max(width, height) > budget.max_ratio * min(width, height):
+        raise ImageError("bad_output_ratio")
     if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
         return FittedImage(data, mime, width, height)
-    if budget.max_ratio and max(width, height) > budget.max_ratio * min(width, height):
-        raise ImageError("bad_output_ratio")  # no scaling helps: a document's turn
     opened.load()
     image = _flatten(opened) if opened.mode not in ("RGB", "L") else opened
     scale = 1.0
@@ -227,11 +227,11 @@ def fit_references(images: Sequence[ImageInput], *, limit: int = REQUEST_LIMIT
     that cannot fit them."""
     if request_bytes(images) + REQUEST_ROOM <= limit:
         return tuple(images)
-    room = (limit - REQUEST_ROOM) * 3 // 4  # raw bytes that encode to the room left
+    room = limit - REQUEST_ROOM  # in base64, as the images travel
     fitted = list(images)
     order = sorted(range(len(images)), key=lambda i: len(images[i].data))
     for rank, index in enumerate(order):
-        share = room // (len(images) - rank)
+        share = room // (len(images) - rank) // 4 * 3  # raw bytes whose base64 fits it
         image = images[index]
         if len(image.data) > share:
             try:
@@ -240,5 +240,5 @@ def fit_references(images: Sequence[ImageInput], *, limit: int = REQUEST_LIMIT
                 raise ImageError("references_too_large", size_mb=request_bytes(images) >> 20,
                                  limit_mb=limit >> 20) from None
             fitted[index] = ImageInput(out.data, out.mime_type, out.width, out.height)
-        room -= len(fitted[index].data)
+        room -= request_bytes(fitted[index:index + 1])
     return tuple(fitted)

@@ -165,6 +165,9 @@ def test_a_result_of_a_shape_telegram_refuses_as_a_photo_is_not_refit() -> None:
 
     budget = ImageBudget(max_bytes=10**8, max_side_sum=10000, max_ratio=20)
     assert fit_output(make_image(2000, 100, "PNG"), budget).width == 2000  # 20:1 is allowed
+    refit = fit_output(make_image(2000, 100, "PNG"), ImageBudget(max_bytes=10**8,
+                                                                 max_side=1000, max_ratio=20))
+    assert (refit.mime_type, refit.width) == ("image/jpeg", 1000)  # and refit when too large
     with pytest.raises(ImageError) as info:
         fit_output(make_image(2010, 100, "PNG"), budget)
     assert error_text(info.value) == "The result's shape cannot be sent here."

@@ -56,12 +56,15 @@ def test_what_cannot_be_shrunk_enough_is_refused() -> None:
 
 
 def test_references_keep_every_byte_up_to_the_last_one_a_request_allows() -> None:
-    data = next(d for d in (make_image(300, 200 + i, "JPEG") for i in range(9)) if len(d) % 3 == 0)
-    small = ImageInput(data, "image/jpeg", 300, 200)
-    exact = request_bytes([small]) + REQUEST_ROOM  # the images, and room for the rest
-    assert fit_references([small], limit=exact) == (small,)
-    [shrunk] = fit_references([small], limit=exact - 1)
-    assert shrunk.data != data and request_bytes([shrunk]) + REQUEST_ROOM <= exact - 1
+    for extra in range(3):  # every length modulo 3: base64 rounds up to four characters
+        data = make_image(300, 200, "JPEG") + b"\0" * extra
+        small = ImageInput(data, "image/jpeg", 300, 200)
+        pair = [small, ImageInput(make_image(200, 100, "PNG"), "image/png", 200, 100)]
+        exact = request_bytes(pair) + REQUEST_ROOM  # the images, and room for the rest
+        assert fit_references(pair, limit=exact) == tuple(pair)
+        shrunk = fit_references(pair, limit=exact - 1)
+        assert shrunk[0].data != data and shrunk[1] == pair[1]  # the smaller keeps its bytes
+        assert request_bytes(shrunk) + REQUEST_ROOM <= exact - 1
 
 
 async def test_too_large_a_request_is_refused_before_any_cost(

@@ -122,11 +122,13 @@ async def test_an_edit_stopped_by_a_shutdown_while_the_ledger_fails_is_made_at_t
     task = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver))
     while not gemini.requests:
         await asyncio.sleep(0.01)
-    with Locked(f"{tmp_path}/editbot.sqlite3"):
+    with Locked(f"{tmp_path}/editbot.sqlite3") as locked:
         task.cancel()
         await asyncio.wait({task}, timeout=10)
         assert task.cancelled()  # stopped, not failed: it stays for the next start
         await core.aclose()
+        [(owner,)] = locked.db.execute("SELECT owner FROM jobs").fetchall()
+        assert owner is not None  # the ledger did fail: the job still names this process
     gemini.delay = 0
     again = await fragile_core(make_settings, clock, tmp_path)
     again.hold()

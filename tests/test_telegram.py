@@ -255,6 +255,27 @@ async def test_a_result_too_long_and_thin_for_a_photo_goes_straight_to_a_documen
     assert not tg.photos()
 
 
+async def test_a_proxys_413_on_the_photo_sends_a_document_but_a_bad_gateway_does_not(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """A size refusal from a proxy before the Bot API (413) means "send it as a document". A
+    502 says nothing about size (the photo may even have arrived): no document follows, and
+    the user is told and not charged."""
+    bot = await start_bot()
+    tg.fail("editMessageMedia", 413, "Request Entity Too Large")
+    tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="/edit one")
+    [document] = await tg.wait_for(lambda: tg.documents())
+    assert "credits left" in document.params["caption"] and not tg.photos()
+
+    tg.fail("editMessageMedia", 502, "Bad Gateway")
+    tg.post(FakeTelegram.private(BOB), BOB, photo=PHOTO, caption="/edit two")
+    await tg.wait_for(lambda: any("nothing was charged" in t.lower()
+                                  for t in tg.texts(chat_id=BOB["id"])), within=20)
+    assert not tg.documents(chat_id=BOB["id"]) and not tg.photos(chat_id=BOB["id"])
+    status = await bot.core.ledger.status(actor=f"telegram:{BOB['id']}",
+                                          scope=f"telegram:private:{BOB['id']}")
+    assert (status.used, status.reserved) == (0, 0)
+
+
 async def test_buttons_repeat_for_the_requester_only(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()

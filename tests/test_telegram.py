@@ -3,10 +3,13 @@ API server and the fake Gemini, both on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from tests.fakes.gemini_server import FakeGemini, Fault
@@ -274,6 +277,33 @@ async def test_a_proxys_413_on_the_photo_sends_a_document_but_a_bad_gateway_does
     status = await bot.core.ledger.status(actor=f"telegram:{BOB['id']}",
                                           scope=f"telegram:private:{BOB['id']}")
     assert (status.used, status.reserved) == (0, 0)
+
+
+async def test_a_result_changing_form_is_said_in_the_operators_log(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A photo that went out as a document, or a 4K photo whose full-resolution file Telegram
+    refused: the user has the result and is charged once; the log says which job and why."""
+    caplog.set_level(logging.INFO, logger="adapters")
+    bot = await start_bot()
+    tg.fail("editMessageMedia", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="/edit one")
+    await tg.wait_for(lambda: tg.documents())
+    assert "job 1: photo refused (Photo_invalid_dimensions); sending a document" in caplog.text
+
+    tg.fail("sendDocument", 400, "Bad Request: file is too big")
+    tg.post(FakeTelegram.private(BOB), BOB, photo=PHOTO, caption="/edit 4K two")
+    await tg.wait_for(lambda: tg.photos(chat_id=BOB["id"]))
+    await tg.wait_for(lambda: "job 2: the full-resolution file could not be sent" in caplog.text)
+    assert not tg.documents(chat_id=BOB["id"])
+    assert not any("charged" in t.lower() for t in tg.texts(chat_id=BOB["id"]))
+    for _ in range(100):  # the commit follows the upload
+        status = await bot.core.ledger.status(actor=f"telegram:{BOB['id']}",
+                                              scope=f"telegram:private:{BOB['id']}")
+        if status.used:
+            break
+        await asyncio.sleep(0.05)
+    assert (status.used, status.reserved) == (2, 0)  # 4K: two credits, once
 
 
 async def test_buttons_repeat_for_the_requester_only(

@@ -135,3 +135,18 @@ async def test_a_ceiling_of_zero_is_said_as_the_ceiling(make_ledger: Callable[..
         await reserve(ledger, "telegram:1", A)
     assert refused.value.code == "daily_ceiling_exceeded"
     assert (refused.value.params["used"], refused.value.params["limit"]) == (0, 0)
+
+
+async def test_the_status_counts_this_chat_and_every_chat(make_ledger: Callable[..., Any]) -> None:
+    """What /quota shows: charged and in flight, here and across every chat, against this
+    chat's limit and the person's daily ceiling; nothing of it for an operator."""
+    ledger = await make_ledger(user_limit=5)  # each chat allows 10
+    assert await ledger.commit(await reserve(ledger, "telegram:1", A, credits=2))
+    await reserve(ledger, "telegram:1", B)  # in flight in another chat
+    await reserve(ledger, "telegram:2", A)  # someone else's
+    here = await ledger.status(actor="telegram:1", scope=A)
+    assert (here.used, here.reserved, here.limit) == (2, 0, 10)
+    assert (here.day_used, here.day_reserved, here.day_limit) == (2, 1, 5)
+    assert (here.day_left, here.left) == (2, 2)  # 8 left here, but 2 in all
+    operator = await ledger.status(actor="telegram:1", scope=A, unlimited=True)
+    assert (operator.limit, operator.day_limit, operator.left) == (None, None, None)

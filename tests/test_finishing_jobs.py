@@ -63,6 +63,33 @@ async def test_finishes_the_database_refused_wait_and_are_never_reversed(
     assert await used(ledger) == (1, 0)
 
 
+async def test_a_finish_waiting_to_be_written_stands_once_the_database_works_again(
+        open_ledger: Callable[..., Any], tmp_path: Path) -> None:
+    ledger = await open_ledger()
+    paid = await reserve(ledger)
+    with Locked(f"{tmp_path}/editbot.sqlite3"):
+        assert await ledger.commit(paid)  # taken: it waits to be written
+    assert not await ledger.refund(paid)  # the database works again: still not given back
+    assert await ledger.commit(paid)
+    assert await ledger.settle_pending() == 0
+    assert await used(ledger) == (1, 0)
+
+
+async def test_a_kept_result_goes_with_its_own_job_only(
+        open_ledger: Callable[..., Any]) -> None:
+    from bot.domain import GeneratedImage
+
+    ledger = await open_ledger()
+    one, two, three = await reserve(ledger), await reserve(ledger), await reserve(ledger)
+    images = {job: GeneratedImage(data=f"image {job}".encode(), mime_type="image/png",
+                                  width=job, height=1) for job in (one, two, three)}
+    for job, image in images.items():
+        await ledger.keep_result(job, image)
+    assert await ledger.commit(one)  # delivered: its result is let go, the others' are not
+    assert await ledger.result(one) is None
+    assert [await ledger.result(job) for job in (two, three)] == [images[two], images[three]]
+
+
 async def test_two_finishes_refused_together_keep_the_first(
         open_ledger: Callable[..., Any], tmp_path: Path) -> None:
     ledger = await open_ledger()

@@ -69,3 +69,17 @@ async def test_ping_answers_while_the_database_does(
             await gone.ping()
     finally:
         await gone.engine.dispose()
+
+
+@pytest.mark.parametrize(("url", "path"), [
+    ("sqlite:///editbot.sqlite3", "editbot.sqlite3"),
+    ("sqlite:////data/editbot.sqlite3", "/data/editbot.sqlite3"),
+    ("sqlite+aiosqlite:///data/editbot.sqlite3", "data/editbot.sqlite3"),
+    ("sqlite:///:memory:", ""), ("sqlite://", ""), ("sqlite:///", ""),
+    ("postgresql:///editbot", ""),  # a local socket: no file of ours to lock
+    ("postgresql://editbot@db:5432/editbot", ""),
+])
+def test_only_a_sqlite_file_is_a_file_to_lock(url: str, path: str) -> None:
+    from bot.ledger_writer import sqlite_path
+
+    assert sqlite_path(url) == path

@@ -125,6 +125,20 @@ async def test_a_live_process_keeps_its_jobs_and_hands_them_on_when_it_stops(
     assert taken.id == job and await replica.commit(job)
 
 
+async def test_a_process_that_stops_hands_on_its_own_jobs_only(
+        open_ledger: Callable[..., Any]) -> None:
+    """A replica that stops lets go of its jobs, not of a live replica's: those stay with
+    their owner, and no third replica may take them over while it lives."""
+    stopping, live, third = (await open_ledger("stopping"), await open_ledger("live"),
+                             await open_ledger("third"))
+    mine, theirs = await reserve(stopping), await reserve(live)
+    for ledger in (stopping, live):
+        ledger.keep_alive()  # as every process does from its start
+    await stopping.close()
+    assert [job.id for job in await third.claim("telegram")] == [mine]
+    assert await third.claim("telegram") == [] and await live.commit(theirs)
+
+
 async def test_a_job_taken_over_is_taken_over_again_if_its_new_owner_dies(
         open_ledger: Callable[..., Any], clock: Clock) -> None:
     crashed, first, second = [await open_ledger(owner) for owner in ("a", "b", "c")]

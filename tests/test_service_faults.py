@@ -42,6 +42,22 @@ async def fragile_core(make_settings: Callable[..., Any], clock: Any, tmp_path: 
     return core
 
 
+async def at_the_model(core: Any, gemini: FakeGemini, inbox: Inbox | None = None,
+                       **kw: Any) -> asyncio.Task[Any]:
+    """An edit of telegram:1 submitted, once the model has a request."""
+    task = asyncio.create_task(core.service.submit(
+        await request(**kw), deliver=(inbox or Inbox()).deliver))
+    while not gemini.requests:
+        await asyncio.sleep(0.01)
+    return task
+
+
+async def credits(ledger: Any) -> tuple[int, int]:
+    """telegram:1's credits in SCOPE: charged, and held by edits in flight."""
+    status = await ledger.status(actor="telegram:1", scope=SCOPE.key)
+    return status.used, status.reserved
+
+
 async def test_a_ledger_that_cannot_be_written_costs_nothing_and_is_said(
         make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
         gemini: FakeGemini) -> None:
@@ -66,17 +82,13 @@ async def test_a_paid_result_is_delivered_when_only_the_ledger_fails_then_charge
     try:
         gemini.delay = 1
         inbox = Inbox()
-        task = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver))
-        while not gemini.requests:
-            await asyncio.sleep(0.01)
+        task = await at_the_model(core, gemini, inbox)
         with Locked(f"{tmp_path}/editbot.sqlite3"):  # the ledger fails from here on
             outcome = await task
             assert outcome.ok and len(inbox.delivered) == 1  # paid upstream: delivered
-            status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
-            assert (status.used, status.reserved) == (0, 1)  # not written yet
+            assert await credits(core.ledger) == (0, 1)  # not written yet
         await core.ledger.heartbeat()  # the ledger works again: reconciled
-        status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
-        assert (status.used, status.reserved) == (1, 0)
+        assert await credits(core.ledger) == (1, 0)
     finally:
         await core.aclose()
 
@@ -90,21 +102,17 @@ async def test_an_edit_waiting_in_line_is_made_even_when_the_ledger_fails_meanwh
     try:
         gemini.delay = 0.5
         inbox = Inbox()
-        first = asyncio.create_task(core.service.submit(await request(),
-                                                        deliver=inbox.deliver))
-        while not gemini.requests:
-            await asyncio.sleep(0.01)
+        first = await at_the_model(core, gemini, inbox)
         second = asyncio.create_task(core.service.submit(await request(prompt="add a cat"),
                                                          deliver=inbox.deliver))
-        while (await core.ledger.status(actor="telegram:1", scope=SCOPE.key)).reserved < 2:
+        while (await credits(core.ledger))[1] < 2:
             await asyncio.sleep(0.01)  # reserved, in line behind the first
         with Locked(f"{tmp_path}/editbot.sqlite3"):
             outcomes = await asyncio.wait_for(asyncio.gather(first, second), 30)
         assert [o.status for o in outcomes] == ["delivered", "delivered"]
         assert len(gemini.requests) == 2 and len(inbox.delivered) == 2
         await core.ledger.heartbeat()  # the ledger works again: both charged once
-        status = await core.ledger.status(actor="telegram:1", scope=SCOPE.key)
-        assert (status.used, status.reserved) == (2, 0)
+        assert await credits(core.ledger) == (2, 0)
     finally:
         await core.aclose()
 
@@ -119,9 +127,7 @@ async def test_an_edit_stopped_by_a_shutdown_while_the_ledger_fails_is_made_at_t
     core.hold()  # as a process does: this SQLite file is this process's alone
     gemini.delay = 30
     inbox = Inbox()
-    task = asyncio.create_task(core.service.submit(await request(), deliver=inbox.deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
+    task = await at_the_model(core, gemini, inbox)
     with Locked(f"{tmp_path}/editbot.sqlite3") as locked:
         task.cancel()
         await asyncio.wait({task}, timeout=10)
@@ -136,8 +142,7 @@ async def test_an_edit_stopped_by_a_shutdown_while_the_ledger_fails_is_made_at_t
         resumer = Resumer(can=True)
         [(_, resumed)] = await again.service.resume("telegram", resumer)
         assert (await resumed).ok and len(resumer.inbox.delivered) == 1 and not inbox.delivered
-        status = await again.ledger.status(actor="telegram:1", scope=SCOPE.key)
-        assert (status.used, status.reserved) == (1, 0)
+        assert await credits(again.ledger) == (1, 0)
     finally:
         await again.aclose()
 
@@ -148,9 +153,7 @@ async def test_a_refund_the_ledger_refused_is_written_at_the_next_start(
     core = await fragile_core(make_settings, clock, tmp_path)
     gemini.delay = 1
     gemini.push(Fault.error(400))
-    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
+    task = await at_the_model(core, gemini)
     with Locked(f"{tmp_path}/editbot.sqlite3"):
         outcome = await task
         assert outcome.status == "failed"  # the user is told; the refund waits
@@ -161,8 +164,7 @@ async def test_a_refund_the_ledger_refused_is_written_at_the_next_start(
         resumer = Resumer(can=True)
         assert await again.service.resume("telegram", resumer) == []
         assert len(gemini.requests) == 1 and resumer.inbox.delivered == []
-        status = await again.ledger.status(actor="telegram:1", scope=SCOPE.key)
-        assert (status.used, status.reserved) == (0, 0)
+        assert await credits(again.ledger) == (0, 0)
     finally:
         await again.aclose()
 
@@ -175,9 +177,7 @@ async def test_a_refusal_written_at_the_next_start_still_counts_as_refused(
     core = await fragile_core(make_settings, clock, tmp_path)
     gemini.delay = 1
     gemini.push(Fault.refuse())
-    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
+    task = await at_the_model(core, gemini)
     with Locked(f"{tmp_path}/editbot.sqlite3"):
         assert (await task).status == "refused"
         await core.aclose()

@@ -27,6 +27,13 @@ def photos_to(tg: FakeTelegram, chat: dict[str, Any] = GROUP) -> list[Any]:
     return tg.photos(chat_id=chat["id"])
 
 
+async def private_credits(bot: Any, user: dict[str, Any]) -> tuple[int, int]:
+    """A user's credits in their private chat with the bot: charged, and held in flight."""
+    status = await bot.core.ledger.status(actor=f"telegram:{user['id']}",
+                                          scope=f"telegram:private:{user['id']}")
+    return status.used, status.reserved
+
+
 async def test_photo_with_caption_is_edited_and_answered(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot()
@@ -238,9 +245,7 @@ async def test_a_photo_telegram_will_not_take_comes_as_a_document(
         await tg.wait_for(lambda u=user: tg.documents(chat_id=u["id"]))
     assert not tg.photos() and len(tg.documents()) == 3
     for user in users:
-        scope = f"telegram:private:{user['id']}"
-        status = await bot.core.ledger.status(actor=f"telegram:{user['id']}", scope=scope)
-        assert status.used == 1
+        assert (await private_credits(bot, user))[0] == 1
     assert await bot.core.ledger.unfinished() == []
 
 
@@ -274,9 +279,7 @@ async def test_a_proxys_413_on_the_photo_sends_a_document_but_a_bad_gateway_does
     await tg.wait_for(lambda: any("nothing was charged" in t.lower()
                                   for t in tg.texts(chat_id=BOB["id"])), within=20)
     assert not tg.documents(chat_id=BOB["id"]) and not tg.photos(chat_id=BOB["id"])
-    status = await bot.core.ledger.status(actor=f"telegram:{BOB['id']}",
-                                          scope=f"telegram:private:{BOB['id']}")
-    assert (status.used, status.reserved) == (0, 0)
+    assert await private_credits(bot, BOB) == (0, 0)
 
 
 async def test_a_result_changing_form_is_said_in_the_operators_log(
@@ -298,12 +301,10 @@ async def test_a_result_changing_form_is_said_in_the_operators_log(
     assert not tg.documents(chat_id=BOB["id"])
     assert not any("charged" in t.lower() for t in tg.texts(chat_id=BOB["id"]))
     for _ in range(100):  # the commit follows the upload
-        status = await bot.core.ledger.status(actor=f"telegram:{BOB['id']}",
-                                              scope=f"telegram:private:{BOB['id']}")
-        if status.used:
+        if (await private_credits(bot, BOB))[0]:
             break
         await asyncio.sleep(0.05)
-    assert (status.used, status.reserved) == (2, 0)  # 4K: two credits, once
+    assert await private_credits(bot, BOB) == (2, 0)  # 4K: two credits, once
 
 
 async def test_buttons_repeat_for_the_requester_only(

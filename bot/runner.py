@@ -177,7 +177,7 @@ class JobRunner:
             if not await books.refund(job_id, platform, credits,
                                       note=f"delivery:{type(exc).__name__}", spend=spend):
                 if delivery is None:  # finished by another process before anything was sent
-                    return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
+                    return self._lost(job_id, "delivering")
                 # the result had reached the user (and was charged); only an extra failed
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)

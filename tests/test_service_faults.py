@@ -189,6 +189,35 @@ async def test_a_refusal_written_at_the_next_start_still_counts_as_refused(
         await again.aclose()
 
 
+async def test_an_edit_another_process_finished_leaves_this_ones_daily_budget(
+        make_settings: Callable[..., Any], clock: Any, tmp_path: Any,
+        gemini: FakeGemini) -> None:
+    """The model answered, this process could not read the ledger to go on, and the job had
+    meanwhile been finished by another process: it is let go here, its hold on the daily
+    budget with it (the other process settles it), so the next edit still fits."""
+    import sqlite3
+
+    from tests.test_spend import expected_cost
+
+    core = await fragile_core(make_settings, clock, tmp_path,
+                              daily_budget_usd=round(expected_cost() * 1.5, 6))
+    db = sqlite3.connect(f"{tmp_path}/editbot.sqlite3", isolation_level=None)
+    try:
+        gemini.delay = 0.5
+        inbox = Inbox()
+        task = await at_the_model(core, gemini, inbox)
+        db.execute("UPDATE jobs SET status = 'committed'")  # another process finished it
+        db.execute("ALTER TABLE limits RENAME TO limits_away")  # and this one cannot read on
+        outcome = await task
+        db.execute("ALTER TABLE limits_away RENAME TO limits")
+        assert outcome.status == "duplicate" and inbox.delivered == []
+        assert (await core.service.submit(await request(user="2"),
+                                          deliver=inbox.deliver)).status == "delivered"
+    finally:
+        db.close()
+        await core.aclose()
+
+
 async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
         make_core: Callable[..., Any], gemini: FakeGemini, clock: Any) -> None:
     from datetime import timedelta

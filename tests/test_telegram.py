@@ -247,6 +247,32 @@ async def test_a_photo_telegram_will_not_take_comes_as_a_document(
     for user in users:
         assert (await private_credits(bot, user))[0] == 1
     assert await bot.core.ledger.unfinished() == []
+    assert first.result["document"]["file_name"] == "editbot-1.png"
+    await shown(bot, first.result)  # a reply to the document goes on from that edit
+    tg.post(FakeTelegram.private(users[0]), users[0], text="/edit now add snow",
+            reply_to=first.result)
+    await tg.wait_for(lambda: tg.photos(chat_id=users[0]["id"]))
+    assert gemini.requests[-1].history[0]["parts"][-1] == {"text": "one"}
+
+
+async def test_a_4k_result_also_comes_as_a_file_under_it_in_the_persons_language(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """2K/4K: the photo, then the full-resolution file, a reply to the person's message (in a
+    busy group it stays with them), named after the edit and captioned in their language with
+    the file's size."""
+    from bot.i18n import text
+
+    await start_bot()
+    vy = FakeTelegram.user(33, "Vy", language="vi")
+    message = tg.post(GROUP, vy, photo=PHOTO, caption="/edit 4K add a hat")
+    [document] = await tg.wait_for(lambda: tg.documents())
+    [photo] = photos_to(tg)
+    assert photo.params["message_id"] < document.result["message_id"]  # under the photo
+    image = Image.open(io.BytesIO(document.files["document"]))
+    assert document.params["caption"] == text("full_resolution", "vi", width=image.width,
+                                              height=image.height)
+    assert document.result["reply_to_message"]["message_id"] == message["message_id"]
+    assert document.result["document"]["file_name"] == "editbot-1.png"
 
 
 async def test_a_result_too_long_and_thin_for_a_photo_goes_straight_to_a_document(

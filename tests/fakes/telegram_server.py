@@ -27,6 +27,7 @@ import functools
 import io
 import itertools
 import json
+import mimetypes
 import re
 import time
 from collections import defaultdict, deque
@@ -41,6 +42,7 @@ from .telegram_webhook import WebhookDelivery
 from .watch import Watched
 
 MB = 1024 * 1024
+_NAMED = {"sendDocument", "editMessageMedia"}  # their answers name the uploaded file
 # what getUpdates delivers when a bot never named its allowed_updates
 DEFAULT_UPDATES = frozenset({
     "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
@@ -57,6 +59,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # an upload's file name, by its field
     at: float = field(default_factory=time.monotonic)
     result: Any = None
 
@@ -272,18 +275,21 @@ class FakeTelegram(Watched):
         return self._enqueue("callback_query", query)
 
     # -- the API -------------------------------------------------------------------------------
-    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    async def _params(self, request: web.Request
+                      ) -> tuple[dict[str, Any], dict[str, bytes], dict[str, str]]:
         raw: dict[str, str] = {}
         files: dict[str, bytes] = {}
+        names: dict[str, str] = {}
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
                 if part.filename is not None:  # type: ignore[union-attr]
                     files[part.name or ""] = bytes(await part.read())  # type: ignore[union-attr]
+                    names[part.name or ""] = part.filename  # type: ignore[union-attr]
                 else:
                     raw[part.name or ""] = await part.text()  # type: ignore[union-attr]
         elif request.content_type == "application/json":
-            return dict(await request.json()), files
+            return dict(await request.json()), files, names
         else:
             raw = {k: str(v) for k, v in (await request.post()).items()}
             raw.update(request.query)
@@ -296,7 +302,7 @@ class FakeTelegram(Watched):
                 params[key] = json.loads(value)
             except ValueError:
                 params[key] = value
-        return params, files
+        return params, files, names
 
     async def _api(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -304,10 +310,10 @@ class FakeTelegram(Watched):
         method = request.match_info["method"]
         arrived = time.monotonic()  # flood limits count a call when it arrives
         try:
-            params, files = await self._params(request)
+            params, files, names = await self._params(request)
         except ConnectionResetError:  # the bot went away mid-request (a kill, a shutdown)
             return _error(400, "Bad Request: connection lost")
-        call = Call(method, params, files)
+        call = Call(method, params, files, names)
         if method != "getUpdates":
             self.calls.append(call)
         try:
@@ -325,7 +331,8 @@ class FakeTelegram(Watched):
             if method == "getUpdates":
                 params["_transport"] = request.transport
             try:
-                result = await handler(params, files)
+                result = await (handler(params, files, names) if method in _NAMED
+                                else handler(params, files))
             except _ApiError as error:
                 return _error(error.status, error.description)
             if isinstance(result, web.Response):
@@ -499,16 +506,24 @@ class FakeTelegram(Watched):
         return self._message(self._chat(p["chat_id"]), self.me, photo=self.photo_sizes(data),
                              caption=p.get("caption"), **self._reply_fields(p))
 
-    async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+    async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes],
+                              names: dict[str, str]) -> Any:
         data = f.get("document")
         self._check_document(data)
         self._check_caption(p.get("caption"))
         assert data is not None
         return self._message(self._chat(p["chat_id"]), self.me,
-                             document=self.document(data, "result.png", "image/png"),
+                             document=self._uploaded(data, names.get("document")),
                              caption=p.get("caption"), **self._reply_fields(p))
 
-    async def _m_editMessageMedia(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+    def _uploaded(self, data: bytes, name: str | None) -> dict[str, Any]:
+        """A document as Telegram keeps an upload: under the name it was uploaded with."""
+        name = name or "document"
+        return self.document(data, name, mimetypes.guess_type(name)[0] or
+                             "application/octet-stream")
+
+    async def _m_editMessageMedia(self, p: dict[str, Any], f: dict[str, bytes],
+                                  names: dict[str, str]) -> Any:
         """Turns a message (a text one too) into a photo or a document. The call is recorded
         as a send is: the media's caption in ``params["caption"]`` and its file in
         ``files["photo"]`` or ``files["document"]``."""
@@ -517,8 +532,8 @@ class FakeTelegram(Watched):
         if kind not in ("photo", "document"):
             return _error(400, "Bad Request: unsupported media type")
         attached = str(media.get("media", ""))
-        data = f.get(attached.removeprefix("attach://")) if attached.startswith(
-            "attach://") else None
+        field_name = attached.removeprefix("attach://")
+        data = f.get(field_name) if attached.startswith("attach://") else None
         if kind == "photo":
             self._check_photo(data)
         else:
@@ -535,7 +550,7 @@ class FakeTelegram(Watched):
         if kind == "photo":
             message["photo"] = self.photo_sizes(data)
         else:
-            message["document"] = self.document(data, "result.png", "image/png")
+            message["document"] = self._uploaded(data, names.get(field_name))
         if media.get("caption"):
             message["caption"] = media["caption"]
         message["edit_date"] = int(time.time())

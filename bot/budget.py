@@ -40,9 +40,8 @@ class AdminAlerts:
     def disconnect(self, platform: str) -> None:
         self._messengers.pop(platform, None)
 
-    async def tell(self, message_id: str, **params: object) -> int:
-        """Tell every operator that a connected platform can reach; returns how many heard."""
-        told = 0
+    async def tell(self, message_id: str, **params: object) -> None:
+        """Tell every operator that a connected platform can reach."""
         for admin in sorted(self._admins):
             platform, _, user_id = admin.partition(":")
             messenger = self._messengers.get(platform)
@@ -50,10 +49,8 @@ class AdminAlerts:
                 continue
             try:
                 await messenger(user_id, text(message_id, "en", **params))
-                told += 1
             except Exception:
                 log.warning("could not alert operator %s", admin, exc_info=True)
-        return told
 
     def tell_soon(self, message_id: str, **params: object) -> None:
         """Tell the operators without holding up the caller (a job on its way)."""

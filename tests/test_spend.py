@@ -140,7 +140,9 @@ async def test_budget_alerts_at_80_percent_once_and_survives_a_restart(
     assert (await edit(core)).status == "delivered"  # 83% of the budget
     await core.alerts.settle()
     [(user_id, words)] = operators.told
-    assert user_id == "77" and "83% of the daily budget of $0.17" in words
+    assert user_id == "77" and words == (
+        f"editbot: today's estimated spend is ${expected_cost():.2f}, 83% of the daily "
+        "budget of $0.17.")
     outcome = await edit(core, user="2")  # another 1K edit would pass the budget
     assert outcome.status == "rejected" and isinstance(outcome.error, BudgetReached)
     assert error_text(outcome.error) == ("The bot has reached its budget for today; it resets "
@@ -152,6 +154,24 @@ async def test_budget_alerts_at_80_percent_once_and_survives_a_restart(
     again = await make_core(daily_budget_usd=budget, bot_admins="telegram:77")
     assert again.budget.spent_today() == expected_cost()  # from the ledger
     assert (await edit(again, user="3")).status == "rejected"
+
+
+async def test_operators_hear_when_the_budget_is_spent_and_when_edits_start_again(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """Half the budget says nothing; the edit that spends the rest tells the operators once,
+    with the day's figures and the hour edits are taken again."""
+    core = await make_core(daily_budget_usd=expected_cost() * 2, bot_admins="telegram:77")
+    operators = Operators()
+    core.alerts.connect("telegram", operators)
+    assert (await edit(core)).status == "delivered"  # 50%
+    await core.alerts.settle()
+    assert operators.told == []
+    assert (await edit(core, user="2")).status == "delivered"  # 100%
+    await core.alerts.settle()
+    spent = f"{expected_cost() * 2:.2f}"
+    assert operators.told == [("77", f"editbot: today's estimated spend is ${spent}, 100% of "
+                                     f"the daily budget of ${spent}. New edits are refused "
+                                     "until 00:00 UTC.")]
 
 
 async def test_a_budget_day_resets_with_the_quota_day(make_core: Callable[..., Any],

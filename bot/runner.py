@@ -176,7 +176,7 @@ class JobRunner:
             log.exception("job %d failed while delivering", job_id)
             if not await books.refund(job_id, platform, credits,
                                       note=f"delivery:{type(exc).__name__}", spend=spend):
-                if delivery is None:  # finished by another process before anything was sent
+                if delivery is None:  # finished or taken over elsewhere before anything was sent
                     return self._lost(job_id, "delivering")
                 # the result had reached the user (and was charged); only an extra failed
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)

@@ -272,7 +272,7 @@ async def test_a_paid_result_is_kept_and_delivered_after_a_restart_without_payin
 
     core = await make_core()
     asked = await request()
-    # what EditService.run leaves behind when the process dies right after keeping the result
+    # what JobRunner.run leaves behind when the process dies right after keeping the result
     job_id = await core.ledger.reserve(platform="telegram", actor=asked.actor.key,
                                        scope=asked.scope.key, credits=1,
                                        request=request_to_json(asked))

@@ -78,8 +78,7 @@ async def test_discord_stats_and_operator_messages(
     assert adapter.core.metrics.registry.get_sample_value(
         "editbot_platform_rate_limited_total", {"platform": "discord"}) == 1
 
-    assert await adapter.core.alerts.tell("budget_alert_80", percent=80, spent="4.00",
-                                          budget="5.00") == 1
+    await adapter.core.alerts.tell("budget_alert_80", percent=80, spent="4.00", budget="5.00")
     [dm] = await dc.wait_for(lambda: dc.sent("POST", "/channels/955/messages"))
     assert dm.body["content"].startswith("editbot: today's estimated spend is $4.00, 80%")
     [opened] = dc.sent("POST", "/users/@me/channels")

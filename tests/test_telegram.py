@@ -4,6 +4,7 @@ API server and the fake Gemini, both on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import logging
 from collections.abc import Callable
@@ -269,6 +270,8 @@ async def test_a_4k_result_also_comes_as_a_file_under_it_in_the_persons_language
     [photo] = photos_to(tg)
     assert photo.params["message_id"] < document.result["message_id"]  # under the photo
     image = Image.open(io.BytesIO(document.files["document"]))
+    made = gemini.answers[-1]["candidates"][0]["content"]["parts"][-1]["inlineData"]["data"]
+    assert image.size == Image.open(io.BytesIO(base64.b64decode(made))).size  # all of it
     assert document.params["caption"] == text("full_resolution", "vi", width=image.width,
                                               height=image.height)
     assert document.result["reply_to_message"]["message_id"] == message["message_id"]

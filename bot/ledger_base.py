@@ -33,8 +33,9 @@ class LedgerBase:
         self._tz = timezone
         self._clock = clock
         self.owner = owner or new_owner()
-        # finishes (job id -> status, note) the database refused, see ledger_pending.py
-        self._pending: dict[int, tuple[JobStatus, str]] = {}
+        # finishes (job id -> status, note, what the answer cost as jobs columns) the database
+        # refused, see ledger_pending.py
+        self._pending: dict[int, tuple[JobStatus, str, dict[str, Any]]] = {}
 
     @property
     def postgres(self) -> bool:

@@ -52,7 +52,7 @@ class Jobs(Pending):
         try:
             return await self._writer.write(finish)
         except LEDGER_FAULTS:
-            return self.finish_later(job_id, status, note)
+            return self.finish_later(job_id, status, note, spend_values(spend))
 
     async def asking(self, job_id: int) -> bool:
         """Note that the job's request is about to go to the model. False if this process no

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
@@ -26,13 +27,15 @@ LEDGER_FAULTS: tuple[type[BaseException], ...] = (DBAPIError, OSError)
 class Pending(LedgerBase):
     journal: Path | None = None  # beside a SQLite file; None: remembered in memory only
 
-    def finish_later(self, job_id: int, status: JobStatus, note: str) -> bool:
-        """Remember a finish the database refused; True if it is this one (a job already
-        waiting to be committed is never refunded, and the other way round)."""
+    def finish_later(self, job_id: int, status: JobStatus, note: str,
+                     spent: dict[str, Any]) -> bool:
+        """Remember a finish the database refused, with what its answer cost (``spent``: the
+        jobs columns); True if it is this one (a job already waiting to be committed is never
+        refunded, and the other way round)."""
         pending = self._pending
         if job_id in pending:
             return pending[job_id][0] is status
-        pending[job_id] = (status, note)
+        pending[job_id] = (status, note, spent)
         log.error("job %d: the ledger could not be written; %s later", job_id, status.value)
         self._write_journal()
         return True
@@ -40,8 +43,9 @@ class Pending(LedgerBase):
     def _write_journal(self) -> None:
         if self.journal is None:
             return
-        lines = [json.dumps({"job": job_id, "status": status.value, "note": note})
-                 for job_id, (status, note) in self._pending.items()]
+        lines = [json.dumps({"job": job_id, "status": status.value, "note": note,
+                             "spent": spent})
+                 for job_id, (status, note, spent) in self._pending.items()]
         try:
             if lines:
                 self.journal.write_text("\n".join(lines) + "\n")
@@ -57,8 +61,8 @@ class Pending(LedgerBase):
         for line in self.journal.read_text().splitlines():
             if line.strip():
                 entry = json.loads(line)
-                pending.setdefault(int(entry["job"]), (JobStatus(entry["status"]),
-                                                       str(entry["note"])))
+                pending.setdefault(int(entry["job"]), (
+                    JobStatus(entry["status"]), str(entry["note"]), dict(entry.get("spent", {}))))
 
     async def settle_pending(self, *, earlier_runs: bool = False) -> int:
         """Write the finishes the database refused before; returns how many are still
@@ -71,10 +75,10 @@ class Pending(LedgerBase):
         now = self._now()
 
         def apply(conn: Connection) -> None:
-            for job_id, (status, note) in pending.items():
+            for job_id, (status, note, spent) in pending.items():
                 conn.execute(update(jobs).where(
                     jobs.c.id == job_id, jobs.c.status == JobStatus.RESERVED.value,
-                ).values(status=status.value, note=note[:500], updated_at=now))
+                ).values(status=status.value, note=note[:500], updated_at=now, **spent))
                 conn.execute(delete(results).where(results.c.job_id == job_id))
 
         try:

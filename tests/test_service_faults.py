@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain import Job
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.test_service import SCOPE, Inbox, Resumer, request
+from tests.test_spend import expected_cost
 
 
 class Locked:
@@ -89,6 +90,8 @@ async def test_a_paid_result_is_delivered_when_only_the_ledger_fails_then_charge
             assert await credits(core.ledger) == (0, 1)  # not written yet
         await core.ledger.heartbeat()  # the ledger works again: reconciled
         assert await credits(core.ledger) == (1, 0)
+        # and what the answer cost is in the operator's /stats
+        assert (await core.stats.report(None)).today.spend_usd == expected_cost()
     finally:
         await core.aclose()
 
@@ -183,8 +186,9 @@ async def test_a_refusal_written_at_the_next_start_still_counts_as_refused(
         await core.aclose()
     again = await fragile_core(make_settings, clock, tmp_path)
     try:
-        outcomes = (await again.stats.report(None)).today.outcomes
-        assert (outcomes["refused"], outcomes["failed"]) == (1, 0)
+        today = (await again.stats.report(None)).today
+        assert (today.outcomes["refused"], today.outcomes["failed"]) == (1, 0)
+        assert today.spend_usd == expected_cost(image=False)  # its prompt was paid for
     finally:
         await again.aclose()
 
@@ -196,8 +200,6 @@ async def test_an_edit_another_process_finished_leaves_this_ones_daily_budget(
     meanwhile been finished by another process: it is let go here, its hold on the daily
     budget with it (the other process settles it), so the next edit still fits."""
     import sqlite3
-
-    from tests.test_spend import expected_cost
 
     core = await fragile_core(make_settings, clock, tmp_path,
                               daily_budget_usd=round(expected_cost() * 1.5, 6))

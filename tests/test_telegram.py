@@ -95,6 +95,24 @@ async def test_reply_document_album_imagine_and_chains(
     assert gemini.requests[-1].body["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9"}
 
 
+async def test_a_deleted_status_message_still_gets_the_result_as_a_reply_of_its_own(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """A moderator deleted the bot's "Working on it…": the result comes as a new photo,
+    a reply to the person's message, with its caption and buttons."""
+    await start_bot()
+    gemini.delay = 1
+    message = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
+    [status] = await tg.wait_for(lambda: tg.sent("sendMessage", chat_id=GROUP["id"]))
+    del tg.messages[(GROUP["id"], status.result["message_id"])]
+    [photo] = await tg.wait_for(lambda: photos_to(tg))
+    assert photo.method == "sendPhoto"
+    assert photo.result["reply_to_message"]["message_id"] == message["message_id"]
+    assert "Here is your image" in photo.params["caption"]
+    assert "9 credits left today" in photo.params["caption"]
+    buttons = photo.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in buttons] == ["again:1", "4k:1", "vary:1"]
+
+
 async def test_what_is_not_for_us_is_left_alone(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     tg.me["can_read_all_group_messages"] = True  # privacy mode off: the bot sees them all

@@ -39,9 +39,9 @@ bench: $(STAMP)
 # pyproject.toml); slow, so not part of `make test`. Surviving mutants: docs/TESTING.md.
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
-	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python mutation/watchdog.py $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
-	$(BIN)/python mutation/campaign.py --max-children 2
+	$(BIN)/python mutation/watchdog.py $(BIN)/python mutation/campaign.py --max-children 2
 	$(BIN)/python mutation/score.py
 
 clean:

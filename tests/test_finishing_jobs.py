@@ -52,8 +52,9 @@ async def test_finishes_the_database_refused_wait_and_are_never_reversed(
         assert await ledger.commit(paid)  # the same finish again is the same answer
         assert await ledger.settle_pending() == 2  # still refused: both wait
         lines = [json.loads(line) for line in journal.read_text().splitlines()]
-        assert lines == [{"job": paid, "status": "committed", "note": "delivered"},
-                         {"job": failed, "status": "refunded", "note": "refused:SAFETY"}]
+        assert lines == [{"job": paid, "status": "committed", "note": "delivered", "spent": {}},
+                         {"job": failed, "status": "refunded", "note": "refused:SAFETY",
+                          "spent": {}}]  # what they cost: nothing known here
         assert await used(ledger) == (0, 3)  # nothing written yet
     assert await ledger.settle_pending() == 0
     assert await used(ledger) == (1, 1)  # paid charged, failed given back, other still held

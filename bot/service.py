@@ -20,6 +20,7 @@ from .domain import (
     EditCommand,
     EditOutcome,
     EditRequest,
+    GeneratedImage,
     ImageInput,
     Job,
     ProgressFn,
@@ -31,7 +32,7 @@ from .models import ModelSpec
 from .ports import Opening, ResumeHandler, prepare_images
 from .recovery import Recovery, RepeatAction
 from .runner import JobRunner, ReadyFn
-from .scheduler import FairQueue, UpstreamQueue
+from .scheduler import FairQueue, Place, UpstreamQueue
 from .serialize import request_from_json, request_to_json
 from .turns import TurnStore
 
@@ -72,6 +73,9 @@ class EditService:
     def credits_for(self, command: EditCommand) -> int:
         return self.admission.credits_for(command)
 
+    def is_admin(self, actor: Actor) -> bool:
+        return self.admission.is_admin(actor)
+
     async def seen(self, origin_key: str) -> bool:
         return await self.admission.seen(origin_key)
 
@@ -88,6 +92,9 @@ class EditService:
     def drop(self, opening: Opening | None) -> None:
         self.admission.drop(opening)
 
+    def validate(self, request: EditRequest) -> None:
+        self.admission.validate(request)
+
     # -- a job's run --------------------------------------------------------------------------
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
@@ -95,6 +102,14 @@ class EditService:
     ) -> EditOutcome:
         return await self.runner.submit(request, deliver=deliver, progress=progress,
                                         opening=opening, ready=ready)
+
+    async def run(
+        self, job_id: int, request: EditRequest, credits: int, *, deliver: DeliverFn,
+        progress: ProgressFn | None = None, place: Place | None = None,
+        kept: GeneratedImage | None = None, ready: ReadyFn | None = None,
+    ) -> EditOutcome:
+        return await self.runner.run(job_id, request, credits, deliver=deliver,
+                                     progress=progress, place=place, kept=kept, ready=ready)
 
     # -- jobs taken up again ------------------------------------------------------------------
     async def resume(

@@ -290,6 +290,33 @@ async def test_a_paid_result_is_kept_and_delivered_after_a_restart_without_payin
     assert await core.ledger.result(job.id) is None  # deleted once delivered
 
 
+async def test_the_services_other_doors_check_a_request_know_operators_and_run_a_job(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """Beside submit: validate says what is wrong before anything is held, is_admin knows
+    BOT_ADMINS, and run finishes a job already reserved (charged once, delivered once)."""
+    import pytest
+
+    from bot.errors import CommandError
+    from bot.service import request_to_json
+
+    core = await make_core(bot_admins="telegram:9")
+    asked = await request()
+    core.service.validate(asked)
+    with pytest.raises(CommandError) as refused:
+        core.service.validate(dataclasses.replace(asked, images=()))
+    assert refused.value.code == "no_image"
+    assert core.service.is_admin(Actor("telegram", "9", "op"))
+    assert not core.service.is_admin(asked.actor)
+    job_id = await core.ledger.reserve(platform="telegram", actor=asked.actor.key,
+                                       scope=asked.scope.key, credits=1,
+                                       request=request_to_json(asked))
+    inbox = Inbox()
+    outcome = await core.service.run(job_id, asked, 1, deliver=inbox.deliver)
+    assert outcome.ok and len(inbox.delivered) == 1 and len(gemini.requests) == 1
+    status = await core.ledger.status(actor=asked.actor.key, scope=asked.scope.key)
+    assert (status.used, status.reserved) == (1, 0)
+
+
 async def test_a_result_is_kept_before_its_delivery_starts(
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     core = await make_core()

@@ -89,7 +89,7 @@ def test_a_free_slot_goes_to_the_first_in_line_whose_person_runs_nothing() -> No
 
 async def test_three_replicas_share_two_calls_in_arrival_order_with_true_positions(
         replicas: Callable[..., Awaitable[SharedQueue]], gemini: FakeGemini, db: str) -> None:
-    gemini.delay = 0.6
+    gemini.delay = 1.2  # with the two calls half a call apart, a slot frees every 0.6 s
     queues = [await replicas(f"replica{i}") for i in range(3)]
     client = GeminiClient(base_url=gemini.base_url, api_key=gemini.key, auth="x-goog-api-key",
                           model=MODEL, max_attempts=1)
@@ -109,9 +109,9 @@ async def test_three_replicas_share_two_calls_in_arrival_order_with_true_positio
 
         async with queues[k % 3].slot(f"person{k}", note, ticket=places[k]):
             started.append(k)
-            if k < 2:  # the two calls end 0.3 s apart: one slot frees at a time
+            if k < 2:  # the two calls end 0.6 s apart: one slot frees at a time
                 await gate.wait()
-                await asyncio.sleep(0.3 * k)
+                await asyncio.sleep(0.6 * k)
             await client.generate(f"edit {k}", ())
 
     jobs = [asyncio.create_task(job(k)) for k in range(9)]

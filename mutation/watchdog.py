@@ -4,10 +4,11 @@ mutmut limits each mutant by CPU time only (RLIMIT_CPU), so a mutant that makes 
 forever (a writer that never wakes its callers, a lock never released) uses no CPU and is never
 stopped: it holds one of the campaign's workers for good. This wrapper runs the command it is
 given and, every few seconds, sends the CPU-limit signal (SIGXCPU, which mutmut counts as a
-timeout: the tests did not pass) to every mutant of that command that has run for
-``--after`` seconds having used less than ``--cpu`` seconds of CPU.
+timeout: the tests did not pass) to every mutant that has run for ``--after`` seconds having
+used the CPU less than ``--share`` of that time (a mutant's tests, CPU-bound in the core and
+waiting on the wire in the adapters, use well over a tenth of it).
 
-    python mutation/watchdog.py [--after 150] [--cpu 2] COMMAND...
+    python mutation/watchdog.py [--after 240] [--share 0.02] COMMAND...
 """
 
 from __future__ import annotations
@@ -43,14 +44,14 @@ def mutants() -> dict[int, tuple[float, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--after", type=float, default=150.0)
-    parser.add_argument("--cpu", type=float, default=2.0)
+    parser.add_argument("--after", type=float, default=240.0)
+    parser.add_argument("--share", type=float, default=0.02)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     campaign = subprocess.Popen(args.command)
     while campaign.poll() is None:
         for pid, (age, cpu) in mutants().items():
-            if age > args.after and cpu < args.cpu:
+            if age > args.after and cpu < args.share * age:
                 print(f"watchdog: mutant {pid} hung ({age:.0f} s, {cpu:.1f} s of CPU); "
                       "ended as a timeout", file=sys.stderr)
                 try:

@@ -4,9 +4,9 @@ mutmut limits each mutant by CPU time only (RLIMIT_CPU), so a mutant that makes 
 forever (a writer that never wakes its callers, a lock never released) uses no CPU and is never
 stopped: it holds one of the campaign's workers for good. This wrapper runs the command it is
 given and, every few seconds, sends the CPU-limit signal (SIGXCPU, which mutmut counts as a
-timeout: the tests did not pass) to every mutant that has run for ``--after`` seconds having
-used the CPU less than ``--share`` of that time (a mutant's tests, CPU-bound in the core and
-waiting on the wire in the adapters, use well over a tenth of it).
+timeout: the tests did not pass) to every mutant that used the CPU less than ``--share`` of
+the last ``--after`` seconds (a mutant's tests, CPU-bound in the core and waiting on the wire
+in the adapters, use well over a tenth of it; a hung one, next to none).
 
     python mutation/watchdog.py [--after 240] [--share 0.02] COMMAND...
 """
@@ -49,15 +49,21 @@ def main() -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     campaign = subprocess.Popen(args.command)
+    seen: dict[int, list[tuple[float, float]]] = {}  # pid -> (age, CPU) at each look
     while campaign.poll() is None:
-        for pid, (age, cpu) in mutants().items():
-            if age > args.after and cpu < args.share * age:
-                print(f"watchdog: mutant {pid} hung ({age:.0f} s, {cpu:.1f} s of CPU); "
-                      "ended as a timeout", file=sys.stderr)
-                try:
-                    os.kill(pid, signal.SIGXCPU)
-                except ProcessLookupError:
-                    pass
+        now = mutants()
+        seen = {pid: [*seen.get(pid, []), now[pid]] for pid in now}
+        for pid, looks in seen.items():
+            age, cpu = looks[-1]
+            before = [c for a, c in looks if a <= age - args.after]
+            if not before or cpu - before[-1] >= args.share * args.after:
+                continue
+            print(f"watchdog: mutant {pid} hung ({age:.0f} s, {cpu - before[-1]:.1f} s of "
+                  f"CPU in the last {args.after:.0f} s); ended as a timeout", file=sys.stderr)
+            try:
+                os.kill(pid, signal.SIGXCPU)
+            except ProcessLookupError:
+                pass
         time.sleep(5)
     return campaign.returncode
 

@@ -17,6 +17,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/lint-imports
 	$(BIN)/ruff check bot adapters editbot tests bench
 	$(BIN)/mypy
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.bootstrap import Core
+from bot.community import ScopeLimits, UsageReport
 from bot.domain import Delivery, QuotaStatus
 from bot.i18n import credits, text
 from bot.models import ModelSpec
-from bot.moderation import ScopeLimits, UsageReport
 
 TELEGRAM_TEXT_LIMIT = 4096  # characters in one message
 DISCORD_TEXT_LIMIT = 2000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import text
-from bot.stats import Period, StatsReport
+from bot.ops import Period, StatsReport
 
 
 def _seconds(value: float | None) -> str:

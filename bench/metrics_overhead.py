@@ -32,7 +32,7 @@ from adapters.telegram.app import TelegramAdapter
 from bot.bootstrap import build
 from bot.config import Settings, load_settings
 from bot.domain import TokenUsage
-from bot.metrics import Metrics
+from bot.ops import Metrics
 from bot.pricing import Spend
 from editbot.serve import http_server
 from tests.fakes.gemini_server import FakeGemini

@@ -1,4 +1,5 @@
-"""The upstream line shared by replicas (bot/shared_queue.py) beside the in-process FairQueue:
+"""The upstream line shared by replicas (bot/upstream/shared_queue.py)
+beside the in-process FairQueue:
 three SharedQueue replicas on one PostgreSQL (a throwaway server from Debian's binaries, default
 durability; or ``--url``) serve JOBS calls from as many people, CAPACITY at once, each call
 holding its slot for CALL_MS. Reports the calls served per second and the handover: from a
@@ -24,8 +25,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.ledger import QuotaLedger
-from bot.scheduler import FairQueue, UpstreamQueue
-from bot.shared_queue import SharedQueue
+from bot.upstream import FairQueue, SharedQueue, UpstreamQueue
 from tests.pgserver import PgServer, binaries
 
 

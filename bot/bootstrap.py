@@ -9,20 +9,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .books import Books
-from .budget import AdminAlerts, DailyBudget
+from .community import Moderation
 from .config import Settings
+from .edits import Books, EditService
 from .errors import ConfigError
-from .gemini import GeminiClient
 from .ledger import QuotaLedger
-from .metrics import Metrics
 from .models import ModelSpec, spec_for
-from .moderation import Moderation
+from .ops import AdminAlerts, DailyBudget, Metrics, Stats
 from .pricing import PriceTable
-from .scheduler import FairQueue, UpstreamQueue
-from .service import EditService
-from .shared_queue import SharedQueue
-from .stats import Stats
+from .upstream import FairQueue, GeminiClient, SharedQueue, UpstreamQueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +136,7 @@ def build(
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
-    """``python -m bot copy-ledger``: see bot/ledger_copy.py."""
-    from .ledger_copy import copy_ledger as copy
+    """``python -m bot copy-ledger``: see bot/ledger/copying.py."""
+    from .ledger import copy_ledger as copy
 
     return await copy(source_url, target_url)

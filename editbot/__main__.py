@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from bot.bootstrap import build
 from bot.config import Settings, early_logging, load_settings
 from bot.errors import ConfigError
-from bot.logs import configure_logging
+from bot.ops import configure_logging
 from editbot.serve import serve
 
 log = logging.getLogger("editbot")

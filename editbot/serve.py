@@ -22,7 +22,7 @@ from adapters.server import HttpServer
 from bot.bootstrap import Core, build
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.logs import loop_exception_handler
+from bot.ops import loop_exception_handler
 
 log = logging.getLogger("editbot")
 

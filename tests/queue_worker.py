@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.gemini import GeminiClient
-from bot.shared_queue import SharedQueue
+from bot.upstream import GeminiClient, SharedQueue
 
 
 async def main(db: str, base_url: str, key: str, name: str, jobs: int, lease: float,

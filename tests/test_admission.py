@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.admission import Busy, Cooldown
-from bot.decoding import Decoder
 from bot.domain import Actor, EditCommand, Scope, Stage
+from bot.edits import Busy, Cooldown
+from bot.edits.decoding import Decoder
 from bot.errors import ImageError, QuotaExceeded
 from tests.fakes.images import flat_png, make_image
 

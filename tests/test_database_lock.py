@@ -80,6 +80,6 @@ async def test_ping_answers_while_the_database_does(
     ("postgresql://editbot@db:5432/editbot", ""),
 ])
 def test_only_a_sqlite_file_is_a_file_to_lock(url: str, path: str) -> None:
-    from bot.ledger_writer import sqlite_path
+    from bot.ledger.writer import sqlite_path
 
     assert sqlite_path(url) == path

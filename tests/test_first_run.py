@@ -118,7 +118,7 @@ def test_help_speaks_to_the_operator() -> None:
 
 UNCAUGHT = """
 import asyncio, threading
-from bot.logs import configure_logging, loop_exception_handler
+from bot.ops import configure_logging, loop_exception_handler
 configure_logging(level="INFO", fmt="{fmt}", secrets=["{secret}"])
 loop = asyncio.new_event_loop()
 loop.set_exception_handler(loop_exception_handler)

@@ -13,8 +13,8 @@ from PIL import Image
 from bot.config import load_settings
 from bot.domain import ImageInput
 from bot.errors import Refusal, UpstreamError
-from bot.gemini import GeminiClient
-from bot.logs import RedactingFilter
+from bot.ops import RedactingFilter
+from bot.upstream import GeminiClient
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 

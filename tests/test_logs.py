@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.logs import configure_logging
+from bot.ops import configure_logging
 
 TOKEN = "123456789:AAH-secret_Token-Value"
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.commands import parse_limit
+from bot.community import Standing
 from bot.domain import Actor, Scope
 from bot.errors import CommandError, NotAllowed
-from bot.moderation import Standing
 
 OPERATOR = Actor("telegram", "1", "Olga")
 MEMBER = Actor("telegram", "11", "Ann")

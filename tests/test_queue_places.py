@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.domain import Actor, Stage
-from bot.scheduler import FairQueue, PositionFn
+from bot.upstream import FairQueue, PositionFn
 
 ANN, BOB = Actor("telegram", "1"), Actor("telegram", "2")
 

@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 from bot.domain import Actor, EditCommand, EditRequest, ImageInput, Scope
+from bot.edits import prepare_images
 from bot.errors import ImageError
 from bot.i18n import error_text
 from bot.images import REQUEST_LIMIT, REQUEST_ROOM, fit_references, request_bytes
-from bot.service import prepare_images
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image

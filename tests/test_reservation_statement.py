@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.domain import JobStatus
 from bot.ledger import reserve_statement
-from bot.stats import Stats
+from bot.ops import Stats
 from tests import test_ledger
 from tests.conftest import Clock
 

@@ -19,8 +19,8 @@ from bot.domain import (
     Scope,
     Stage,
 )
+from bot.edits import prepare_images, request_from_json
 from bot.i18n import error_text
-from bot.service import prepare_images, request_from_json
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 
@@ -268,7 +268,7 @@ async def test_a_paid_result_is_kept_and_delivered_after_a_restart_without_payin
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     """Stopped after the model answered (and was paid) but before the upload began: the next
     start delivers the kept result; the inputs are not even needed any more."""
-    from bot.service import request_to_json
+    from bot.edits import request_to_json
 
     core = await make_core()
     asked = await request()
@@ -296,8 +296,8 @@ async def test_the_services_other_doors_check_a_request_know_operators_and_run_a
     BOT_ADMINS, and run finishes a job already reserved (charged once, delivered once)."""
     import pytest
 
+    from bot.edits import request_to_json
     from bot.errors import CommandError
-    from bot.service import request_to_json
 
     core = await make_core(bot_admins="telegram:9")
     asked = await request()

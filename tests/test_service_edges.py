@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.domain import Actor, EditCommand, Job, Progress, Stage
+from bot.edits import request_from_json, request_to_json
 from bot.errors import DuplicateRequest, InputError, NotAllowed, QuotaExceeded
-from bot.service import request_from_json, request_to_json
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.test_service import SCOPE, Inbox, Resumer, request
 

@@ -225,8 +225,8 @@ async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
+    from bot.edits import request_to_json
     from bot.ledger import QuotaLedger
-    from bot.service import request_to_json
     from tests import pgserver
 
     url = await pgserver.shared().database()

@@ -1,4 +1,4 @@
-"""One upstream budget for every replica on PostgreSQL (bot/shared_queue.py): at most
+"""One upstream budget for every replica on PostgreSQL (bot/upstream/shared_queue.py): at most
 GEMINI_MAX_CONCURRENCY calls at once across replicas, served in arrival order, positions that
 count the whole deployment's waiters, and slots freed when their replica stops or dies. Against
 a real PostgreSQL server (tests/pgserver.py) and the fake Gemini."""
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
-from bot.gemini import GeminiClient
 from bot.ledger import QuotaLedger
-from bot.scheduler import FairQueue, Place, _step
-from bot.shared_queue import Entry, SharedQueue, allocate
+from bot.upstream import GeminiClient
+from bot.upstream.scheduler import FairQueue, Place, _step
+from bot.upstream.shared_queue import Entry, SharedQueue, allocate
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image

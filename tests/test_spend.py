@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from bot.bootstrap import Core
 from bot.domain import Actor, Delivery, EditCommand, EditRequest, Scope, TokenUsage
+from bot.edits import prepare_images
 from bot.errors import BudgetReached
 from bot.i18n import error_text
-from bot.ledger_schema import jobs
+from bot.ledger import jobs
 from bot.pricing import PriceTable, family_of
-from bot.service import prepare_images
 from tests.fakes.gemini_server import FakeGemini, Fault, usage_for
 from tests.fakes.images import make_image
 

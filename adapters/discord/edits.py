@@ -30,9 +30,9 @@ from bot.domain import (
     ProgressFn,
     Scope,
 )
+from bot.edits import Opening, request_from_json
 from bot.errors import EditbotError, ImageError
 from bot.i18n import error_text, text
-from bot.service import Opening, request_from_json
 
 log = logging.getLogger(__name__)
 

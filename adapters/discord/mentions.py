@@ -18,13 +18,12 @@ import discord
 from adapters.discord.edits import DiscordEdits
 from adapters.discord.targets import MessageTarget
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
-from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.commands import COMMANDS, Guess, parse_arguments, split_command, split_fresh
 from bot.domain import Actor, EditCommand, ImageInput, Scope
+from bot.edits import Opening, Ticket
 from bot.errors import CommandError, EditbotError
 from bot.i18n import credits, error_text, text
-from bot.service import Opening
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@!?\d+>")

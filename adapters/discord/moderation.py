@@ -9,10 +9,10 @@ from adapters.discord.updates import PLATFORM, actor_of, scope_of
 from adapters.render import DISCORD_TEXT_LIMIT, limits_text, quota_text, usage_text
 from bot.bootstrap import Core
 from bot.commands import parse_limit
+from bot.community import LimitKind
 from bot.domain import Actor
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
-from bot.moderation import LimitKind
 
 
 class DiscordModeration:

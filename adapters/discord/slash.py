@@ -17,13 +17,12 @@ from adapters.discord.moderation import DiscordModeration
 from adapters.discord.stats import DiscordStats
 from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
 from adapters.discord.updates import PLATFORM, actor_of, check_attachments, images_of, scope_of
-from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments, split_fresh
 from bot.domain import Actor, CommandKind, EditCommand, Scope
+from bot.edits import Opening, Ticket
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
-from bot.service import Opening
 
 
 class DiscordSlash:

@@ -10,8 +10,8 @@ from telegram.ext import ContextTypes
 from adapters.render import VARIATIONS
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.updates import ImageRef, actor_of
-from bot.admission import Ticket
 from bot.bootstrap import Core
+from bot.edits import Ticket
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 

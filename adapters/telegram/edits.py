@@ -18,7 +18,6 @@ from adapters.telegram.downloads import fetch
 from adapters.telegram.lines import StatusLines
 from adapters.telegram.talk import TelegramTalk
 from adapters.telegram.updates import ImageRef
-from bot.admission import Ticket
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,
@@ -30,9 +29,9 @@ from bot.domain import (
     ProgressFn,
     Scope,
 )
+from bot.edits import Opening, Ticket, request_from_json
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
-from bot.service import Opening, request_from_json
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from adapters.render import TELEGRAM_TEXT_LIMIT, help_text, limits_text, quota_t
 from adapters.telegram.updates import PLATFORM, actor_of, scope_of, sender_of
 from bot.bootstrap import Core
 from bot.commands import parse_limit
+from bot.community import LimitKind
 from bot.domain import Actor
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
-from bot.moderation import LimitKind
 
 log = logging.getLogger(__name__)
 MODERATOR_CACHE_S = 60.0

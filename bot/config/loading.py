@@ -1,0 +1,103 @@
+"""Settings from the environment and ``.env``, validated once at start.
+
+An empty value (``NAME=`` in ``.env``, or an empty environment variable) means the default, for
+every setting: ``.env.example`` lists them all with empty or default values, and Docker's
+``--env-file`` passes empty lines on as empty variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..errors import ConfigError
+from .chat import ChatSettings
+from .groups import (
+    DEFAULT_LISTEN_PORT,
+    GOOGLE_BASE_URL,
+    AuthStyle,
+    GeminiSettings,
+    OperationsSettings,
+    QuotaSettings,
+    StorageSettings,
+    database_url,
+)
+
+__all__ = ["DEFAULT_LISTEN_PORT", "GOOGLE_BASE_URL", "AuthStyle", "DatabaseSettings", "Settings",
+           "database_url", "early_logging", "load_settings"]
+
+
+class Settings(ChatSettings, GeminiSettings, StorageSettings, QuotaSettings,
+               OperationsSettings):
+    """Every setting, read flat from the environment (``settings.gemini_model``); the groups
+    it is made of (bot/config/groups.py) say which part of the bot each one tunes."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True,
+        env_ignore_empty=True,
+    )
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret, for the log redaction filter."""
+        found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token,
+                 self.telegram_webhook_secret]
+        return tuple(s.get_secret_value() for s in found if s and s.get_secret_value())
+
+
+
+class DatabaseSettings(BaseSettings):
+    """Just the ledger's place, for the commands that touch only the ledger (copy-ledger)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", frozen=True)
+
+    data_dir: str = "data"
+    database_url: str = ""
+
+    @property
+    def url(self) -> str:
+        if self.database_url.strip():
+            return database_url(self.database_url.strip())
+        return f"sqlite:///{Path(self.data_dir.strip() or 'data') / 'editbot.sqlite3'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; a problem becomes a ConfigError naming each variable
+    and what it expects, never the value given (it may be a secret)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems, names = [], []
+        for error in exc.errors(include_input=False, include_url=False):
+            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            message = "is required" if error["type"] == "missing" else error["msg"]
+            problems.append(f"{name} {message.removeprefix('Value error, ')}")
+            names.append(name)
+        raise ConfigError("config", problems=tuple(problems), settings=tuple(names)) from None
+
+
+class _Early(BaseSettings):
+    """What is needed to report a configuration problem, read leniently."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8",
+                                      extra="ignore", env_ignore_empty=True)
+    log_format: str = "text"
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    discord_bot_token: str = ""
+    gemini_api_key: str = ""
+
+
+def early_logging() -> tuple[Literal["text", "json"], tuple[str, ...]]:
+    """LOG_FORMAT and the secrets as given, for when the settings as a whole are invalid."""
+    try:
+        early = _Early()
+    except ValidationError:
+        return "text", ()
+    fmt: Literal["text", "json"] = "json" if early.log_format.strip().lower() == "json" else "text"
+    secrets = (early.telegram_bot_token, early.telegram_webhook_secret, early.discord_bot_token,
+               early.gemini_api_key)
+    return fmt, tuple(s for s in secrets if s.strip())

@@ -1,0 +1,21 @@
+"""The edit flow: admission, the runner, recovery and takeover after a crash, what a job
+holds and is charged (books), conversation turns, progress and decoding, behind EditService."""
+
+from .admission import Busy, Cooldown, Ticket
+from .books import Books
+from .ports import Opening, ResumeHandler, prepare_images
+from .serialize import request_from_json, request_to_json
+from .service import EditService
+
+__all__ = [
+    "Books",
+    "Busy",
+    "Cooldown",
+    "EditService",
+    "Opening",
+    "ResumeHandler",
+    "Ticket",
+    "prepare_images",
+    "request_from_json",
+    "request_to_json",
+]

@@ -1,0 +1,41 @@
+"""What the edit service hands the adapters and asks of them: a request's opening (its place
+in line), the resume port an adapter implements, and one-off input preparation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..domain import DeliverFn, EditRequest, ImageInput, Job, Progress, ProgressFn
+from ..images import fit_references, prepare_input
+from ..upstream import Place
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A request's place in line, taken when it was accepted, and what it is told first."""
+
+    progress: Progress
+    place: Place
+
+
+class ResumeHandler(Protocol):
+    """An adapter's way to finish, after a restart, the jobs it had accepted."""
+
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        """The request again with its callbacks (its inputs fetched anew unless ``images`` is
+        False: a kept result needs none); None if it cannot be."""
+
+    async def abandoned(self, job: Job) -> None:
+        """Tell the requester the job could not be finished and its credits were refunded."""
+
+
+async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
+    """Validate and ready raw inputs off the event loop, shrunk to fit one model request
+    together; raises ImageError. For one-off use: the chat adapters use
+    ``EditService.prepare_images``, bounded in threads and memory."""
+    prepared = [await asyncio.to_thread(prepare_input, blob) for blob in blobs]
+    return await asyncio.to_thread(fit_references, prepared)

@@ -1,0 +1,121 @@
+"""Conversations with the model: each delivered job keeps its turn (the user's prompt and
+images, the model's parts exactly as received, thoughtSignature included), so a reply to a
+result continues the same conversation. A chain sends back at most ``MAX_TURNS`` earlier turns;
+turns older than ``KEEP`` are pruned as new ones are written."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from ..domain import EditRequest, GeneratedImage, ImageInput
+from ..ledger import QuotaLedger, turns
+
+log = logging.getLogger(__name__)
+MAX_TURNS = 4
+KEEP = timedelta(days=2)
+Content = dict[str, Any]
+
+
+def user_parts(prompt: str, images: Sequence[ImageInput]) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = [
+        {"inlineData": {"mimeType": image.mime_type,
+                        "data": base64.b64encode(image.data).decode()}} for image in images]
+    return [*parts, {"text": prompt}]
+
+
+class TurnStore:
+    """Turns are written beside the delivery, never before it: encoding a 4K image's turn
+    (tens of megabytes of JSON) happens off the event loop and off the ledger's writer, and a
+    ``link`` waits for its job's turn to be written first."""
+
+    def __init__(self, ledger: QuotaLedger) -> None:
+        self.ledger = ledger
+        self._saving: dict[int, asyncio.Task[None]] = {}
+
+    async def save(self, job_id: int, parent_id: int | None, user: list[dict[str, Any]],
+                   model: Sequence[dict[str, Any]]) -> None:
+        now = self.ledger.now()
+        cutoff = (now - KEEP).isoformat()
+        user_json, model_json = await asyncio.to_thread(_encode, user, model)
+        row = {"job_id": job_id, "parent_id": parent_id, "user_parts": user_json,
+               "model_parts": model_json, "created_at": now.isoformat()}
+
+        def write(conn: Any) -> None:
+            conn.execute(delete(turns).where(turns.c.created_at < cutoff))
+            conn.execute(delete(turns).where(turns.c.job_id == job_id))
+            conn.execute(insert(turns).values(**row))
+
+        await self.ledger.writer.write(write)
+
+    def keep(self, job_id: int, request: EditRequest, image: GeneratedImage) -> None:
+        """Start keeping a job's turn for a follow-up, in the background; a failure costs the
+        follow-up, never the edit."""
+        async def keeping() -> None:
+            try:
+                user = await asyncio.to_thread(user_parts, request.command.prompt,
+                                               request.images)
+                await self.save(job_id, request.parent, user, image.parts)
+            except Exception:
+                log.warning("job %d: its turn could not be kept", job_id, exc_info=True)
+            finally:
+                self._saving.pop(job_id, None)
+
+        self._saving[job_id] = asyncio.get_running_loop().create_task(keeping())
+
+    async def settle(self) -> None:
+        """Let the turns being written finish (before the ledger closes)."""
+        await asyncio.gather(*self._saving.values(), return_exceptions=True)
+
+    async def link(self, job_id: int, message_key: str) -> None:
+        """Note the platform message that shows the job's result (the first one wins)."""
+        saving = self._saving.get(job_id)
+        if saving is not None:
+            await asyncio.shield(saving)
+        stmt = (update(turns).where(turns.c.job_id == job_id, turns.c.message_key.is_(None))
+                .values(message_key=message_key))
+        await self.ledger.writer.write(lambda conn: conn.execute(stmt))
+
+    async def job_of(self, message_key: str) -> int | None:
+        """The job whose result a message shows, if its turn is still kept."""
+        async with self.ledger.engine.connect() as conn:
+            found = (await conn.execute(select(turns.c.job_id).where(
+                turns.c.message_key == message_key).limit(1))).scalar()
+        return None if found is None else int(found)
+
+    async def history(self, job_id: int) -> list[Content]:
+        """The contents to send before a follow-up of ``job_id``: its turn and up to
+        ``MAX_TURNS - 1`` before it, oldest first."""
+        saving = self._saving.get(job_id)
+        if saving is not None:  # a follow-up quicker than its parent's turn being written
+            await asyncio.shield(saving)
+        chain: list[Content] = []
+        current: int | None = job_id
+        async with self.ledger.engine.connect() as conn:
+            while current is not None and len(chain) < 2 * MAX_TURNS:
+                row = (await conn.execute(select(turns).where(turns.c.job_id == current))
+                       ).mappings().first()
+                if row is None:
+                    break
+                user, model = await asyncio.to_thread(_parts, row["user_parts"],
+                                                      row["model_parts"])
+                chain[:0] = [{"role": "user", "parts": user}, {"role": "model", "parts": model}]
+                current = row["parent_id"]
+        return chain
+
+
+def _parts(user: str, model: str) -> tuple[Any, Any]:
+    """Decode a kept turn (megabytes at 4K: off the event loop)."""
+    return json.loads(user), json.loads(model)
+
+
+def _encode(user: list[dict[str, Any]], model: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    return json.dumps(user, separators=(",", ":")), json.dumps(list(model),
+                                                              separators=(",", ":"))

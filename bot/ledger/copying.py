@@ -1,0 +1,60 @@
+"""One-shot copy of a ledger into a new, empty database (SQLite -> PostgreSQL when one process
+is no longer enough): ``python -m bot copy-ledger --to postgresql://user:pw@host/db``.
+
+Every table is copied as it is (ids kept, so buttons on old results still find their jobs), in
+one transaction on the target; PostgreSQL's id sequences are moved past the copied ids. The
+source is held for the copy (a bot still running on the SQLite file is reported, not raced).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import Connection
+
+from ..errors import ConfigError
+from .store import QuotaLedger
+from .tables import audit, jobs, limits, results
+
+TABLES = (limits, jobs, audit, results)
+CHUNK = 500
+
+
+def _open(url: str) -> QuotaLedger:
+    return QuotaLedger.open(url, default_limit=0, timezone=ZoneInfo("UTC"),
+                            clock=lambda: datetime.now(UTC))
+
+
+async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
+    """Copy every row; returns the rows copied per table. ConfigError ``ledger_not_empty``
+    when the target already has data, or naming DATABASE_URL when a bot holds the source."""
+    source, target = _open(source_url), _open(target_url)
+    try:
+        source.hold()
+        await source.migrate()
+        await target.migrate()
+        async with source.engine.connect() as conn:
+            rows = {table.name: [dict(row) for row in (await conn.execute(
+                select(table))).mappings()] for table in TABLES}
+
+        def load(conn: Connection) -> dict[str, int]:
+            for table in TABLES:
+                if conn.execute(select(func.count()).select_from(table)).scalar():
+                    raise ConfigError("ledger_not_empty", table=table.name)
+            for table in TABLES:
+                batch = rows[table.name]
+                for start in range(0, len(batch), CHUNK):
+                    conn.execute(insert(table), batch[start:start + CHUNK])
+            if conn.dialect.name == "postgresql":
+                for table in (jobs, audit):
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+            return {name: len(batch) for name, batch in rows.items()}
+
+        return await target._writer.write(load)
+    finally:
+        await source.close()
+        await target.close()

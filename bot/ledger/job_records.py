@@ -1,0 +1,153 @@
+"""Jobs: finishing them (commit once, or refund), their kept results, reading them back.
+Their leases (who holds a job, and taking over the jobs of a process that is gone) are in
+leases.py.
+
+Finishing a job, and noting its delivery, require this process's lease on it.
+
+A result the model produced (and was paid for) is kept with its job before its delivery starts
+(``keep_result``): a restart delivers the kept result instead of paying for the edit again. It
+is deleted when the job is finished, and after ``RESULT_TTL`` at most.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain import GeneratedImage, Job, JobStatus
+from ..pricing import Spend
+from .pending import LEDGER_FAULTS, Pending
+from .tables import jobs, results
+
+log = logging.getLogger(__name__)
+RESULT_TTL = timedelta(hours=24)
+RESERVED = jobs.c.status == JobStatus.RESERVED.value
+
+
+class Jobs(Pending):
+    def _mine(self, job_id: int) -> Any:
+        """The job, if it is unfinished and this process holds its lease."""
+        return (jobs.c.id == job_id, RESERVED, jobs.c.owner == self.owner)
+
+    async def _finish(self, job_id: int, status: JobStatus, note: str,
+                      spend: Spend | None = None) -> bool:
+        waiting = self._pending.get(job_id)
+        if waiting is not None:  # refused by the database before: that finish stands
+            return waiting[0] is status
+        stmt = (update(jobs).where(*self._mine(job_id))
+                .values(status=status.value, note=note[:500], updated_at=self._now(),
+                        **spend_values(spend)))
+
+        def finish(conn: Connection) -> bool:
+            done = conn.execute(stmt).rowcount == 1
+            if done:
+                conn.execute(delete(results).where(results.c.job_id == job_id))
+            return done
+
+        try:
+            return await self._writer.write(finish)
+        except LEDGER_FAULTS:
+            return self.finish_later(job_id, status, note, spend_values(spend))
+
+    async def asking(self, job_id: int) -> bool:
+        """Note that the job's request is about to go to the model. False if this process no
+        longer holds the job (its lease expired and another took it over): then it must not
+        ask, or the answer would be paid for twice."""
+        return await self._mark(job_id, "that the model is asked", asked_at=self._now())
+
+    async def delivering(self, job_id: int, spend: Spend | None = None) -> bool:
+        """Note that the job's result is being uploaded: from here on it is never redone.
+        False if this process no longer holds the job (then it must not deliver it).
+        ``spend`` is what its answer cost (kept even if the process stops now)."""
+        return await self._mark(job_id, "its delivery", delivering_at=self._now(),
+                                **spend_values(spend))
+
+    async def _mark(self, job_id: int, what: str, **values: Any) -> bool:
+        """Set ``values`` on a job this process holds; False if it holds it no more. When the
+        database fails the job is still this process's as far as it knows, and a paid edit
+        goes on (the reservation stands; the books are reconciled later)."""
+        stmt = update(jobs).where(*self._mine(job_id)).values(**values)
+        try:
+            return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
+        except LEDGER_FAULTS:
+            log.error("job %d: could not note %s; going on", job_id, what)
+            return True
+
+    async def commit(self, job_id: int, note: str = "", spend: Spend | None = None) -> bool:
+        """Charge a delivered job (recording what the upstream answer cost); False if it was
+        already finished (never charged twice)."""
+        return await self._finish(job_id, JobStatus.COMMITTED, note, spend)
+
+    async def refund(self, job_id: int, note: str = "", spend: Spend | None = None) -> bool:
+        """Give a job's credits back (the upstream may still have cost ``spend``); False if it
+        was already finished."""
+        return await self._finish(job_id, JobStatus.REFUNDED, note, spend)
+
+    # -- kept results --------------------------------------------------------------------------
+    async def keep_result(self, job_id: int, image: GeneratedImage) -> None:
+        row = {"job_id": job_id, "mime_type": image.mime_type, "width": image.width,
+               "height": image.height, "text": image.text, "data": image.data,
+               "created_at": self._now()}
+
+        def keep(conn: Connection) -> None:
+            conn.execute(delete(results).where(results.c.job_id == job_id))
+            conn.execute(insert(results).values(**row))
+
+        try:
+            await self._writer.write(keep)
+        except LEDGER_FAULTS:
+            log.error("job %d: could not keep its result; delivering it now", job_id)
+
+    async def result(self, job_id: int) -> GeneratedImage | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(results).where(results.c.job_id == job_id))
+                   ).mappings().first()
+        if row is None:
+            return None
+        return GeneratedImage(data=bytes(row["data"]), mime_type=row["mime_type"],
+                              width=row["width"], height=row["height"], text=row["text"])
+
+    # -- reading -------------------------------------------------------------------------------
+    async def job(self, job_id: int) -> Job | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(with_result().where(jobs.c.id == job_id))
+                   ).mappings().first()
+        return None if row is None else job_of(row)
+
+    async def unfinished(self, platform: str | None = None) -> list[Job]:
+        stmt = with_result().where(RESERVED).order_by(jobs.c.id)
+        if platform is not None:
+            stmt = stmt.where(jobs.c.platform == platform)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [job_of(row) for row in rows]
+
+
+def with_result() -> Any:
+    kept = exists().where(results.c.job_id == jobs.c.id).label("has_result")
+    return select(jobs, kept)
+
+
+def job_of(row: Any) -> Job:
+    return Job(
+        id=row["id"], platform=row["platform"], actor_key=row["actor"], scope_key=row["scope"],
+        day=row["day"], credits=row["credits"], status=JobStatus(row["status"]),
+        request=json.loads(row["request"]), created_at=datetime.fromisoformat(row["created_at"]),
+        delivering=row["delivering_at"] is not None, has_result=bool(row["has_result"]),
+        asked=row["asked_at"] is not None,
+    )
+
+
+def spend_values(spend: Spend | None) -> dict[str, Any]:
+    """The jobs columns of what an upstream answer cost (nothing when unknown)."""
+    if spend is None:
+        return {}
+    usage = spend.usage
+    return {"model": spend.model, "prompt_tokens": usage.prompt, "output_tokens": usage.output,
+            "thoughts_tokens": usage.thoughts, "total_tokens": usage.total,
+            "cost_usd": spend.cost_usd}

@@ -1,0 +1,102 @@
+"""QuotaLedger: the bot's one database. Its parts: limits and the atomic reservation
+(quota.py), jobs and their kept results (job_records.py), their leases (leases.py),
+finishes the database refused (pending.py), engines and writers
+(writer.py), tables (tables.py, created by the migrations in bot/ledger/migrations).
+
+``DATABASE_URL`` picks the engine: SQLite (one process; the default) or PostgreSQL (several
+replicas on one database).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ..errors import ConfigError
+from .leases import Leases
+from .quota import LimitKind, Quotas, ScopeLimits, UsageReport, reserve_statement
+from .writer import Writer, make_engines, sqlite_path
+
+__all__ = ["LimitKind", "QuotaLedger", "ScopeLimits", "UsageReport", "reserve_statement"]
+
+
+class QuotaLedger(Quotas, Leases):
+    url = ""  # the DATABASE_URL it was opened with
+    _held: IO[bytes] | None = None  # the SQLite instance lock, once taken
+
+    @classmethod
+    def open(
+        cls, database_url: str, *, default_limit: int, timezone: ZoneInfo,
+        clock: Callable[[], datetime], user_limit: int | None = None,
+        owner: str | None = None, lock_timeout_s: float = 10.0,
+    ) -> QuotaLedger:
+        reader, writer = make_engines(database_url, lock_timeout_s=lock_timeout_s)
+        ledger = cls(reader, writer, default_limit=default_limit, timezone=timezone,
+                     clock=clock, user_limit=user_limit, owner=owner)
+        ledger.url = database_url
+        path = sqlite_path(database_url)
+        ledger.journal = Path(path + ".pending") if path else None
+        return ledger
+
+    @property
+    def writer(self) -> Writer:
+        """The single writer, for stores that share the ledger's database."""
+        return self._writer
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def migrate(self) -> None:
+        await self._writer.write(_upgrade)
+
+    def hold(self) -> None:
+        """Take this SQLite database for this process alone (the resuming process must be the
+        only one); ConfigError naming DATABASE_URL when another process has it. PostgreSQL is
+        shared by design: jobs' leases keep replicas apart."""
+        path = sqlite_path(self.url)
+        if self.postgres or not path:
+            return
+        handle = Path(path + ".lock").open("ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise ConfigError.about(
+                f"another process is running on the database {path}; SQLite serves one "
+                "process: stop the other one, or set DATABASE_URL=postgresql://... to run "
+                "several", "DATABASE_URL") from None
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n".encode())
+        handle.flush()
+        self._held, self.exclusive = handle, True
+
+    async def close(self) -> None:
+        await self._stop_beating()
+        await self.settle_pending()
+        await self._writer.close()
+        await self.engine.dispose()
+        if self._held is not None:
+            self._held.close()  # closing the file releases the lock
+            self._held = None
+
+
+def _upgrade(connection: Connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    if connection.dialect.name == "postgresql":  # replicas starting together migrate once
+        connection.execute(text("SELECT pg_advisory_xact_lock(7300)"))
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+

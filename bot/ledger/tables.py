@@ -1,0 +1,86 @@
+"""The ledger's tables (SQLAlchemy Core). Migrations in bot/ledger/migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+limits = Table(
+    "limits", metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # member | default | total
+    Column("member", String(128), primary_key=True),  # '' unless kind == member
+    Column("per_day", Integer, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("scope", String(128), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("credits", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # reserved | committed | refunded
+    Column("request", Text, nullable=False),  # JSON: command, actor, scope, adapter origin
+    Column("note", Text, nullable=False, server_default=""),
+    Column("origin_key", String(160), nullable=True),  # the platform message, at most once
+    Column("delivering_at", String(40), nullable=True),  # the result's upload began
+    Column("asked_at", String(40), nullable=True),  # sent to the model: paid for from here
+    Column("owner", String(64), nullable=True),  # the process holding the job (its lease)
+    Column("heartbeat_at", String(40), nullable=True),  # the owner's last sign of life
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    # spend (bot/pricing.py): what the upstream reported and what it is estimated to cost
+    Column("model", String(80), nullable=True),
+    Column("prompt_tokens", Integer, nullable=True),
+    Column("output_tokens", Integer, nullable=True),
+    Column("thoughts_tokens", Integer, nullable=True),
+    Column("total_tokens", Integer, nullable=True),
+    Column("cost_usd", Float, nullable=True),  # set once the upstream answered
+    Column("estimated_usd", Float, nullable=True),  # held against the daily budget meanwhile
+    Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
+    Index("ix_jobs_status", "status", "platform"),
+    Index("ix_jobs_day", "day", "status"),
+    Index("ux_jobs_origin", "origin_key", unique=True),
+    Index("ix_jobs_person", "actor", "day", "status", "credits"),
+)
+
+# a generated (paid) result, kept from before its delivery starts until the job is finished
+results = Table(
+    "results", metadata,
+    Column("job_id", Integer, primary_key=True),
+    Column("mime_type", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # bytea on PostgreSQL, a blob on SQLite
+    Column("created_at", String(40), nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("scope", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("old_value", Integer, nullable=True),
+    Column("new_value", Integer, nullable=True),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("job_id", Integer, primary_key=True),  # the job whose result this turn made
+    Column("parent_id", Integer, nullable=True),  # the turn it continued
+    Column("user_parts", Text, nullable=False),  # JSON: the prompt and input images
+    Column("model_parts", Text, nullable=False),  # JSON: the model's parts, as received
+    Column("message_key", String(160), nullable=True),  # the message showing the result
+    Column("created_at", String(40), nullable=False),
+    Index("ix_turns_message", "message_key"),
+    Index("ix_turns_created", "created_at"),
+)

@@ -1,0 +1,19 @@
+"""What operators see: metrics, the figures of /stats, the daily budget and its alerts, logs."""
+
+from .budget import AdminAlerts, DailyBudget
+from .logs import RedactingFilter, configure_logging, loop_exception_handler
+from .metrics import Metrics, outcome_label
+from .stats import Period, Stats, StatsReport
+
+__all__ = [
+    "AdminAlerts",
+    "DailyBudget",
+    "Metrics",
+    "Period",
+    "RedactingFilter",
+    "Stats",
+    "StatsReport",
+    "configure_logging",
+    "loop_exception_handler",
+    "outcome_label",
+]

@@ -1,0 +1,139 @@
+"""Stats for operators (/stats, ``python -m bot stats``): today and the last 7 days, read from
+the ledger's jobs. Only BOT_ADMINS may read them.
+
+A job's outcome is its ledger status: committed = delivered; refunded with a ``refused:`` note =
+refused by the model; any other refund = failed; still reserved = running. Time to result runs
+from the reservation to the commit (the moment the user had the image). Requests turned away
+before a job existed (bad input, quotas, the budget) are counted by the metrics, not here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..domain import Actor, JobStatus
+from ..errors import NotAllowed
+from ..ledger import QuotaLedger, jobs
+
+OUTCOMES = ("delivered", "refused", "failed", "running")
+TOP_SCOPES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    first_day: str
+    last_day: str
+    outcomes: dict[str, int]  # every key of OUTCOMES
+    spend_usd: float
+    top_scopes: list[tuple[str, float]]  # group/server scope key -> spend, dearest first
+    failure_rate: float | None  # failed / finished; None when nothing finished
+    p50_s: float | None  # time to result of delivered edits
+    p95_s: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first_day": self.first_day, "last_day": self.last_day,
+                "outcomes": self.outcomes, "spend_usd": round(self.spend_usd, 4),
+                "top_scopes": [{"scope": s, "spend_usd": round(v, 4)}
+                               for s, v in self.top_scopes],
+                "failure_rate": self.failure_rate, "p50_s": self.p50_s, "p95_s": self.p95_s}
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReport:
+    today: Period
+    week: Period
+    budget_usd: float | None
+    model: str
+    at: datetime = field(compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"today": self.today.to_json(), "last_7_days": self.week.to_json(),
+                "budget_usd": self.budget_usd, "model": self.model, "at": self.at.isoformat()}
+
+
+def outcome_of(status: str, note: str) -> str:
+    if status == JobStatus.COMMITTED.value:
+        return "delivered"
+    if status == JobStatus.RESERVED.value:
+        return "running"
+    return "refused" if note.startswith("refused:") else "failed"
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 2)
+
+
+def summarize(rows: list[Any], first_day: str, last_day: str) -> Period:
+    outcomes: Counter[str] = Counter()
+    by_scope: dict[str, float] = defaultdict(float)
+    spend = 0.0
+    times: list[float] = []
+    for row in rows:
+        if not first_day <= row.day <= last_day:
+            continue
+        outcome = outcome_of(row.status, row.note or "")
+        outcomes[outcome] += 1
+        cost = row.cost_usd or 0.0
+        spend += cost
+        if ":group:" in row.scope:
+            by_scope[row.scope] += cost
+        if outcome == "delivered":
+            took = datetime.fromisoformat(row.updated_at) - datetime.fromisoformat(
+                row.created_at)
+            times.append(took.total_seconds())
+    finished = outcomes["delivered"] + outcomes["refused"] + outcomes["failed"]
+    top = sorted(((s, v) for s, v in by_scope.items() if v > 0), key=lambda i: -i[1])
+    return Period(
+        first_day=first_day, last_day=last_day,
+        outcomes={name: outcomes[name] for name in OUTCOMES}, spend_usd=spend,
+        top_scopes=top[:TOP_SCOPES],
+        failure_rate=round(outcomes["failed"] / finished, 4) if finished else None,
+        p50_s=percentile(times, 50), p95_s=percentile(times, 95))
+
+
+class Stats:
+    def __init__(self, *, ledger: QuotaLedger, admins: frozenset[str],
+                 budget_usd: float | None, model: str,
+                 clock: Callable[[], datetime]) -> None:
+        self._ledger = ledger
+        self._admins = admins
+        self._budget = budget_usd
+        self._model = model
+        self._clock = clock
+
+    async def report(self, actor: Actor | None) -> StatsReport:
+        """Today and the last 7 days; ``actor`` None is the operator's shell. Raises
+        NotAllowed for anyone not in BOT_ADMINS."""
+        if actor is not None and actor.key not in self._admins:
+            raise NotAllowed("not_operator")
+        today = self._ledger.today()
+        first = (date.fromisoformat(today) - timedelta(days=6)).isoformat()
+        stmt = select(jobs.c.day, jobs.c.status, jobs.c.note, jobs.c.scope, jobs.c.cost_usd,
+                      jobs.c.created_at, jobs.c.updated_at).where(jobs.c.day >= first)
+        async with self._ledger.engine.connect() as conn:
+            rows = list((await conn.execute(stmt)).all())
+        return StatsReport(today=summarize(rows, today, today),
+                           week=summarize(rows, first, today), budget_usd=self._budget,
+                           model=self._model, at=self._clock())
+
+    async def budget_state(self) -> tuple[str, float, dict[int, float]]:
+        """For the daily budget at start: the day, its spend, and the estimates still held
+        by unfinished jobs that have no cost yet."""
+        today = self._ledger.today()
+        spent = select(func.coalesce(func.sum(jobs.c.cost_usd), 0.0)).where(jobs.c.day == today)
+        held = select(jobs.c.id, jobs.c.estimated_usd).where(
+            jobs.c.status == JobStatus.RESERVED.value, jobs.c.cost_usd.is_(None),
+            jobs.c.estimated_usd.is_not(None))
+        async with self._ledger.engine.connect() as conn:
+            total = (await conn.execute(spent)).scalar() or 0.0
+            rows = (await conn.execute(held)).all()
+        return today, float(total), {int(job_id): float(usd) for job_id, usd in rows}

@@ -1,0 +1,186 @@
+"""GeminiClient: build generateContent requests, authenticate, retry; the answer is read in
+gemini_wire.py.
+
+The key is sent in a header (x-goog-api-key or Bearer) or, for ``query``, as ``?key=``; in every
+case it is kept out of exceptions and messages: errors raised here are our own and carry no URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import random
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+import stamina
+
+from ..config import AuthStyle
+from ..domain import GeneratedImage, ImageInput
+from ..errors import ConfigError, UpstreamError
+from ..ops import Metrics
+from .wire import Retry, parse_body, status_error
+
+log = logging.getLogger(__name__)
+
+# Idle connections kept open. httpcore checks every idle connection of the pool on each request
+# and response (a syscall each, and a count of the idle ones per idle one), so a pool that keeps
+# hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
+# opening a fresh connection for one is nothing beside that.
+KEEPALIVE = 16
+
+
+class GeminiClient:
+    def __init__(
+        self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
+        timeout_s: float = 300.0, max_attempts: int = 4, backoff_s: float = 1.0,
+        max_connections: int = 64, http: httpx.AsyncClient | None = None,
+        max_retry_delay_s: float = 60.0, metrics: Metrics | None = None,
+    ) -> None:
+        self.model = model
+        self.metrics = metrics or Metrics(model=model, enabled=False)
+        self._timeout_s = timeout_s
+        self._max_retry_delay_s = max_retry_delay_s
+        self._model_url = f"{base_url.rstrip('/')}/v1beta/models/{model}"
+        self._url = f"{self._model_url}:generateContent"
+        self._auth = auth
+        self._key = api_key
+        self._max_attempts = max_attempts
+        self._backoff_s = backoff_s
+        self._http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s, connect=15.0),
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=min(max_connections, KEEPALIVE)),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def check_key(self) -> None:
+        """At start, one free ``models.get`` of the configured model: ConfigError when the key
+        is refused. Any other answer (a gateway without that route, an outage) only warns: the
+        bot starts, and an edit that fails later is refunded."""
+        headers, params = self._auth_parts()
+        try:
+            response = await self._http.get(self._model_url, headers=headers, params=params,
+                                            timeout=15.0)
+        except httpx.HTTPError as exc:
+            log.warning("gemini: could not check GEMINI_API_KEY at start (%s)",
+                        type(exc).__name__)
+            return
+        if response.status_code == 200:
+            return
+        error = status_error(response)
+        if isinstance(error, UpstreamError) and error.code == "upstream_auth":
+            raise ConfigError.about(
+                f"GEMINI_API_KEY was refused by the Gemini API (HTTP {response.status_code}): "
+                "check the key, and GEMINI_AUTH / GEMINI_BASE_URL when using a gateway",
+                "GEMINI_API_KEY")
+        log.warning("gemini: could not check GEMINI_API_KEY at start (HTTP %d)",
+                    response.status_code)
+
+    def _auth_parts(self) -> tuple[dict[str, str], dict[str, str]]:
+        if self._auth == "bearer":
+            return {"Authorization": f"Bearer {self._key}"}, {}
+        if self._auth == "query":
+            return {}, {"key": self._key}
+        return {"x-goog-api-key": self._key}, {}
+
+    @staticmethod
+    def encode_body(
+        prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
+        image_size: str | None, history: Sequence[dict[str, Any]] = (),
+    ) -> bytes:
+        """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
+        bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
+        ``history`` is the earlier turns (user and model contents), sent as they were kept."""
+        image_config: dict[str, str] = {}
+        if aspect_ratio:
+            image_config["aspectRatio"] = aspect_ratio
+        if image_size:
+            image_config["imageSize"] = image_size
+        config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
+        if image_config:
+            config["imageConfig"] = image_config
+        chunks = [b'{"contents":[']
+        for content in history:
+            chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
+        chunks.append(b'{"role":"user","parts":[')
+        for image in images:
+            chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
+                       b',"data":"', base64.b64encode(image.data), b'"}},']
+        chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
+                   json.dumps(config).encode(), b"}"]
+        return b"".join(chunks)
+
+    async def generate(
+        self, prompt: str, images: Sequence[ImageInput] = (), *,
+        aspect_ratio: str | None = None, image_size: str | None = None,
+        history: Sequence[dict[str, Any]] = (),
+    ) -> GeneratedImage:
+        """One edit or generation (after ``history``, the conversation's earlier turns).
+        Raises Refusal or UpstreamError; retries transient failures with jittered backoff,
+        honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
+        failure at once)."""
+        content = self.encode_body(prompt, images, aspect_ratio, image_size, history)
+        started = time.monotonic()
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._backoff_for, attempts=self._max_attempts, timeout=None,
+                wait_initial=self._backoff_s, wait_max=30 * self._backoff_s,
+                wait_jitter=self._backoff_s,
+            ):
+                with attempt:
+                    if attempt.num > 1:
+                        self.metrics.upstream_retry()
+                    try:
+                        return await self._attempt(content)
+                    except Retry as retry:
+                        log.warning("gemini attempt %d failed: %s", attempt.num, retry.error)
+                        if retry.delay is not None and retry.delay > self._max_retry_delay_s:
+                            raise UpstreamError(
+                                "upstream_retry_too_late", status=retry.error.status,
+                                transient=True, detail=f"retryDelay {retry.delay:g}s") from None
+                        raise
+        except Retry as retry:
+            raise retry.error from None
+        finally:  # the upstream stage: every attempt and the waits between them
+            self.metrics.stage("upstream", image_size, time.monotonic() - started)
+        raise UpstreamError("upstream_failed", transient=True)  # only with zero attempts
+
+    def _backoff_for(self, exc: Exception) -> bool | float:
+        if not isinstance(exc, Retry):
+            return False
+        if exc.delay is not None:
+            return exc.delay + random.uniform(0, self._backoff_s / 4)
+        return True
+
+    async def _attempt(self, content: bytes) -> GeneratedImage:
+        headers, params = self._auth_parts()
+        headers["Content-Type"] = "application/json"
+        try:
+            # a deadline for the whole answer: httpx's timeouts are per read, and a body
+            # trickled a few bytes at a time would never trip them
+            async with asyncio.timeout(self._timeout_s):
+                response = await self._http.post(
+                    self._url, content=content, headers=headers, params=params)
+        except (httpx.TimeoutException, TimeoutError):
+            self.metrics.upstream_response("timeout")
+            # The model may still be working (and billing); a retry would pay twice.
+            raise UpstreamError("upstream_timeout", transient=True) from None
+        except httpx.TransportError as exc:
+            self.metrics.upstream_response("network")
+            error = UpstreamError("upstream_unreachable", transient=True,
+                                  detail=type(exc).__name__)
+            # broken once the request was sent: the model may have answered (and billed)
+            unsent = isinstance(exc, httpx.ConnectError | httpx.WriteError)
+            raise (Retry(error, None) if unsent else error) from None
+        self.metrics.upstream_response(f"{response.status_code // 100}xx")
+        if response.status_code != 200:
+            raise status_error(response)
+        # megabytes of JSON and base64: parsed off the event loop
+        return await asyncio.to_thread(parse_body, response.content)

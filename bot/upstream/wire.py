@@ -1,0 +1,150 @@
+"""Reading Gemini's answers: a generateContent body into the image (or a Refusal saying why),
+its usageMetadata into what Google bills, and an HTTP error status into the error it means (or a
+Retry, for a transient one). Pure functions: no I/O, safe to run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+import httpx
+
+from ..domain import GeneratedImage, TokenUsage
+from ..errors import Refusal, UpstreamError
+from ..images import image_size, sniff
+
+RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+_REFUSAL_REASONS = frozenset({
+    "SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST",
+    "SPII", "RECITATION", "IMAGE_RECITATION", "NO_IMAGE", "IMAGE_OTHER", "OTHER", "LANGUAGE",
+})
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+
+
+class Retry(Exception):
+    """A transient failure worth another attempt; ``delay`` is the server's RetryInfo."""
+
+    def __init__(self, error: UpstreamError, delay: float | None) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.delay = delay
+
+
+def parse_body(content: bytes) -> GeneratedImage:
+    try:
+        payload = json.loads(content)
+    except ValueError:
+        raise UpstreamError("upstream_malformed", status=200, transient=True,
+                            detail="body is not JSON") from None
+    return parse_response(payload)
+
+
+def status_error(response: httpx.Response) -> Exception:
+    status = response.status_code
+    try:
+        error = response.json().get("error", {})
+    except (ValueError, AttributeError):
+        error = {}
+    if not isinstance(error, dict):
+        error = {}
+    message = str(error.get("message", ""))[:300]
+    details = error.get("details") or []
+    per_day = any(
+        "perday" in str(violation.get("quotaId", "")).lower()
+        for detail in details if isinstance(detail, dict)
+        for violation in detail.get("violations", []) if isinstance(violation, dict)
+    )
+    key_invalid = any(isinstance(detail, dict) and detail.get("reason") == "API_KEY_INVALID"
+                      for detail in details)  # Google answers a wrong key with 400
+    if status == 429 and per_day:
+        return UpstreamError("upstream_daily_quota", status=status, transient=False,
+                             detail=message)
+    if status in RETRYABLE:
+        delay = None
+        for detail in details:
+            if isinstance(detail, dict) and "retryDelay" in detail:
+                match = _DURATION.match(str(detail["retryDelay"]))
+                delay = float(match.group(1)) if match else None
+        code = "upstream_busy" if status == 429 else "upstream_unavailable"
+        return Retry(UpstreamError(code, status=status, transient=True, detail=message), delay)
+    code = {400: "upstream_bad_request", 401: "upstream_auth", 403: "upstream_auth",
+            402: "upstream_billing", 404: "upstream_model"}.get(status, "upstream_failed")
+    if key_invalid:
+        code = "upstream_auth"
+    return UpstreamError(code, status=status, transient=False, detail=message)
+
+
+def _get(obj: dict[str, Any], camel: str, snake: str) -> Any:
+    return obj[camel] if camel in obj else obj.get(snake)
+
+
+def parse_response(payload: Any) -> GeneratedImage:
+    """The last non-thought inline image of the first candidate, or a Refusal saying why."""
+    if not isinstance(payload, dict):
+        raise UpstreamError("upstream_malformed", transient=True, detail="not an object")
+    candidates = payload.get("candidates") or []
+    feedback = _get(payload, "promptFeedback", "prompt_feedback") or {}
+    if not candidates:
+        reason = _get(feedback, "blockReason", "block_reason")
+        if reason:
+            raise Refusal("refused", reason=str(reason), usage=usage_of(payload))
+        raise UpstreamError("upstream_malformed", transient=True, detail="no candidates")
+    candidate = candidates[0] if isinstance(candidates[0], dict) else {}
+    finish = str(_get(candidate, "finishReason", "finish_reason") or "")
+    parts = (candidate.get("content") or {}).get("parts") or []
+    texts: list[str] = []
+    image: tuple[bytes, str] | None = None
+    for part in parts:
+        if not isinstance(part, dict) or part.get("thought"):
+            continue
+        inline = _get(part, "inlineData", "inline_data")
+        if isinstance(inline, dict) and inline.get("data"):
+            try:
+                data = base64.b64decode(inline["data"], validate=False)
+            except ValueError:
+                continue
+            image = (data, str(_get(inline, "mimeType", "mime_type") or ""))
+        elif isinstance(part.get("text"), str):
+            texts.append(part["text"])
+    text = "\n".join(t.strip() for t in texts if t.strip())
+    usage = usage_of(payload)
+    if image is None:
+        reason = finish if finish and finish != "STOP" else "NO_IMAGE"
+        if reason not in _REFUSAL_REASONS and reason != "MAX_TOKENS":
+            reason = "NO_IMAGE"
+        raise Refusal("refused", reason=reason, text=text, usage=usage)
+    data, declared = image
+    mime = sniff(data)
+    if mime is None:
+        raise UpstreamError("upstream_malformed", transient=True,
+                            detail=f"image bytes are not an image (declared {declared})")
+    try:
+        width, height = image_size(data)
+    except Exception:
+        raise UpstreamError("upstream_malformed", transient=True,
+                            detail="unreadable image") from None
+    return GeneratedImage(
+        data=data, mime_type=mime, width=width, height=height, text=text, usage=usage,
+        parts=tuple(part for part in parts if isinstance(part, dict)),
+    )
+
+
+def usage_of(payload: dict[str, Any]) -> TokenUsage:
+    """The answer's ``usageMetadata`` (what Google bills), zeros where it is missing."""
+    usage = _get(payload, "usageMetadata", "usage_metadata")
+    if not isinstance(usage, dict):
+        return TokenUsage()
+
+    def count(camel: str, snake: str) -> int:
+        value = _get(usage, camel, snake)
+        return int(value) if isinstance(value, int | float) else 0
+
+    return TokenUsage(
+        prompt=count("promptTokenCount", "prompt_token_count"),
+        output=count("candidatesTokenCount", "candidates_token_count"),
+        thoughts=count("thoughtsTokenCount", "thoughts_token_count"),
+        total=count("totalTokenCount", "total_token_count"),
+    )

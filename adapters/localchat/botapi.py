@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import mimetypes
+import time
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -75,9 +76,91 @@ def _caption(p: dict[str, Any]) -> str | None:
     return None if words is None else str(words)
 
 
-class BotApi:
-    def __init__(self, room: Room, token: str) -> None:
+class _Messages:
+    """The text side of the API: messages sent, edited and deleted, chat actions, button
+    answers and members."""
+
+    def __init__(self, room: Room) -> None:
         self.room = room
+
+    def _message(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = self.room.find(int(p["chat_id"]), int(p["message_id"]))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    def _send(self, p: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        chat_id = int(p["chat_id"])
+        if not self.room.known(chat_id):
+            raise ApiError(400, "Bad Request: chat not found")
+        target = (p.get("reply_parameters") or {}).get("message_id")
+        replied = self.room.find(chat_id, int(target)) if target else None
+        if replied is not None:
+            fields["reply_to_message"] = {k: v for k, v in replied.items()
+                                          if k != "reply_to_message"}
+        markup = p.get("reply_markup") or {}
+        if "inline_keyboard" in markup:  # a message keeps only an inline keyboard
+            fields["reply_markup"] = markup
+        return self.room.post(chat_id, self.room.me, **fields)
+
+    def _edited(self, message: dict[str, Any]) -> dict[str, Any]:
+        message["edit_date"] = int(time.time())
+        message = {k: v for k, v in message.items() if v is not None}
+        self.room.touch(message)
+        return message
+
+    async def _sendMessage(self, p: dict[str, Any]) -> Any:
+        words = str(p.get("text") or "")
+        if not words.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(words) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        return self._send(p, text=words)
+
+    async def _editMessageText(self, p: dict[str, Any]) -> Any:
+        message = self._message(p)
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        markup = p.get("reply_markup")
+        if message.get("text") == p["text"] and message.get("reply_markup") == markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same")
+        message.update(text=str(p["text"]), reply_markup=markup)
+        return self._edited(message)
+
+    async def _editMessageReplyMarkup(self, p: dict[str, Any]) -> Any:
+        message = self._message(p)
+        message["reply_markup"] = p.get("reply_markup") or None
+        return self._edited(message)
+
+    async def _deleteMessage(self, p: dict[str, Any]) -> Any:
+        message = self._message(p)
+        self.room.touch({**message, "deleted": True})
+        return True
+
+    async def _sendChatAction(self, p: dict[str, Any]) -> Any:
+        self.room.notice(int(p["chat_id"]), "action", str(p.get("action") or ""))
+        return True
+
+    async def _answerCallbackQuery(self, p: dict[str, Any]) -> Any:
+        if p.get("text"):
+            kind = "alert" if p.get("show_alert") else "toast"
+            chat_id = self.room.pressed.pop(str(p["callback_query_id"]), 0)
+            self.room.notice(chat_id, kind, str(p["text"]))
+        return True
+
+    async def _getChatMember(self, p: dict[str, Any]) -> Any:
+        return self.room.member(int(p["chat_id"]), int(p["user_id"]))
+
+    async def _getChatAdministrators(self, p: dict[str, Any]) -> Any:
+        return [self.room.member(GROUP, YOU)] if int(p["chat_id"]) == GROUP else []
+
+
+class BotApi(_Messages):
+    """The HTTP side of the API, updates and files."""
+
+    def __init__(self, room: Room, token: str) -> None:
+        super().__init__(room)
         self.token = token
         self._offset = 0
 
@@ -113,27 +196,6 @@ class BotApi:
             return _answer(404, "Not Found")
         return web.Response(body=data, content_type="application/octet-stream")
 
-    def _message(self, p: dict[str, Any]) -> dict[str, Any]:
-        message = self.room.find(int(p["chat_id"]), int(p["message_id"]))
-        if message is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
-        return message
-
-    def _send(self, p: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        chat_id = int(p["chat_id"])
-        if not self.room.known(chat_id):
-            raise ApiError(400, "Bad Request: chat not found")
-        target = (p.get("reply_parameters") or {}).get("message_id")
-        replied = self.room.find(chat_id, int(target)) if target else None
-        if replied is not None:
-            fields["reply_to_message"] = {k: v for k, v in replied.items()
-                                          if k != "reply_to_message"}
-        markup = p.get("reply_markup") or {}
-        if "inline_keyboard" in markup:  # a message keeps only an inline keyboard
-            fields["reply_markup"] = markup
-        return self.room.post(chat_id, self.room.me, **fields)
-
-    # -- the methods -------------------------------------------------------------------------
     async def _getMe(self, p: dict[str, Any]) -> Any:
         return self.room.me
 
@@ -152,41 +214,6 @@ class BotApi:
 
         await self.room.wait(waiting, float(p.get("timeout") or 0))
         return waiting()[: int(p.get("limit") or 100)]
-
-    async def _sendMessage(self, p: dict[str, Any]) -> Any:
-        words = str(p.get("text") or "")
-        if not words.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(words) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
-        return self._send(p, text=words)
-
-    async def _editMessageText(self, p: dict[str, Any]) -> Any:
-        message = self._message(p)
-        if "text" not in message:
-            raise ApiError(400, "Bad Request: there is no text in the message to edit")
-        markup = p.get("reply_markup")
-        if message.get("text") == p["text"] and message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same")
-        message.update(text=str(p["text"]), reply_markup=markup)
-        return self._edited(message)
-
-    async def _editMessageReplyMarkup(self, p: dict[str, Any]) -> Any:
-        message = self._message(p)
-        message["reply_markup"] = p.get("reply_markup") or None
-        return self._edited(message)
-
-    def _edited(self, message: dict[str, Any]) -> dict[str, Any]:
-        message["edit_date"] = message["date"]
-        message = {k: v for k, v in message.items() if v is not None}
-        self.room.touch(message)
-        return message
-
-    async def _deleteMessage(self, p: dict[str, Any]) -> Any:
-        message = self._message(p)
-        self.room.touch({**message, "deleted": True})
-        return True
 
     async def _sendPhoto(self, p: dict[str, Any], f: dict[str, tuple[str, bytes]]) -> Any:
         if "photo" not in f:
@@ -220,17 +247,6 @@ class BotApi:
         message.update(caption=_caption(media), reply_markup=p.get("reply_markup"))
         return self._edited(message)
 
-    async def _sendChatAction(self, p: dict[str, Any]) -> Any:
-        self.room.notice(int(p["chat_id"]), "action", str(p.get("action") or ""))
-        return True
-
-    async def _answerCallbackQuery(self, p: dict[str, Any]) -> Any:
-        if p.get("text"):
-            kind = "alert" if p.get("show_alert") else "toast"
-            chat_id = self.room.pressed.pop(str(p["callback_query_id"]), 0)
-            self.room.notice(chat_id, kind, str(p["text"]))
-        return True
-
     async def _getFile(self, p: dict[str, Any]) -> Any:
         file_id = str(p["file_id"])
         data = self.room.files.get(file_id)
@@ -240,9 +256,3 @@ class BotApi:
             raise ApiError(400, "Bad Request: file is too big")
         return {"file_id": file_id, "file_unique_id": "U" + file_id, "file_size": len(data),
                 "file_path": f"photos/{file_id}"}
-
-    async def _getChatMember(self, p: dict[str, Any]) -> Any:
-        return self.room.member(int(p["chat_id"]), int(p["user_id"]))
-
-    async def _getChatAdministrators(self, p: dict[str, Any]) -> Any:
-        return [self.room.member(GROUP, YOU)] if int(p["chat_id"]) == GROUP else []

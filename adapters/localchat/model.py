@@ -59,7 +59,7 @@ def render(prompt: str, source: bytes | None, ratio: str | None, size: str | Non
 def _caption(image: Image.Image, prompt: str) -> None:
     """The prompt on a dark band along the bottom, "demo model" on a band at the top."""
     draw = ImageDraw.Draw(image, "RGBA")
-    em = max(image.width // 28, 12)
+    em = max(image.width // 20, 12)
     font = ImageFont.load_default(size=em)
     lines = textwrap.wrap(prompt, width=max(int(image.width / (em * 0.55)), 8))[:4] or [""]
     band = (len(lines) + 1) * em * 1.25

@@ -66,6 +66,27 @@ async def test_an_edit_in_the_private_chat_comes_back_from_the_demo_model(
     assert not (tmp_path / "data" / "editbot.sqlite3").exists()
 
 
+async def test_4k_sends_the_full_resolution_file_and_variations_two_more_takes(
+        tmp_path: Path) -> None:
+    async with local_bot(tmp_path, bare_env()) as bot, httpx.AsyncClient(
+            base_url=bot.url, timeout=60) as http:
+        you = Person(http)
+        await you.send("add a hat", photo((1200, 900)))
+        [first] = await you.wait_for(results)
+        job = first["buttons"][0][0]["data"].split(":")[1]
+        await you.press(first["id"], f"4k:{job}")
+        files = await you.wait_for(lambda ms: [m["document"] for m in ms if m.get("document")],
+                                   60)
+        assert files[0]["name"].endswith(".png")
+        full = (await http.get(files[0]["url"])).content
+        assert size_of(full) == (4096, 3072)  # 4K on the long side, the photo's own 4:3
+        await you.press(first["id"], f"vary:{job}")
+        await you.wait_for(lambda ms: len(results(ms)) == 4, 60)
+        await you.send("/quota")
+        await you.wait_for(lambda ms: [t for t in bot_texts(ms)  # 1 + 2 (4K) + 2 (two takes)
+                                       if t.startswith("5 left here") and "today: 5." in t])
+
+
 async def test_a_moderator_sets_limits_in_the_group_and_a_member_reads_them_in_vietnamese(
         tmp_path: Path) -> None:
     async with local_bot(tmp_path, bare_env()) as bot, httpx.AsyncClient(

@@ -139,6 +139,15 @@ async def test_the_stand_in_answers_the_bot_api_only_with_its_token(tmp_path: Pa
         assert model.status_code == 403  # no key: nothing but the bot may use it
         refused = await Person(http).send("")
         assert refused.status_code == 400
+        # another site's page posting here, or a name of another site resolving here
+        posted = await http.post("/chat/send", data={"chat": "1001", "user": "1001",
+                                                     "text": "/edit x"},
+                                 headers={"Origin": "http://evil.example"})
+        assert posted.status_code == 403
+        rebound = await http.get("/chat/feed", params={"chat": 1001},
+                                 headers={"Host": "evil.example:80"})
+        assert rebound.status_code == 403
+        assert await Person(http).messages() == []  # nothing reached the chat
 
 
 async def test_the_local_chat_listens_on_127_0_0_1_only(tmp_path: Path) -> None:

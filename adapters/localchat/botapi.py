@@ -162,7 +162,6 @@ class BotApi(_Messages):
     def __init__(self, room: Room, token: str) -> None:
         super().__init__(room)
         self.token = token
-        self._offset = 0
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/bot{token}/{method}", self.call),
@@ -206,11 +205,10 @@ class BotApi(_Messages):
         return True
 
     async def _getUpdates(self, p: dict[str, Any]) -> Any:
-        self._offset = max(self._offset, int(p.get("offset") or 0))
-        updates = self.room.updates
+        self.room.confirm(int(p.get("offset") or 0))
 
         def waiting() -> list[dict[str, Any]]:
-            return [u for u in updates if u["update_id"] >= self._offset]
+            return self.room.updates
 
         await self.room.wait(waiting, float(p.get("timeout") or 0))
         return waiting()[: int(p.get("limit") or 100)]

@@ -9,6 +9,7 @@ import secrets
 import socket
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from .botapi import BotApi
 from .model import DemoModel
@@ -60,7 +61,7 @@ class LocalChat:
         if self._socket is None:
             self.bind()
         assert self._socket is not None
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(client_max_size=60 * 1024 * 1024, middlewares=[self._only_here])
         app.add_routes([*Page(self.room).routes(), *self.api.routes()])
         if self.demo_model:
             app.add_routes(self.model.routes(MODEL_PREFIX))
@@ -69,6 +70,18 @@ class LocalChat:
         await web.SockSite(self._runner, self._socket).start()
         note = " (demo model: set GEMINI_API_KEY for real edits)" if self.demo_model else ""
         log.info("local chat: open %s in a browser%s", self.url, note)
+
+    @web.middleware
+    async def _only_here(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Only this machine's own address, by name or number: a name that resolves here but
+        is another site's (DNS rebinding) is refused, and so is a form another site's page
+        posts here (its Origin), so no web page can use the chat or spend its credits."""
+        here = {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+        origin = request.headers.get("Origin")
+        if request.host not in here or (
+                origin is not None and origin.removeprefix("http://") not in here):
+            raise web.HTTPForbidden(text="the local chat answers only its own page")
+        return await handler(request)
 
     async def settle(self) -> None:
         """Nothing to wind down: the page's requests end with the server."""

@@ -11,6 +11,7 @@ Bot API updates in the room; the page long-polls for what changed in the chat it
 from __future__ import annotations
 
 import io
+import itertools
 from importlib.resources import files
 from typing import Any
 
@@ -59,6 +60,7 @@ class Page:
     def __init__(self, room: Room) -> None:
         self.room = room
         self.html = files(__package__).joinpath("index.html").read_bytes()
+        self._presses = itertools.count(1)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/", self.index), web.get("/chat/feed", self.feed),
@@ -107,7 +109,7 @@ class Page:
                         data, upload.filename, upload.content_type)
                 else:
                     fields["photo"] = self.room.photo(as_telegram_photo(data))
-            except (UnidentifiedImageError, OSError):
+            except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
                 if not form.get("as_file"):
                     raise web.HTTPBadRequest(text="not an image: send it as a file") from None
                 fields["document"] = self.room.document(data, upload.filename,
@@ -133,7 +135,7 @@ class Page:
         message = self.room.find(chat_id, int(body.get("message_id", 0)))
         if message is None:
             raise web.HTTPBadRequest(text="no such message")
-        query_id = f"Q{self.room.version}-{len(self.room.updates)}"
+        query_id = f"Q{next(self._presses)}"
         self.room.pressed[query_id] = chat_id
         self.room.enqueue("callback_query", {
             "id": query_id, "from": self.room.user(user_id, lang), "chat_instance": str(chat_id),

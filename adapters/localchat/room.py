@@ -52,6 +52,7 @@ class Room:
         self.closing = False
         self._changed = asyncio.Event()
         self._ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
 
     # -- who and where -----------------------------------------------------------------------
@@ -115,8 +116,12 @@ class Room:
         self._notify()
 
     def enqueue(self, kind: str, payload: dict[str, Any]) -> None:
-        self.updates.append({"update_id": len(self.updates) + 1, kind: payload})
+        self.updates.append({"update_id": next(self._update_ids), kind: payload})
         self._notify()
+
+    def confirm(self, offset: int) -> None:
+        """getUpdates' offset: the updates before it were taken, and are forgotten."""
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
 
     def notice(self, chat_id: int, kind: str, words: str) -> None:
         self.version += 1

@@ -94,7 +94,8 @@ def build(
     spec = spec_for(settings.gemini_model)
     metrics = metrics or Metrics(model=settings.gemini_model)
     gemini = gemini or GeminiClient(
-        base_url=settings.gemini_base_url, api_key=settings.gemini_api_key.get_secret_value(),
+        base_url=settings.gemini_base_url, api_key=(settings.gemini_api_key.get_secret_value()
+                                           if settings.gemini_api_key else ""),
         auth=settings.auth_style, model=settings.gemini_model,
         timeout_s=settings.gemini_timeout_s, max_attempts=settings.gemini_max_attempts,
         max_connections=settings.gemini_max_concurrency + 4,

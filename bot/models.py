@@ -14,6 +14,8 @@ class ModelSpec:
     aspect_ratios: tuple[str, ...]
     image_sizes: tuple[str, ...]  # empty: the model takes no imageSize
     max_reference_images: int
+    # the local chat's stand-in model (adapters/localchat/model.py): every result says so
+    demo: bool = False
 
     @property
     def takes_size(self) -> bool:
@@ -29,7 +31,11 @@ FLASH_31 = ModelSpec(
 )
 FLASH_25 = ModelSpec("gemini-2.5-flash-image", _COMMON_RATIOS, (), 3)
 
-KNOWN: tuple[ModelSpec, ...] = (PRO, FLASH_31, FLASH_25)
+# what the local chat runs without GEMINI_API_KEY: Pro's ratios and sizes, drawn by Pillow
+DEMO_MODEL = "editbot-demo"
+DEMO = ModelSpec(DEMO_MODEL, _COMMON_RATIOS, ("1K", "2K", "4K"), 14, demo=True)
+
+KNOWN: tuple[ModelSpec, ...] = (PRO, FLASH_31, FLASH_25, DEMO)
 
 # Google and gateways append -preview, a date or a version to the family name.
 _SUFFIX = re.compile(r"(-preview|-exp|-latest|-\d{2}-\d{4}|-\d{3}|-\d{8})+$")

@@ -37,6 +37,10 @@ PRICES: Mapping[str, ModelPrice] = {
     "gemini-2.5-flash-image": ModelPrice(
         {"1K": 0.039}, input_usd_per_mtok=0.30, text_usd_per_mtok=2.50,
         input_image_tokens=258),
+    # the local chat's stand-in model costs nothing
+    "editbot-demo": ModelPrice(
+        {"1K": 0.0, "2K": 0.0, "4K": 0.0}, input_usd_per_mtok=0.0, text_usd_per_mtok=0.0,
+        input_image_tokens=0),
 }
 _SUFFIX = re.compile(r"(-preview|-exp|-latest|-\d{2}-\d{4}|-\d{3}|-\d{8})+$")
 

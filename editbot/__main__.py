@@ -21,6 +21,7 @@ from bot.bootstrap import build
 from bot.config import Settings, early_logging, load_settings
 from bot.errors import ConfigError
 from bot.ops import configure_logging
+from editbot.local import local_chat_port, open_local_chat
 from editbot.serve import serve
 
 log = logging.getLogger("editbot")
@@ -43,6 +44,7 @@ Settings come from the environment or from a .env file in the working directory
 EXAMPLES = """\
 examples:
   python -m bot                  start every platform whose token is set (same as "run");
+                                 with no token, the local chat on http://127.0.0.1:8090;
                                  SIGTERM or Ctrl-C stops it, unfinished edits resume next start;
                                  /healthz, /readyz and /metrics are served on LISTEN_PORT
   python -m bot edit --image photo.jpg --output llama.png "9:16 2K add a llama"
@@ -65,7 +67,9 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     commands.add_parser("run", help="run the bot on every platform whose token is set "
                         "(the default)", description="Run the bot on every platform whose "
-                        "token is set: TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN.")
+                        "token is set: TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN. With neither, "
+                        "serve the local chat (LOCAL_CHAT_PORT, default 8090 on 127.0.0.1), "
+                        "on a demo model when GEMINI_API_KEY is unset.")
     edit = commands.add_parser(
         "edit", help="edit image files: [RATIO] [SIZE] PROMPT", formatter_class=raw,
         description="Edit one or more images with a prompt and write the result.",
@@ -136,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "copy-ledger":
         return copy_ledger(args)
     try:
-        settings = load_settings()
+        settings = load_settings(command=command)
     except ConfigError as error:
         fmt, secrets = early_logging()
         configure_logging(level="INFO", fmt=fmt, secrets=secrets)
@@ -153,13 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             cli = importlib.import_module("adapters.cli")
             return int(asyncio.run(cli.run_stats(build(settings), as_json=args.json)))
         names = enabled_adapters(settings)
-        if not names:
-            raise ConfigError.about("no platform to run: set TELEGRAM_BOT_TOKEN and/or "
-                                    "DISCORD_BOT_TOKEN", "TELEGRAM_BOT_TOKEN",
-                                    "DISCORD_BOT_TOKEN")
+        services = []
+        port = local_chat_port(settings, names)
+        if port is not None:  # the Telegram adapter, behind the local chat's Bot API stand-in
+            settings, chat = open_local_chat(settings, port)
+            configure_logging(level=settings.log_level, fmt=settings.log_format,
+                              secrets=settings.secrets())
+            names, services = [*names, "telegram"], [chat]
         log.debug("starting %s (model %s, database %s)", ", ".join(names),
                   settings.gemini_model, settings.database_url)
-        return asyncio.run(serve(settings, [ADAPTERS[name][1] for name in names]))
+        return asyncio.run(serve(settings, [ADAPTERS[name][1] for name in names],
+                                 services=services))
     except ConfigError as error:
         return report(error)
 

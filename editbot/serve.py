@@ -45,9 +45,11 @@ class Adapter(Protocol):
         """None while connected to its platform; else why not (for /readyz)."""
 
 
-async def serve(settings: Settings, modules: Sequence[str]) -> int:
+async def serve(settings: Settings, modules: Sequence[str], *,
+                services: Sequence[Adapter] = ()) -> int:
     """Run until SIGTERM/SIGINT (exit code 0). A start that fails raises ConfigError after
-    everything started so far was stopped."""
+    everything started so far was stopped. ``services`` (the local chat) are what the adapters
+    talk to: started before them, closed after them."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(loop_exception_handler)
     stop = asyncio.Event()
@@ -55,8 +57,8 @@ async def serve(settings: Settings, modules: Sequence[str]) -> int:
         loop.add_signal_handler(sig, stop.set)
     core = build(settings)
     adapters: list[Adapter] = [importlib.import_module(m).create(core) for m in modules]
-    server = http_server(core, adapters)
-    starting = asyncio.create_task(_start(core, adapters, server))
+    server = http_server(core, [*services, *adapters])
+    starting = asyncio.create_task(_start(core, services, adapters, server))
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -70,7 +72,7 @@ async def serve(settings: Settings, modules: Sequence[str]) -> int:
         return 0
     finally:
         stopping.cancel()
-        await _stop(core, adapters, server, settings.shutdown_grace_s)
+        await _stop(core, adapters, server, settings.shutdown_grace_s, services)
 
 
 def http_server(core: Core, adapters: Sequence[Adapter]) -> HttpServer | None:
@@ -102,8 +104,11 @@ def _ready_probe(adapter: Adapter) -> Callable[[], Awaitable[str | None]]:
     return probe
 
 
-async def _start(core: Core, adapters: Sequence[Adapter], server: HttpServer | None) -> None:
+async def _start(core: Core, services: Sequence[Adapter], adapters: Sequence[Adapter],
+                 server: HttpServer | None) -> None:
     core.hold()  # SQLite: this process alone, or it would redo the other's jobs
+    for service in services:
+        await service.start()
     await core.start()
     if server is not None:
         await _listen(server)
@@ -124,7 +129,7 @@ async def _listen(server: HttpServer) -> None:
 
 
 async def _stop(core: Core, adapters: Sequence[Adapter], server: HttpServer | None,
-                grace_s: float) -> None:
+                grace_s: float, services: Sequence[Adapter] = ()) -> None:
     if server is not None:
         server.stopping = True  # /readyz answers 503 from now on
 
@@ -136,6 +141,8 @@ async def _stop(core: Core, adapters: Sequence[Adapter], server: HttpServer | No
                 if isinstance(result, Exception):
                     log.warning("%s: %s did not go cleanly", adapter.name, stage,
                                 exc_info=result)
+        for service in services:
+            await service.close()
         if server is not None:
             await server.stop()
         await core.aclose()

@@ -125,10 +125,13 @@ async def test_progress_is_shown_while_waiting(env: dict[str, str], tmp_path: Pa
     assert code == 0 and "Working on it" in stderr and "(5 s)" in stderr
 
 
-async def test_run_without_tokens_names_them(env: dict[str, str], tmp_path: Path) -> None:
-    for args in ([], ["run"]):
-        code, _, stderr = await cli(*args, env=env, cwd=tmp_path)
-        assert code == 2 and "TELEGRAM_BOT_TOKEN" in stderr and "DISCORD_BOT_TOKEN" in stderr
+async def test_edit_and_imagine_without_a_key_name_it(env: dict[str, str], tmp_path: Path,
+                                                     photo: Path) -> None:
+    del env["GEMINI_API_KEY"]  # run would serve the local chat on its demo model; these not
+    for args in (["edit", "--image", str(photo)], ["imagine"]):
+        code, _, stderr = await cli(*args, "--output", str(tmp_path / "o.png"), "a llama",
+                                    env=env, cwd=tmp_path)
+        assert code == 2 and "GEMINI_API_KEY is required" in stderr
 
 
 async def test_bad_config_names_the_variable_not_the_value(tmp_path: Path) -> None:

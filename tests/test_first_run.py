@@ -7,15 +7,22 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
+from bot.config import load_settings
+from editbot.__main__ import enabled_adapters
+from editbot.local import local_chat_port
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.process_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO [\w.]+: (.*)$")
@@ -139,3 +146,56 @@ def test_uncaught_exceptions_are_redacted_too() -> None:
         assert secret not in done.stderr and "AAUncaughtSecret" not in done.stderr
         assert done.stderr.count("[REDACTED]") >= 3, done.stderr
         assert "RuntimeError" in done.stderr and "KeyError" in done.stderr
+
+
+COPIED_WITHOUT = shutil.ignore_patterns(
+    ".git", ".venv", "data", ".env", "__pycache__", ".*_cache", "mutants", ".mutation-*")
+
+
+async def test_make_run_on_a_fresh_copy_with_nothing_set_serves_the_local_chat(
+        tmp_path: Path) -> None:
+    """The README's two commands, as they are: ``cp .env.example .env && make run``. The copy
+    has no .venv of its own: make is pointed at the one running this test (``-o`` keeps it
+    from reinstalling it), and the ports are free ones (this machine's 8080 and 8090 may be
+    taken); nothing else is set."""
+    fresh = tmp_path / "editbot"
+    shutil.copytree(ROOT, fresh, ignore=COPIED_WITHOUT)
+    copying = await asyncio.create_subprocess_exec("cp", ".env.example", ".env", cwd=fresh)
+    assert await copying.wait() == 0
+    venv = Path(sys.executable).parent.parent
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LISTEN_PORT": "0",
+           "LOCAL_CHAT_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        "make", "-o", str(venv / ".installed"), "run", f"VENV={venv}", env=env, cwd=fresh,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        while not any("polling as" in line for line in lines):
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+            assert line, "make run ended early:\n" + "\n".join(lines)
+            lines.append(line.decode().rstrip())
+        async with httpx.AsyncClient(timeout=10) as http:
+            page = await http.get(f"http://127.0.0.1:{port}/")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C, as at a terminal
+        out, _ = await asyncio.wait_for(process.communicate(), 30)
+    lines += out.decode().splitlines()
+    assert lines[0] == f"{venv}/bin/python -m bot run"  # the Makefile's own command
+    assert [m for m in messages(lines[1:]) if "local chat" in m] == [
+        f"local chat: open http://127.0.0.1:{port} in a browser (demo model: set "
+        "GEMINI_API_KEY for real edits)"]
+    assert page.status_code == 200 and "<title>editbot · local chat</title>" in page.text
+    assert (fresh / "data" / "localchat.sqlite3").is_file()
+    assert not any("Traceback" in line for line in lines), lines
+
+
+def test_with_no_token_the_local_chat_is_on_at_8090_and_with_one_only_when_asked() -> None:
+    bare = load_settings()
+    assert local_chat_port(bare, enabled_adapters(bare)) == 8090
+    with_discord = load_settings(discord_bot_token="x", gemini_api_key="k")
+    assert local_chat_port(with_discord, enabled_adapters(with_discord)) is None
+    asked = load_settings(discord_bot_token="x", gemini_api_key="k", local_chat_port=9000)
+    assert local_chat_port(asked, enabled_adapters(asked)) == 9000

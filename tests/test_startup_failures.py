@@ -222,11 +222,13 @@ async def test_a_taken_port_is_named_before_anything_starts(
     assert not gemini.lookups  # nothing asked of the model either
 
 @FORMATS
-async def test_no_platform_to_run(run: Callable[..., object], fmt: str) -> None:
-    result = await run(fmt)  # type: ignore[misc]
+async def test_the_local_chat_beside_a_telegram_token_is_named(
+        run: Callable[..., object], tg: FakeTelegram, fmt: str) -> None:
+    result = await run(fmt, LOCAL_CHAT_PORT="0", **telegram(tg))  # type: ignore[misc]
     assert result.code == 2
     line = result.failure(fmt)
-    assert "TELEGRAM_BOT_TOKEN" in line and "DISCORD_BOT_TOKEN" in line
+    assert "LOCAL_CHAT_PORT cannot be used with TELEGRAM_BOT_TOKEN" in line
+    assert not tg.sent("getMe")
 
 
 async def test_sigterm_while_a_platform_is_being_retried_stops_at_once(

@@ -36,7 +36,7 @@ class DiscordDelivery:
         fitted = await asyncio.to_thread(fit_output, delivery.image.data, budget)
         file = discord.File(io.BytesIO(fitted.data),
                             filename=f"editbot-{delivery.job_id}.{fitted.extension}")
-        words = caption(delivery, lang, limit=CONTENT_LIMIT - 100)
+        words = caption(delivery, lang, limit=CONTENT_LIMIT - 100, demo=self.core.spec.demo)
         shown = await target.result(words, file, self.buttons(delivery, lang))
         await delivery.arrived()
         try:  # a reply to that message continues the edit

@@ -64,7 +64,7 @@ class TelegramDelivery:
         request = delivery.request
         origin, lang = request.origin, request.actor.language
         line = self._lines.of(origin, lang)
-        words = caption(delivery, lang, limit=CAPTION_LIMIT)
+        words = caption(delivery, lang, limit=CAPTION_LIMIT, demo=self.core.spec.demo)
         markup = self.buttons(delivery, lang)
         data = delivery.image.data
         photo_sent = False

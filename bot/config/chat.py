@@ -36,10 +36,13 @@ class ChatSettings(BaseSettings):
     # unset) of DISCORD_SHARD_COUNT; both unset: one unsharded connection
     discord_shard_count: int | None = Field(None, ge=1, le=100_000)
     discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    # the local chat (a web page on 127.0.0.1 driving the Telegram adapter): on at 8090 when no
+    # token is set; with DISCORD_BOT_TOKEN set, only when this is set
+    local_chat_port: int | None = Field(None, ge=0, le=65535)
 
     @field_validator("telegram_bot_token", "discord_bot_token", "discord_api_base_url",
                      "discord_gateway_url", "discord_shard_count", "telegram_webhook_url",
-                     "telegram_webhook_secret", mode="before")
+                     "telegram_webhook_secret", "local_chat_port", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return blank_is_none(value)

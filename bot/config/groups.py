@@ -43,7 +43,9 @@ def comma_list(value: str) -> list[str]:
 class GeminiSettings(BaseSettings):
     """The model: where it is, how to authenticate, how many calls at once, how long to wait."""
 
-    gemini_api_key: SecretStr
+    # unset: only the local chat runs, on its demo model (editbot/local.py); a chat platform
+    # or the CLI's edit and imagine need it
+    gemini_api_key: SecretStr | None = None
     gemini_base_url: str = GOOGLE_BASE_URL
     gemini_auth: Literal["auto", "x-goog-api-key", "bearer", "query"] = "auto"
     gemini_model: str = "gemini-3-pro-image-preview"
@@ -54,8 +56,8 @@ class GeminiSettings(BaseSettings):
 
     @field_validator("gemini_api_key")
     @classmethod
-    def _key_present(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
+    def _key_present(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
             raise ValueError("must not be empty")
         return value
 

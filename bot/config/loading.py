@@ -64,19 +64,46 @@ class DatabaseSettings(BaseSettings):
         return f"sqlite:///{Path(self.data_dir.strip() or 'data') / 'editbot.sqlite3'}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(*, command: str = "run", **overrides: object) -> Settings:
     """Read and validate the settings; a problem becomes a ConfigError naming each variable
-    and what it expects, never the value given (it may be a secret)."""
+    and what it expects, never the value given (it may be a secret).
+
+    GEMINI_API_KEY is required where the bot edits for real: the CLI's ``edit`` and
+    ``imagine``, and ``run`` with a chat platform's token. ``run`` without a token serves the
+    local chat, on a demo model when no key is set."""
+    problems: list[str] = []
+    names: list[str] = []
+    if _key_missing(command, overrides):
+        why = ("" if command != "run" else " with TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN "
+               "(without a token, the local chat runs on a demo model)")
+        problems.append(f"GEMINI_API_KEY is required{why}")
+        names.append("GEMINI_API_KEY")
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems, names = [], []
         for error in exc.errors(include_input=False, include_url=False):
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = "is required" if error["type"] == "missing" else error["msg"]
             problems.append(f"{name} {message.removeprefix('Value error, ')}")
             names.append(name)
+    if problems:
         raise ConfigError("config", problems=tuple(problems), settings=tuple(names)) from None
+    return settings
+
+
+def _key_missing(command: str, overrides: dict[str, object]) -> bool:
+    if command not in ("run", "edit", "imagine"):
+        return False
+    given = {name: str(getattr(value, "get_secret_value", lambda v=value: v)())
+             for name, value in overrides.items() if name in _Early.model_fields}
+    try:
+        early = _Early(**given)
+    except ValidationError:
+        return False
+    if early.gemini_api_key.strip():
+        return False
+    return command != "run" or bool(early.telegram_bot_token.strip()
+                                    or early.discord_bot_token.strip())
 
 
 class _Early(BaseSettings):

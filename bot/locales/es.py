@@ -81,6 +81,7 @@ ES: Mapping[str, str] = {
     "delivering": "Enviando…",
     "credits_left": "Créditos restantes hoy: {left}",
     "credits_unlimited": "créditos ilimitados",
+    "demo_model_note": "Modelo de demostración: define GEMINI_API_KEY para ediciones reales.",
     "ratio_note": "Nota: la imagen volvió con una forma distinta de la pedida.",
     "resumed": "Aquí está la edición que pediste antes de que me reiniciara.",
     "interrupted_delivery": "Me reinicié mientras enviaba tu edición. Si no te llegó, envíala "

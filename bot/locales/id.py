@@ -86,6 +86,7 @@ ID: Mapping[str, str] = {
     "delivering": "Mengirim…",
     "credits_left": "Sisa kredit hari ini: {left}",
     "credits_unlimited": "kredit tanpa batas",
+    "demo_model_note": "Model demo: isi GEMINI_API_KEY untuk hasil edit sungguhan.",
     "ratio_note": "Catatan: gambar kembali dengan bentuk yang berbeda dari yang diminta.",
     "resumed": "Ini hasil edit yang kamu minta sebelum saya dimulai ulang.",
     "interrupted_delivery": "Saya dimulai ulang saat mengirim hasil editmu. Kalau belum "

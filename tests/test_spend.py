@@ -84,9 +84,9 @@ async def test_each_job_records_usage_and_cost(make_core: Callable[..., Any],
     # a refusal still paid for its prompt and thinking, not for an image
     assert refused["cost_usd"] == expected_cost(image=False) and refused["cost_usd"] < 0.01
     assert failed["cost_usd"] is None  # no answer, nothing to pay for
-    assert (await core.budget.spending()).day_cost_usd == pytest.approx(expected_cost() + expected_cost(
-        image=False))
-    assert (await core.budget.spending()).day_held_usd == 0
+    spent = await core.budget.spending()
+    assert spent.day_cost_usd == pytest.approx(expected_cost() + expected_cost(image=False))
+    assert spent.day_held_usd == 0
 
 
 async def test_an_answer_that_could_not_be_delivered_is_still_counted_as_spent(

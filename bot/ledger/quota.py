@@ -152,16 +152,21 @@ class Quotas(Spend):
                     conn.execute(BUDGET_LOCK)
             return conn.execute(stmt, params).scalar()
 
-        try:
-            job_id = await self._writer.write(record)
-        except IntegrityError:  # the same origin, reserved at the same moment by another
-            job_id = None
-        if job_id is None:
+        for _ in range(2):  # once more only if the budget said no and has room now
+            try:
+                job_id = await self._writer.write(record)
+            except IntegrityError:  # the same origin, reserved at the same moment by another
+                job_id = None
+            if job_id is not None:
+                return int(job_id)
             if origin_key is not None and await self.seen(origin_key):
                 raise DuplicateRequest("duplicate", origin_key=origin_key)
             over = await self.over_budget(estimated_usd)
-            raise over or await self.why_not(actor, scope, credits)
-        return int(job_id)
+            if over is not None:
+                raise over
+            if not budgeted:
+                break
+        raise await self.why_not(actor, scope, credits)
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""

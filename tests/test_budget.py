@@ -165,3 +165,24 @@ async def test_each_alert_is_sent_once_for_the_deployment(
     third.alerts.connect("telegram", operators)
     await third.alerts.settle()
     assert len(operators.told) == 1
+
+
+async def test_the_monthly_budget_refuses_for_free_and_alerts_once(
+        make_core: Callable[..., Any], gemini: Any) -> None:
+    monthly = round(expected_cost() * 1.1, 6)
+    core = await make_core(monthly_budget_usd=monthly, bot_admins="telegram:77")
+    operators = Operators()
+    core.alerts.connect("telegram", operators)
+    assert (await edit(core)).status == "delivered"
+    refused = await edit(core, user="2")
+    assert refused.status == "rejected" and isinstance(refused.error, BudgetReached)
+    assert error_text(refused.error) == (
+        "The bot has reached its budget for this month; it resets on 2026-12-01 at 00:00 UTC. "
+        "Nothing was charged.")
+    assert len(gemini.requests) == 1  # the refusal cost nothing upstream
+    await core.alerts.settle()
+    assert operators.told == [("77", f"editbot: this month's estimated spend is "
+                                     f"${expected_cost():.2f}, 91% of the monthly budget of "
+                                     f"${monthly:.2f}.")]
+    report = await core.stats.report(None)
+    assert (report.month_spend_usd, report.monthly_budget_usd) == (expected_cost(), monthly)

@@ -33,10 +33,12 @@ PROBE_TIMEOUT_S = 3.0
 
 class HttpServer:
     def __init__(self, *, port: int, host: str = "0.0.0.0",
-                 registry: CollectorRegistry | None = None) -> None:
+                 registry: CollectorRegistry | None = None,
+                 refresh: Callable[[], Awaitable[None]] | None = None) -> None:
         self.host = host
         self.port = port  # 0: any free port; the bound one once started
         self._registry = registry
+        self._refresh = refresh  # figures read from elsewhere (the ledger) before each scrape
         self._probes: dict[str, Probe] = {}
         self._app = web.Application()
         self._app.router.add_get("/healthz", self._healthz)
@@ -112,5 +114,10 @@ class HttpServer:
 
     async def _metrics(self, _: web.Request) -> web.Response:
         assert self._registry is not None
+        if self._refresh is not None:
+            try:
+                await asyncio.wait_for(self._refresh(), PROBE_TIMEOUT_S)
+            except Exception:  # the other figures are still worth serving
+                log.warning("could not refresh the metrics read from the ledger", exc_info=True)
         return web.Response(body=generate_latest(self._registry),
                             headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})

@@ -30,6 +30,10 @@ def stats_text(report: StatsReport, language: str = "en") -> str:
     lines = [text("stats_header", language, model=report.model), ""]
     lines += _period(text("stats_today", language, day=today.last_day), today,
                      report.budget_usd, language)
+    spend, budget = f"{report.month_spend_usd:.2f}", report.monthly_budget_usd
+    lines.append("  " + (text("stats_month", language, spend=spend) if budget is None else
+                         text("stats_month_budget", language, spend=spend,
+                              budget=f"{budget:.2f}")))
     lines.append("")
     lines += _period(text("stats_week", language, first=week.first_day, last=week.last_day),
                      week, None, language)

@@ -1,4 +1,4 @@
-"""The only place that wires: settings -> Gemini client, ledger, metrics, daily budget, the edit,
+"""The only place that wires: settings -> Gemini client, ledger, metrics, the budget, the edit,
 moderation and stats services."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from .community import Moderation
 from .config import Settings
 from .edits import Books, EditService
 from .errors import ConfigError
-from .ledger import QuotaLedger
+from .ledger import QuotaLedger, SpendLimits
 from .models import ModelSpec, spec_for
-from .ops import AdminAlerts, DailyBudget, Metrics, Stats
+from .ops import AdminAlerts, Budget, Metrics, Stats
 from .pricing import PriceTable
 from .upstream import FairQueue, GeminiClient, SharedQueue, UpstreamQueue
 
@@ -29,7 +29,7 @@ class Core:
     service: EditService
     moderation: Moderation
     metrics: Metrics
-    budget: DailyBudget
+    budget: Budget
     alerts: AdminAlerts
     stats: Stats
     queue: UpstreamQueue  # the upstream calls: this process's (FairQueue), or the deployment's
@@ -41,7 +41,7 @@ class Core:
 
     async def start(self) -> None:
         """Open and migrate the ledger (a database that cannot be used is a ConfigError), settle
-        what earlier runs left pending, then load the day's spend for the budget."""
+        what earlier runs left pending."""
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
@@ -50,8 +50,6 @@ class Core:
         self.ledger.keep_alive()
         if isinstance(self.queue, SharedQueue):
             await self.queue.start()
-        day, spent, held = await self.stats.budget_state()
-        self.budget.load(day=day, spent=spent, held=held)
 
     async def check_upstream(self) -> None:
         """The checks worth a request at start: is the Gemini key accepted?"""
@@ -109,9 +107,10 @@ def build(
         )
     except OSError as exc:  # its folder cannot be made
         raise database_error(exc) from None
+    # every reservation checks it, in the same statement as the credits
+    ledger.budget = SpendLimits(settings.daily_budget_usd, settings.monthly_budget_usd)
     alerts = AdminAlerts(settings.bot_admins)
-    budget = DailyBudget(limit_usd=settings.daily_budget_usd, today=ledger.today,
-                         resets_at=ledger.resets_at, alerts=alerts)
+    budget = Budget(ledger=ledger, alerts=alerts)
     queue: UpstreamQueue = FairQueue(settings.gemini_max_concurrency)
     if ledger.postgres:  # one upstream budget for every replica on the database
         queue = SharedQueue(settings.gemini_max_concurrency, url=ledger.url,
@@ -126,11 +125,13 @@ def build(
         books=books, queue=queue,
     )
     metrics.watch(waiting=lambda: queue.waiting, in_flight=lambda: queue.in_flight,
-                  spent_today=budget.spent_today, budget=settings.daily_budget_usd)
+                  spending=budget.spending, budget=settings.daily_budget_usd,
+                  monthly_budget=settings.monthly_budget_usd)
     moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
                             default_limit=settings.default_daily_limit)
     stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
-                  model=settings.gemini_model, clock=clock or _now)
+                  model=settings.gemini_model, clock=clock or _now,
+                  monthly_budget_usd=settings.monthly_budget_usd)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
                 moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
                 queue=queue)

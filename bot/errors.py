@@ -8,7 +8,7 @@
     ├── NotAllowed               the person may not do that here (not a moderator, not the
     │                            requester of the job whose button was pressed)
     ├── QuotaExceeded            no credits left today (member limit or scope budget)
-    ├── BudgetReached            the bot's daily spend cap (DAILY_BUDGET_USD) is reached
+    ├── BudgetReached            the bot's spend cap (DAILY_/MONTHLY_BUDGET_USD) is reached
     ├── DuplicateRequest         a job already came from this message (a replayed update)
     ├── Refusal                  the model answered without an image: safety, no image, ...
     └── UpstreamError            Gemini could not be reached or failed; ``transient`` says
@@ -89,12 +89,14 @@ class QuotaExceeded(EditbotError):
 
 
 class BudgetReached(EditbotError):
-    """The day's estimated spend would pass DAILY_BUDGET_USD; ``resets_at`` is the new day."""
+    """The day's (or the month's) estimated spend would pass DAILY_BUDGET_USD (or
+    MONTHLY_BUDGET_USD); ``resets_at`` is when the budget starts again."""
 
     code = "budget_reached"
 
-    def __init__(self, code: str | None = None, /, *, resets_at: datetime) -> None:
-        super().__init__(code, resets_at=resets_at)
+    def __init__(self, code: str | None = None, /, *, resets_at: datetime,
+                 **params: Any) -> None:
+        super().__init__(code, resets_at=resets_at, **params)
         self.resets_at = resets_at
 
 

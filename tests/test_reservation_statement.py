@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.domain import JobStatus
 from bot.ledger import reserve_statement
-from bot.ops import Stats
 from tests import test_ledger
 from tests.conftest import Clock
 
@@ -117,10 +116,9 @@ async def test_unlimited_passes_every_limit_and_is_recorded_whole(
     held = await raw(ledger, "discord:8", scope=H, limited=False)
     assert [j.id for j in await ledger.claim("discord")] == []  # its own, fresh lease
     assert held is not None and [j.id for j in await ledger.unfinished("discord")] == [held]
-    stats = Stats(ledger=ledger, admins=frozenset(), budget_usd=1.0, model="m", clock=clock)
-    assert (await stats.budget_state())[2] == {}  # no estimate given: none held
+    assert (await ledger.spending()).day_held_usd == 0  # no estimate given: none held
     estimated = await raw(ledger, "discord:9", scope=H, usd=0.5)
-    assert (await stats.budget_state())[2] == {estimated: 0.5}  # held against the budget
+    assert (await ledger.spending()).day_held_usd == 0.5  # held against the budget
     replica = await make_ledger(url=ledger.url, owner="replica")
     clock.now += ledger.lease + timedelta(seconds=1)  # this process stopped beating
     assert sorted(j.id for j in await replica.claim("discord")) == sorted([held, estimated])

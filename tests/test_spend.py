@@ -84,9 +84,9 @@ async def test_each_job_records_usage_and_cost(make_core: Callable[..., Any],
     # a refusal still paid for its prompt and thinking, not for an image
     assert refused["cost_usd"] == expected_cost(image=False) and refused["cost_usd"] < 0.01
     assert failed["cost_usd"] is None  # no answer, nothing to pay for
-    assert core.budget.spent_today() == pytest.approx(expected_cost() + expected_cost(
-        image=False))
-    assert core.budget.reserved == 0
+    spent = await core.budget.spending()
+    assert spent.day_cost_usd == pytest.approx(expected_cost() + expected_cost(image=False))
+    assert spent.day_held_usd == 0
 
 
 async def test_an_answer_that_could_not_be_delivered_is_still_counted_as_spent(
@@ -112,7 +112,7 @@ async def test_an_answer_that_could_not_be_delivered_is_still_counted_as_spent(
     [row] = await job_rows(core)
     assert (row["status"], row["note"]) == ("refunded", "delivery:ConnectionResetError")
     assert row["cost_usd"] == expected_cost()
-    assert core.budget.spent_today() == pytest.approx(expected_cost())
+    assert (await core.budget.spending()).day_cost_usd == pytest.approx(expected_cost())
     counted = core.metrics.registry.get_sample_value
     assert counted("editbot_credits_total", {"platform": "telegram", "event": "refunded"}) == 1
     assert counted("editbot_credits_total", {"platform": "telegram", "event": "committed"}) in (
@@ -152,7 +152,7 @@ async def test_budget_alerts_at_80_percent_once_and_survives_a_restart(
     assert len(operators.told) == 1
 
     again = await make_core(daily_budget_usd=budget, bot_admins="telegram:77")
-    assert again.budget.spent_today() == expected_cost()  # from the ledger
+    assert (await again.budget.spending()).day_cost_usd == expected_cost()  # from the ledger
     assert (await edit(again, user="3")).status == "rejected"
 
 
@@ -182,7 +182,7 @@ async def test_a_budget_day_resets_with_the_quota_day(make_core: Callable[..., A
     assert (await edit(core)).status == "delivered"
     assert (await edit(core, user="2")).status == "rejected"
     clock.now += timedelta(days=1)
-    assert core.budget.spent_today() == 0
+    assert (await core.budget.spending()).day_cost_usd == 0
     assert (await edit(core, user="2")).status == "delivered"
 
 
@@ -195,4 +195,4 @@ async def test_concurrent_requests_cannot_pass_the_budget_together(
     outcomes = await asyncio.gather(*(edit(core, user=str(i)) for i in range(8)))
     assert sorted(o.status for o in outcomes).count("delivered") == 3
     assert len(gemini.requests) == 3
-    assert core.budget.spent_today() <= expected_cost() * 3.5
+    assert (await core.budget.spending()).day_cost_usd <= expected_cost() * 3.5

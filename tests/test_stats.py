@@ -57,6 +57,7 @@ async def test_telegram_stats_for_operators_only(
     assert f"Estimated spend: ${cost:.2f} of $5.00 a day" in today
     assert "Failure rate: 50%" in today
     assert f"Top groups and servers by spend: telegram:group:-100123 ${cost:.2f}" in today
+    assert f"This month: estimated spend ${2 * cost:.2f}" in today  # the deployment's
     assert "Last 7 days (2026-11-19 to 2026-11-25)" in week
     assert "Edits: 2 delivered, 0 refused, 1 failed" in week
     assert f"Estimated spend: ${2 * cost:.2f}" in week and "Failure rate: 33%" in week

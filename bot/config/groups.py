@@ -160,6 +160,7 @@ class OperationsSettings(BaseSettings):
     listen_port: int | None = Field(DEFAULT_LISTEN_PORT, ge=0, le=65535)
     listen_host: str = "0.0.0.0"
     daily_budget_usd: float | None = Field(None, ge=0)
+    monthly_budget_usd: float | None = Field(None, ge=0)
     price_per_image_usd_1k: float | None = Field(None, ge=0)
     price_per_image_usd_2k: float | None = Field(None, ge=0)
     price_per_image_usd_4k: float | None = Field(None, ge=0)
@@ -178,8 +179,9 @@ class OperationsSettings(BaseSettings):
             return value
         return value.strip().upper() if value.strip().upper() in _LEVELS else value.strip().lower()
 
-    @field_validator("daily_budget_usd", "price_per_image_usd_1k", "price_per_image_usd_2k",
-                     "price_per_image_usd_4k", "price_per_image_usd_input", mode="before")
+    @field_validator("daily_budget_usd", "monthly_budget_usd", "price_per_image_usd_1k",
+                     "price_per_image_usd_2k", "price_per_image_usd_4k",
+                     "price_per_image_usd_input", mode="before")
     @classmethod
     def blank_is_none(cls, value: object) -> object:
         return blank_is_none(value)

@@ -101,7 +101,7 @@ class Cooldown:
 
 class Admission:
     """A request's way in, before its job is reserved: the cheap checks that cost nothing
-    (credits, requests running, the daily budget), its inputs readied, its shape validated,
+    (credits, requests running, the operator's budget), its inputs readied, its shape validated,
     its place in the shared line taken (or given up)."""
 
     def __init__(
@@ -134,7 +134,7 @@ class Admission:
         this command costs (else QuotaExceeded), by a cheap read, and fewer than the allowed
         requests running (else Busy); the reservation itself stays the authority. The ticket
         is released when the request's work ends."""
-        self.books.precheck(command)  # the daily budget (BudgetReached)
+        await self.books.precheck(command)  # the operator's budget (BudgetReached)
         if not self.is_admin(actor):
             credits = self.credits_for(command)
             status = await self.ledger.status(actor=actor.key, scope=scope.key)

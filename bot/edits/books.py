@@ -1,8 +1,9 @@
 """The books of the edit service: what accepting, answering, charging and refunding a job does
-to the ledger (credits, spend), the daily budget and the metrics, kept in step in one place.
+to the ledger (credits, spend), the operator's budget and the metrics, kept in step in one place.
 
-A job's hold on the daily budget (its estimate) is settled exactly once, when the ledger
-finishes it (commit or refund: the ledger says which call did), by what its answer cost."""
+The budget lives in the ledger: a job's estimate is held by its reservation (the same atomic
+statement as its credits), and replaced by what its answer cost once recorded. Nothing about
+it is kept in this process, so every replica sees the deployment's spend."""
 
 from __future__ import annotations
 
@@ -11,41 +12,36 @@ from typing import Any
 
 from ..domain import DeliverFn, Delivery, EditCommand, EditOutcome, EditRequest, TokenUsage
 from ..ledger import QuotaLedger
-from ..ops import DailyBudget, Metrics, outcome_label
+from ..ops import Budget, Metrics, outcome_label
 from ..pricing import PriceTable, Spend
 
 
 class Books:
     no_spend: Spend | None = None  # what a job has cost before its answer
 
-    def __init__(self, *, ledger: QuotaLedger, metrics: Metrics, budget: DailyBudget,
+    def __init__(self, *, ledger: QuotaLedger, metrics: Metrics, budget: Budget,
                  prices: PriceTable) -> None:
         self.ledger = ledger
         self.metrics = metrics
         self.budget = budget
         self.prices = prices
 
-    def precheck(self, command: EditCommand) -> None:
+    async def precheck(self, command: EditCommand) -> None:
         """Before any download: BudgetReached if even the output image alone would pass the
-        daily budget (the full estimate is held at ``reserve``)."""
-        self.budget.check(self.prices.image_usd(self.prices.size_of(command)))
+        budget now (the full estimate is checked and held by the reservation)."""
+        if self.budget.daily_usd is not None or self.budget.monthly_usd is not None:
+            await self.budget.check(self.prices.image_usd(self.prices.size_of(command)))
 
     async def reserve(self, request: EditRequest, credits: int, *, unlimited: bool,
                       request_json: dict[str, Any]) -> int:
-        """Admit the job against the daily budget, then reserve its credits; raises
-        BudgetReached, QuotaExceeded or DuplicateRequest (then nothing is held)."""
+        """Reserve the job's credits and its estimate of the budget, in one statement;
+        raises BudgetReached, QuotaExceeded or DuplicateRequest (then nothing is held)."""
         estimate = self.prices.estimate(request.command, len(request.images))
-        self.budget.admit(estimate)
-        try:
-            job_id = await self.ledger.reserve(
-                platform=request.actor.platform, actor=request.actor.key,
-                scope=request.scope.key, credits=credits, request=request_json,
-                unlimited=unlimited, origin_key=request.origin.get("key"),
-                estimated_usd=estimate)
-        except BaseException:
-            self.budget.release(estimate)
-            raise
-        self.budget.hold(job_id, estimate)
+        job_id = await self.ledger.reserve(
+            platform=request.actor.platform, actor=request.actor.key,
+            scope=request.scope.key, credits=credits, request=request_json,
+            unlimited=unlimited, origin_key=request.origin.get("key"),
+            estimated_usd=estimate)
         self.metrics.credits(request.actor.platform, "reserved", credits)
         return job_id
 
@@ -88,7 +84,7 @@ class Books:
         """Charge a delivered job (its first arrival counts: end to end is observed then)."""
         done = await self.ledger.commit(job_id, spend=spend)
         if done:
-            self.budget.settle(job_id, spend.cost_usd if spend else 0.0)
+            self.settled(spend)
             self.metrics.credits(request.actor.platform, "committed", credits)
             self.metrics.stage("end_to_end", request.command.image_size,
                                time.monotonic() - request.received_at)
@@ -98,11 +94,10 @@ class Books:
                      spend: Spend | None = None) -> bool:
         done = await self.ledger.refund(job_id, note=note, spend=spend)
         if done:
-            self.budget.settle(job_id, spend.cost_usd if spend else 0.0)
+            self.settled(spend)
             self.metrics.credits(platform, "refunded", credits)
         return done
 
-    def let_go(self, job_id: int) -> None:
-        """A job another process took over: its estimate is no longer held here (the new
-        owner holds it and settles it)."""
-        self.budget.drop(job_id)
+    def settled(self, spend: Spend | None) -> None:
+        if spend is not None and spend.cost_usd > 0:
+            self.budget.settled()  # the operators' alerts, once for the deployment

@@ -107,7 +107,6 @@ class JobRunner:
         """The job went on in another process (its lease expired here): this one lets it go,
         its status included, and neither asks for it nor delivers it."""
         log.warning("job %d was taken over by another process; not %s", job_id, doing)
-        self.books.let_go(job_id)
         return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 
 from ..errors import ConfigError
 from .store import QuotaLedger
-from .tables import audit, jobs, limits, results
+from .tables import audit, budget_alerts, jobs, limits, results
 
-TABLES = (limits, jobs, audit, results)
+TABLES = (limits, jobs, audit, results, budget_alerts)
 CHUNK = 500
 
 

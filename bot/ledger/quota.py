@@ -7,14 +7,16 @@ the bot's), the chat's total budget when it has one, and the person's ceiling ac
 (USER_DAILY_LIMIT). SQLite runs one writer at a time, so the statement alone is atomic; on
 PostgreSQL the statement first takes transaction-scoped advisory locks on the person and, when
 the chat has a total budget, on the chat (always in that order: no deadlock), so concurrent
-replicas are serialised exactly where their reservations could collide.
+replicas are serialised exactly where their reservations could collide. When the operator set a
+spend budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD), the same statement also checks it
+(``budget_clause``, spending.py), after one more lock that every reservation shares.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import (
     Float,
@@ -35,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import JobStatus, QuotaStatus
 from ..errors import DuplicateRequest, QuotaExceeded
-from .base import LedgerBase
+from .spending import BUDGET_LOCK, Spend, budget_clause
 from .tables import audit, jobs, limits
 
 LimitKind = Literal["member", "default", "total"]
@@ -81,8 +83,9 @@ def _member_limit() -> Any:
                          _p("default", Integer))
 
 
-def reserve_statement(*, limited: bool) -> Any:
-    """The single statement that checks the limits and records the job."""
+def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
+    """The single statement that checks the limits (and, ``budgeted``, the operator's spend
+    budget) and records the job."""
     values: Any = select(
         _p("platform"), _p("actor"), _p("scope"), _p("day"), _p("credits", Integer),
         literal(JobStatus.RESERVED.value), _p("request", Text), _p("now"), _p("now"),
@@ -95,6 +98,8 @@ def reserve_statement(*, limited: bool) -> Any:
             or_(total.is_(None), _scope_used() + _p("credits", Integer) <= total),
             _person_used() + _p("credits", Integer) <= _p("ceiling", Integer),
         )
+    if budgeted:
+        values = values.where(budget_clause())
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",
                "created_at", "updated_at", "origin_key", "owner", "heartbeat_at",
                "estimated_usd"]
@@ -116,40 +121,52 @@ class UsageReport:
     budget: int | None
 
 
-class Quotas(LedgerBase):
-    _reserve_limited = reserve_statement(limited=True)
-    _reserve_unlimited = reserve_statement(limited=False)
+class Quotas(Spend):
+    _statements: ClassVar[dict[tuple[bool, bool], Any]] = {
+        (limited, budgeted): reserve_statement(limited=limited, budgeted=budgeted)
+        for limited in (True, False) for budgeted in (True, False)}
 
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
         request: dict[str, Any], unlimited: bool = False, origin_key: str | None = None,
         estimated_usd: float | None = None,
     ) -> int:
-        """Record a job holding ``credits`` (and ``estimated_usd`` of the daily budget);
-        QuotaExceeded when that would pass a limit, DuplicateRequest when a job already came
-        from ``origin_key``."""
+        """Record a job holding ``credits`` (and ``estimated_usd`` of the spend budget);
+        BudgetReached when that would pass the operator's budget, QuotaExceeded when it would
+        pass a limit, DuplicateRequest when a job already came from ``origin_key``."""
+        day, budgeted = self.today(), self.budget.any
         params = {
-            "platform": platform, "actor": actor, "scope": scope, "day": self.today(),
+            "platform": platform, "actor": actor, "scope": scope, "day": day,
             "credits": credits, "request": json.dumps(request, separators=(",", ":")),
             "now": self._now(), "default": self._default, "origin_key": origin_key,
             "ceiling": self._user_limit, "owner": self.owner, "estimated_usd": estimated_usd,
+            **self.budget.params(day),
         }
-        stmt = self._reserve_unlimited if unlimited else self._reserve_limited
+        stmt = self._statements[(not unlimited, budgeted)]
 
         def record(conn: Connection) -> Any:
-            if conn.dialect.name == "postgresql" and not unlimited:
-                conn.execute(_LOCKS, {"actor": actor, "scope": scope})
+            if conn.dialect.name == "postgresql":
+                if not unlimited:
+                    conn.execute(_LOCKS, {"actor": actor, "scope": scope})
+                if budgeted:  # last: every reservation takes it, after its own
+                    conn.execute(BUDGET_LOCK)
             return conn.execute(stmt, params).scalar()
 
-        try:
-            job_id = await self._writer.write(record)
-        except IntegrityError:  # the same origin, reserved at the same moment by another
-            job_id = None
-        if job_id is None:
+        for _ in range(2):  # once more only if the budget said no and has room now
+            try:
+                job_id = await self._writer.write(record)
+            except IntegrityError:  # the same origin, reserved at the same moment by another
+                job_id = None
+            if job_id is not None:
+                return int(job_id)
             if origin_key is not None and await self.seen(origin_key):
                 raise DuplicateRequest("duplicate", origin_key=origin_key)
-            raise await self.why_not(actor, scope, credits)
-        return int(job_id)
+            over = await self.over_budget(estimated_usd)
+            if over is not None:
+                raise over
+            if not budgeted:
+                break
+        raise await self.why_not(actor, scope, credits)
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""

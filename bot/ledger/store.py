@@ -1,7 +1,8 @@
 """QuotaLedger: the bot's one database. Its parts: limits and the atomic reservation
-(quota.py), jobs and their kept results (job_records.py), their leases (leases.py),
-finishes the database refused (pending.py), engines and writers
-(writer.py), tables (tables.py, created by the migrations in bot/ledger/migrations).
+(quota.py), the operator's spend budget in that reservation (spending.py), jobs and their
+kept results (job_records.py), their leases (leases.py), finishes the database refused
+(pending.py), engines and writers (writer.py), tables (tables.py, created by the migrations in
+bot/ledger/migrations).
 
 ``DATABASE_URL`` picks the engine: SQLite (one process; the default) or PostgreSQL (several
 replicas on one database).
@@ -23,9 +24,11 @@ from sqlalchemy.engine import Connection
 from ..errors import ConfigError
 from .leases import Leases
 from .quota import LimitKind, Quotas, ScopeLimits, UsageReport, reserve_statement
+from .spending import Spending, SpendLimits
 from .writer import Writer, make_engines, sqlite_path
 
-__all__ = ["LimitKind", "QuotaLedger", "ScopeLimits", "UsageReport", "reserve_statement"]
+__all__ = ["LimitKind", "QuotaLedger", "ScopeLimits", "SpendLimits", "Spending", "UsageReport",
+           "reserve_statement"]
 
 
 class QuotaLedger(Quotas, Leases):
@@ -37,11 +40,14 @@ class QuotaLedger(Quotas, Leases):
         cls, database_url: str, *, default_limit: int, timezone: ZoneInfo,
         clock: Callable[[], datetime], user_limit: int | None = None,
         owner: str | None = None, lock_timeout_s: float = 10.0,
+        budget: SpendLimits | None = None,
     ) -> QuotaLedger:
+        """``budget``: the operator's spend budget, checked by every reservation."""
         reader, writer = make_engines(database_url, lock_timeout_s=lock_timeout_s)
         ledger = cls(reader, writer, default_limit=default_limit, timezone=timezone,
                      clock=clock, user_limit=user_limit, owner=owner)
         ledger.url = database_url
+        ledger.budget = budget or SpendLimits()
         path = sqlite_path(database_url)
         ledger.journal = Path(path + ".pending") if path else None
         return ledger

@@ -41,12 +41,13 @@ jobs = Table(
     Column("thoughts_tokens", Integer, nullable=True),
     Column("total_tokens", Integer, nullable=True),
     Column("cost_usd", Float, nullable=True),  # set once the upstream answered
-    Column("estimated_usd", Float, nullable=True),  # held against the daily budget meanwhile
+    Column("estimated_usd", Float, nullable=True),  # held against the budget meanwhile
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
     Index("ix_jobs_status", "status", "platform"),
     Index("ix_jobs_day", "day", "status"),
     Index("ux_jobs_origin", "origin_key", unique=True),
     Index("ix_jobs_person", "actor", "day", "status", "credits"),
+    Index("ix_jobs_spend", "day", "status", "cost_usd", "estimated_usd"),
 )
 
 # a generated (paid) result, kept from before its delivery starts until the job is finished
@@ -83,4 +84,13 @@ turns = Table(
     Column("created_at", String(40), nullable=False),
     Index("ix_turns_message", "message_key"),
     Index("ix_turns_created", "created_at"),
+)
+
+# the operators' budget alerts, each claimed once for the deployment (bot/ledger/spending.py)
+budget_alerts = Table(
+    "budget_alerts", metadata,
+    Column("period", String(16), primary_key=True),  # a day (2026-12-06) or a month (2026-12)
+    Column("threshold", Integer, primary_key=True),  # percent of the budget: 80 or 100
+    Column("spent_usd", Float, nullable=False),  # the spend when it was reached
+    Column("at", String(40), nullable=False),
 )

@@ -169,6 +169,13 @@ EN: Mapping[str, str] = {
                        "budget of ${budget}.",
     "budget_alert_100": "editbot: today's estimated spend is ${spent}, {percent}% of the daily "
                         "budget of ${budget}. New edits are refused until {resets_at}.",
+    "monthly_budget_reached": "The bot has reached its budget for this month; it resets on "
+                              "{resets_on} at {resets_at}. Nothing was charged.",
+    "monthly_budget_alert_80": "editbot: this month's estimated spend is ${spent}, {percent}% of "
+                               "the monthly budget of ${budget}.",
+    "monthly_budget_alert_100": "editbot: this month's estimated spend is ${spent}, {percent}% "
+                                "of the monthly budget of ${budget}. New edits are refused "
+                                "until {resets_on} {resets_at}.",
     "not_operator": "Only the bot's operators can do that.",
     "cmd_stats": "Usage, spend and failures (operators)",
     "stats_header": "Stats for {model}",
@@ -178,6 +185,8 @@ EN: Mapping[str, str] = {
                       "{running} running",
     "stats_spend": "Estimated spend: ${spend}",
     "stats_spend_budget": "Estimated spend: ${spend} of ${budget} a day",
+    "stats_month": "This month: estimated spend ${spend}",
+    "stats_month_budget": "This month: estimated spend ${spend} of ${budget}",
     "stats_quality": "Failure rate: {failure_rate}; time to result: p50 {p50}, p95 {p95}",
     "stats_top": "Top groups and servers by spend: {top}",
 }

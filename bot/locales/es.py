@@ -185,6 +185,13 @@ ES: Mapping[str, str] = {
     "budget_alert_100": "editbot: el gasto estimado de hoy es ${spent}, el {percent}% del "
                         "presupuesto diario de ${budget}. Las ediciones nuevas se rechazan hasta "
                         "las {resets_at}.",
+    "monthly_budget_reached": "El bot alcanzó su presupuesto de este mes; se renueva el "
+                              "{resets_on} a las {resets_at}. No se cobró nada.",
+    "monthly_budget_alert_80": "editbot: el gasto estimado de este mes es ${spent}, el "
+                               "{percent}% del presupuesto mensual de ${budget}.",
+    "monthly_budget_alert_100": "editbot: el gasto estimado de este mes es ${spent}, el "
+                                "{percent}% del presupuesto mensual de ${budget}. Las ediciones "
+                                "nuevas se rechazan hasta el {resets_on} {resets_at}.",
     "not_operator": "Solo los operadores del bot pueden hacer eso.",
     "cmd_stats": "Uso, gasto y fallos (operadores)",
     "stats_header": "Estadísticas de {model}",
@@ -194,6 +201,8 @@ ES: Mapping[str, str] = {
                       "fallidas, {running} en curso",
     "stats_spend": "Gasto estimado: ${spend}",
     "stats_spend_budget": "Gasto estimado: ${spend} de ${budget} al día",
+    "stats_month": "Este mes: gasto estimado ${spend}",
+    "stats_month_budget": "Este mes: gasto estimado ${spend} de ${budget}",
     "stats_quality": "Tasa de fallos: {failure_rate}; tiempo hasta el resultado: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grupos y servidores con más gasto: {top}",

@@ -190,6 +190,13 @@ ID: Mapping[str, str] = {
                        "harian ${budget}.",
     "budget_alert_100": "editbot: perkiraan biaya hari ini ${spent}, {percent}% dari anggaran "
                         "harian ${budget}. Edit baru ditolak sampai {resets_at}.",
+    "monthly_budget_reached": "Bot sudah mencapai anggaran bulan ini; anggaran baru mulai "
+                              "{resets_on} pukul {resets_at}. Tidak ada yang dipotong.",
+    "monthly_budget_alert_80": "editbot: perkiraan biaya bulan ini ${spent}, {percent}% dari "
+                               "anggaran bulanan ${budget}.",
+    "monthly_budget_alert_100": "editbot: perkiraan biaya bulan ini ${spent}, {percent}% dari "
+                                "anggaran bulanan ${budget}. Edit baru ditolak sampai "
+                                "{resets_on} {resets_at}.",
     "not_operator": "Hanya operator bot yang bisa melakukannya.",
     "cmd_stats": "Pemakaian, biaya, dan kegagalan (operator)",
     "stats_header": "Statistik untuk {model}",
@@ -199,6 +206,8 @@ ID: Mapping[str, str] = {
                       "{running} sedang diproses",
     "stats_spend": "Perkiraan biaya: ${spend}",
     "stats_spend_budget": "Perkiraan biaya: ${spend} dari ${budget} per hari",
+    "stats_month": "Bulan ini: perkiraan biaya ${spend}",
+    "stats_month_budget": "Bulan ini: perkiraan biaya ${spend} dari ${budget}",
     "stats_quality": "Tingkat kegagalan: {failure_rate}; waktu sampai hasil: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grup dan server dengan biaya terbesar: {top}",

@@ -179,6 +179,13 @@ PT: Mapping[str, str] = {
                        "diário de ${budget}.",
     "budget_alert_100": "editbot: o gasto estimado de hoje é ${spent}, {percent}% do orçamento "
                         "diário de ${budget}. Novas edições são recusadas até {resets_at}.",
+    "monthly_budget_reached": "O bot atingiu o orçamento deste mês; ele renova em "
+                              "{resets_on} às {resets_at}. Nada foi cobrado.",
+    "monthly_budget_alert_80": "editbot: o gasto estimado deste mês é ${spent}, {percent}% do "
+                               "orçamento mensal de ${budget}.",
+    "monthly_budget_alert_100": "editbot: o gasto estimado deste mês é ${spent}, {percent}% do "
+                                "orçamento mensal de ${budget}. Novas edições são recusadas "
+                                "até {resets_on} {resets_at}.",
     "not_operator": "Só os operadores do bot podem fazer isso.",
     "cmd_stats": "Uso, gastos e falhas (operadores)",
     "stats_header": "Estatísticas de {model}",
@@ -188,6 +195,8 @@ PT: Mapping[str, str] = {
                       "falha, {running} em andamento",
     "stats_spend": "Gasto estimado: ${spend}",
     "stats_spend_budget": "Gasto estimado: ${spend} de ${budget} por dia",
+    "stats_month": "Este mês: gasto estimado ${spend}",
+    "stats_month_budget": "Este mês: gasto estimado ${spend} de ${budget}",
     "stats_quality": "Taxa de falhas: {failure_rate}; tempo até o resultado: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grupos e servidores que mais gastaram: {top}",

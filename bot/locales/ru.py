@@ -185,6 +185,13 @@ RU: Mapping[str, str] = {
                        "бюджета ${budget}.",
     "budget_alert_100": "editbot: расходы за сегодня по оценке ${spent}, {percent}% дневного "
                         "бюджета ${budget}. Новые правки отклоняются до {resets_at}.",
+    "monthly_budget_reached": "Бот исчерпал бюджет на этот месяц; он обновится "
+                              "{resets_on} в {resets_at}. Ничего не списано.",
+    "monthly_budget_alert_80": "editbot: расходы за месяц по оценке ${spent}, {percent}% "
+                               "месячного бюджета ${budget}.",
+    "monthly_budget_alert_100": "editbot: расходы за месяц по оценке ${spent}, {percent}% "
+                                "месячного бюджета ${budget}. Новые правки отклоняются до "
+                                "{resets_on} {resets_at}.",
     "not_operator": "Это могут только операторы бота.",
     "cmd_stats": "Использование, расходы и сбои (операторы)",
     "stats_header": "Статистика для {model}",
@@ -194,6 +201,8 @@ RU: Mapping[str, str] = {
                       "в работе: {running}",
     "stats_spend": "Расходы по оценке: ${spend}",
     "stats_spend_budget": "Расходы по оценке: ${spend} из ${budget} в день",
+    "stats_month": "Этот месяц: расходы по оценке ${spend}",
+    "stats_month_budget": "Этот месяц: расходы по оценке ${spend} из ${budget}",
     "stats_quality": "Доля сбоев: {failure_rate}; время до результата: p50 {p50}, p95 {p95}",
     "stats_top": "Группы и серверы с наибольшими расходами: {top}",
 }

@@ -167,6 +167,13 @@ VI: Mapping[str, str] = {
                        "hằng ngày ${budget}.",
     "budget_alert_100": "editbot: chi phí ước tính hôm nay là ${spent}, {percent}% ngân sách "
                         "hằng ngày ${budget}. Yêu cầu mới bị từ chối đến {resets_at}.",
+    "monthly_budget_reached": "Bot đã dùng hết ngân sách tháng này; ngân sách mới có vào "
+                              "{resets_on} lúc {resets_at}. Bạn không bị trừ lượt nào.",
+    "monthly_budget_alert_80": "editbot: chi phí ước tính tháng này là ${spent}, {percent}% "
+                               "ngân sách hằng tháng ${budget}.",
+    "monthly_budget_alert_100": "editbot: chi phí ước tính tháng này là ${spent}, {percent}% "
+                                "ngân sách hằng tháng ${budget}. Yêu cầu mới bị từ chối đến "
+                                "{resets_on} {resets_at}.",
     "not_operator": "Chỉ người vận hành bot mới làm được việc này.",
     "cmd_stats": "Lượt dùng, chi phí và lỗi (người vận hành)",
     "stats_header": "Thống kê cho {model}",
@@ -176,6 +183,8 @@ VI: Mapping[str, str] = {
                       "{running} đang làm",
     "stats_spend": "Chi phí ước tính: ${spend}",
     "stats_spend_budget": "Chi phí ước tính: ${spend} trên ${budget} mỗi ngày",
+    "stats_month": "Tháng này: chi phí ước tính ${spend}",
+    "stats_month_budget": "Tháng này: chi phí ước tính ${spend} trên ${budget}",
     "stats_quality": "Tỉ lệ lỗi: {failure_rate}; thời gian ra ảnh: p50 {p50}, p95 {p95}",
     "stats_top": "Nhóm và máy chủ chi nhiều nhất: {top}",
 }

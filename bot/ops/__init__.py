@@ -1,13 +1,13 @@
-"""What operators see: metrics, the figures of /stats, the daily budget and its alerts, logs."""
+"""What operators see: metrics, the figures of /stats, the budget and its alerts, logs."""
 
-from .budget import AdminAlerts, DailyBudget
+from .budget import AdminAlerts, Budget
 from .logs import RedactingFilter, configure_logging, loop_exception_handler
 from .metrics import Metrics, outcome_label
 from .stats import Period, Stats, StatsReport
 
 __all__ = [
     "AdminAlerts",
-    "DailyBudget",
+    "Budget",
     "Metrics",
     "Period",
     "RedactingFilter",

@@ -1,24 +1,23 @@
-"""The daily budget (DAILY_BUDGET_USD) and the operators' alerts.
+"""The operator's budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD) and the operators' alerts.
 
-An edit is admitted only if the day's estimated spend, plus the estimates of the jobs still
-running, plus its own estimate stays within the budget; otherwise it is refused before any
-credit is taken or any upstream call made. The check and the hold are one synchronous step, so
-concurrent requests cannot together pass the budget. When a job's answer arrives, its estimate
-is replaced by its cost. BOT_ADMINS hear once a day at 80% and once at 100%.
-
-The running figures live in this process (loaded from the ledger at start); the day is the
-quota day (QUOTA_TIMEZONE).
+The ledger holds the budget: every reservation checks, in the same atomic statement as the
+credits, that the day's spend (each job's recorded cost, or its estimate while it runs) plus this
+job's estimate stays within the day's budget, and the same for the month (bot/ledger/spending.py).
+So the budget holds for the whole deployment, however many replicas share the database. Here:
+the cheap check before any download, the figures for /metrics, and the alerts: BOT_ADMINS hear
+once a day (and once a month) at 80% and once at 100%, from whichever replica claims the alert
+in the ledger first. A job counts on the quota day it was reserved on (QUOTA_TIMEZONE).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
 
-from ..errors import BudgetReached
 from ..i18n import text
+from ..ledger import QuotaLedger, Spending
 
 log = logging.getLogger(__name__)
 THRESHOLDS = (80, 100)  # percent of the budget at which the operators are told
@@ -54,7 +53,11 @@ class AdminAlerts:
 
     def tell_soon(self, message_id: str, **params: object) -> None:
         """Tell the operators without holding up the caller (a job on its way)."""
-        task = asyncio.get_running_loop().create_task(self._tell(message_id, params))
+        self.soon(self._tell(message_id, params))
+
+    def soon(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` (that may tell the operators) without holding up the caller."""
+        task = asyncio.get_running_loop().create_task(work)
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
@@ -63,81 +66,63 @@ class AdminAlerts:
 
     async def settle(self) -> None:
         """Wait for alerts on their way (at shutdown)."""
-        if self._sending:
+        while self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
 
 
-class DailyBudget:
-    def __init__(self, *, limit_usd: float | None, today: Callable[[], str],
-                 resets_at: Callable[[], datetime], alerts: AdminAlerts) -> None:
-        self.limit_usd = limit_usd
-        self._today = today
-        self._resets_at = resets_at
+class Budget:
+    """The deployment's budget as the edit flow and the operators see it; the ledger enforces
+    it (``QuotaLedger.open(budget=...)``)."""
+
+    def __init__(self, *, ledger: QuotaLedger, alerts: AdminAlerts) -> None:
+        self._ledger = ledger
         self._alerts = alerts
-        self._day = ""
-        self._spent = 0.0
-        self._held: dict[int, float] = {}  # job id -> its estimate, until its answer
-        self._reserved = 0.0  # held, plus admitted jobs not yet in the ledger
-        self._told: set[int] = set()
-
-    def load(self, *, day: str, spent: float, held: Mapping[int, float]) -> None:
-        """The ledger's figures at start. Thresholds already passed count as told."""
-        self._day, self._spent = day, spent
-        self._held = dict(held)
-        self._reserved = sum(self._held.values())
-        self._told = {t for t in THRESHOLDS if self._percent() >= t}
-
-    def _roll(self) -> None:
-        today = self._today()
-        if today != self._day:
-            self._day, self._spent, self._told = today, 0.0, set()
-
-    def _percent(self) -> float:
-        if not self.limit_usd:
-            return 0.0
-        return 100 * self._spent / self.limit_usd
-
-    def spent_today(self) -> float:
-        self._roll()
-        return self._spent
 
     @property
-    def reserved(self) -> float:
-        return self._reserved
+    def daily_usd(self) -> float | None:
+        return self._ledger.budget.daily_usd
 
-    def check(self, estimate: float) -> None:
-        """Raise BudgetReached if ``estimate`` more would pass the budget (nothing held)."""
-        self._roll()
-        if self.limit_usd is not None and (
-                self._spent + self._reserved + estimate > self.limit_usd + 1e-9):
-            raise BudgetReached("budget_reached", resets_at=self._resets_at())
+    @property
+    def monthly_usd(self) -> float | None:
+        return self._ledger.budget.monthly_usd
 
-    def admit(self, estimate: float) -> None:
-        """Hold ``estimate`` for a new job, or raise BudgetReached (nothing held)."""
-        self.check(estimate)
-        self._reserved += estimate
+    async def check(self, estimate: float) -> None:
+        """Raise BudgetReached if ``estimate`` more would pass a budget now (nothing held: the
+        reservation checks again, atomically)."""
+        refusal = await self._ledger.over_budget(estimate)
+        if refusal is not None:
+            raise refusal
 
-    def release(self, estimate: float) -> None:
-        """An admitted job that never reached the ledger (a quota refusal, a duplicate)."""
-        self._reserved = max(self._reserved - estimate, 0.0)
+    async def spending(self) -> Spending:
+        """The deployment's spend today and this month, from the ledger."""
+        return await self._ledger.spending()
 
-    def hold(self, job_id: int, estimate: float) -> None:
-        """The admitted estimate now belongs to job ``job_id``."""
-        self._held[job_id] = estimate
+    def settled(self) -> None:
+        """A job's cost was recorded: tell the operators of a threshold it crossed (in the
+        background, once for the deployment)."""
+        if self._ledger.budget.any:
+            self._alerts.soon(self._alert())
 
-    def drop(self, job_id: int) -> None:
-        """Job ``job_id`` went on in another process: its estimate is no longer held here."""
-        self.release(self._held.pop(job_id, 0.0))
+    async def _alert(self) -> None:
+        try:
+            spent = await self._ledger.spending()
+            await self._crossed(spent.day, self.daily_usd, spent.day_cost_usd, "budget_alert",
+                                resets_at=self._ledger.resets_at())
+            resets = self._ledger.month_resets_at()
+            await self._crossed(spent.day[:7], self.monthly_usd, spent.month_cost_usd,
+                                "monthly_budget_alert", resets_at=resets,
+                                resets_on=resets.date().isoformat())
+        except Exception:  # an alert must never fail the job that prompted it
+            log.warning("could not check the budget's alerts", exc_info=True)
 
-    def settle(self, job_id: int, cost_usd: float) -> None:
-        """Job ``job_id`` cost ``cost_usd`` (0: the upstream gave nothing to pay for)."""
-        self._roll()
-        self.release(self._held.pop(job_id, 0.0))
-        self._spent += cost_usd
-        crossed = [t for t in THRESHOLDS if self._percent() >= t and t not in self._told]
-        if crossed and self.limit_usd is not None:
-            self._told.update(crossed)
-            self._alerts.tell_soon(
-                f"budget_alert_{max(crossed)}", percent=round(self._percent()),
-                spent=f"{self._spent:.2f}", budget=f"{self.limit_usd:.2f}",
-                resets_at=self._resets_at().strftime("%H:%M %Z").strip())
+    async def _crossed(self, period: str, budget: float | None, spent: float, message: str,
+                       **params: Any) -> None:
+        if not budget:
+            return
+        percent = 100 * spent / budget
+        claimed = [t for t in THRESHOLDS if percent >= t and await self._ledger.claim_alert(
+            period, t, spent)]
+        if claimed:
+            params["resets_at"] = params["resets_at"].strftime("%H:%M %Z").strip()
+            await self._alerts.tell(f"{message}_{max(claimed)}", percent=round(percent),
+                                    spent=f"{spent:.2f}", budget=f"{budget:.2f}", **params)

@@ -17,13 +17,15 @@ user, a chat or a job. ``Metrics(enabled=False)`` keeps the same calls but recor
     editbot_credits_total{platform,event}             reserved, committed, refunded
     editbot_spend_usd_total{model,size}               estimated upstream spend
     editbot_upstream_tokens_total{model,kind}         prompt, output, thoughts
-    editbot_spend_today_usd / editbot_daily_budget_usd
+    editbot_spend_today_usd / editbot_daily_budget_usd  the deployment's, read from the ledger
+    editbot_spend_month_usd / editbot_monthly_budget_usd  at each scrape (every replica says
+    editbot_spend_held_usd                            the same); held: running jobs' estimates
     process_* python_* python_gc_*                    the client's default collectors
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.gc_collector import GCCollector
@@ -31,6 +33,7 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from ..errors import BudgetReached, EditbotError, QuotaExceeded
+from ..ledger import Spending
 from ..pricing import Spend
 
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300)
@@ -42,7 +45,8 @@ def size_label(size: str | None) -> str:
 
 def outcome_label(status: str, error: EditbotError | None) -> str:
     """An outcome's label; a request turned away says by what: rejected_quota (no credits),
-    rejected_budget (DAILY_BUDGET_USD), rejected_busy (too many running), else invalid."""
+    rejected_budget (DAILY_ or MONTHLY_BUDGET_USD), rejected_busy (too many running), else
+    invalid."""
     if status not in ("rejected", "invalid") or error is None:
         return status
     if isinstance(error, QuotaExceeded):
@@ -84,8 +88,15 @@ class Metrics:
         self._tokens = Counter("editbot_upstream_tokens", "Tokens the upstream reported",
                                ["model", "kind"], registry=registry)
         self._spend_today = Gauge("editbot_spend_today_usd",
-                                  "Estimated upstream spend of the current budget day",
-                                  registry=registry)
+                                  "Estimated upstream spend of the current budget day, "
+                                  "the deployment's", registry=registry)
+        self._spend_month = Gauge("editbot_spend_month_usd",
+                                  "Estimated upstream spend of the current month, "
+                                  "the deployment's", registry=registry)
+        self._spend_held = Gauge("editbot_spend_held_usd",
+                                 "Estimates held against the budget by running jobs",
+                                 registry=registry)
+        self._spending: Callable[[], Awaitable[Spending]] | None = None
 
     # -- what the edit service reports --------------------------------------------------------
     def edit(self, platform: str, outcome: str, size: str | None) -> None:
@@ -129,12 +140,24 @@ class Metrics:
 
     # -- gauges read at scrape time -----------------------------------------------------------
     def watch(self, *, waiting: Callable[[], float], in_flight: Callable[[], float],
-              spent_today: Callable[[], float], budget: float | None) -> None:
+              spending: Callable[[], Awaitable[Spending]], budget: float | None,
+              monthly_budget: float | None = None) -> None:
         if not self.enabled:
             return
         self._queue_depth.set_function(waiting)
         self._in_flight.set_function(in_flight)
-        self._spend_today.set_function(spent_today)
-        if budget is not None:  # absent when there is no cap
-            Gauge("editbot_daily_budget_usd", "DAILY_BUDGET_USD", registry=self.registry
-                  ).set(budget)
+        self._spending = spending
+        for name, value in (("editbot_daily_budget_usd", budget),
+                            ("editbot_monthly_budget_usd", monthly_budget)):
+            if value is not None:  # absent when there is no cap
+                Gauge(name, name.removeprefix("editbot_").upper(), registry=self.registry
+                      ).set(value)
+
+    async def refresh(self) -> None:
+        """Read the deployment's spend from the ledger (before each scrape)."""
+        if self._spending is None:
+            return
+        spent = await self._spending()
+        self._spend_today.set(spent.day_cost_usd)
+        self._spend_month.set(spent.month_cost_usd)
+        self._spend_held.set(spent.day_held_usd)

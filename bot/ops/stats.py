@@ -1,5 +1,7 @@
 """Stats for operators (/stats, ``python -m bot stats``): today and the last 7 days, read from
-the ledger's jobs. Only BOT_ADMINS may read them.
+the ledger's jobs (the deployment's, whichever replica answers). Only BOT_ADMINS may read
+them. A job counts on the quota day it was reserved on, whenever it finished (the same rule as
+its credits and the budget).
 
 A job's outcome is its ledger status: committed = delivered; refunded with a ``refused:`` note =
 refused by the model; any other refund = failed; still reserved = running. Time to result runs
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..domain import Actor, JobStatus
 from ..errors import NotAllowed
@@ -51,10 +53,14 @@ class StatsReport:
     budget_usd: float | None
     model: str
     at: datetime = field(compare=False)
+    month_spend_usd: float = 0.0  # the calendar month of today's quota day
+    monthly_budget_usd: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"today": self.today.to_json(), "last_7_days": self.week.to_json(),
-                "budget_usd": self.budget_usd, "model": self.model, "at": self.at.isoformat()}
+                "budget_usd": self.budget_usd, "model": self.model, "at": self.at.isoformat(),
+                "month": {"spend_usd": round(self.month_spend_usd, 4),
+                          "budget_usd": self.monthly_budget_usd}}
 
 
 def outcome_of(status: str, note: str) -> str:
@@ -103,10 +109,11 @@ def summarize(rows: list[Any], first_day: str, last_day: str) -> Period:
 class Stats:
     def __init__(self, *, ledger: QuotaLedger, admins: frozenset[str],
                  budget_usd: float | None, model: str,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], monthly_budget_usd: float | None = None) -> None:
         self._ledger = ledger
         self._admins = admins
         self._budget = budget_usd
+        self._monthly = monthly_budget_usd
         self._model = model
         self._clock = clock
 
@@ -121,19 +128,9 @@ class Stats:
                       jobs.c.created_at, jobs.c.updated_at).where(jobs.c.day >= first)
         async with self._ledger.engine.connect() as conn:
             rows = list((await conn.execute(stmt)).all())
+        month = await self._ledger.spending(today)
         return StatsReport(today=summarize(rows, today, today),
                            week=summarize(rows, first, today), budget_usd=self._budget,
-                           model=self._model, at=self._clock())
-
-    async def budget_state(self) -> tuple[str, float, dict[int, float]]:
-        """For the daily budget at start: the day, its spend, and the estimates still held
-        by unfinished jobs that have no cost yet."""
-        today = self._ledger.today()
-        spent = select(func.coalesce(func.sum(jobs.c.cost_usd), 0.0)).where(jobs.c.day == today)
-        held = select(jobs.c.id, jobs.c.estimated_usd).where(
-            jobs.c.status == JobStatus.RESERVED.value, jobs.c.cost_usd.is_(None),
-            jobs.c.estimated_usd.is_not(None))
-        async with self._ledger.engine.connect() as conn:
-            total = (await conn.execute(spent)).scalar() or 0.0
-            rows = (await conn.execute(held)).all()
-        return today, float(total), {int(job_id): float(usd) for job_id, usd in rows}
+                           model=self._model, at=self._clock(),
+                           month_spend_usd=month.month_cost_usd,
+                           monthly_budget_usd=self._monthly)

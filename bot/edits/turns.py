@@ -31,17 +31,28 @@ def user_parts(prompt: str, images: Sequence[ImageInput]) -> list[dict[str, Any]
     return [*parts, {"text": prompt}]
 
 
+class Turn:
+    """A turn being kept: encoded in the background, written once its message is known."""
+
+    def __init__(self) -> None:
+        self.message_key: str | None = None
+        self.go = asyncio.Event()  # set: write it now (its message known, or the job done)
+        self.task: asyncio.Task[None] | None = None
+
+
 class TurnStore:
     """Turns are written beside the delivery, never before it: encoding a 4K image's turn
-    (tens of megabytes of JSON) happens off the event loop and off the ledger's writer, and a
-    ``link`` waits for its job's turn to be written first."""
+    (tens of megabytes of JSON) happens off the event loop and off the ledger's writer. A turn
+    is written once, with the message that shows its result (``link``) when that comes before
+    the job's end (``written``), as it does on the common path: noting the message afterwards
+    would write the whole row a second time. ``link`` and ``history`` wait for the write."""
 
     def __init__(self, ledger: QuotaLedger) -> None:
         self.ledger = ledger
-        self._saving: dict[int, asyncio.Task[None]] = {}
+        self._saving: dict[int, Turn] = {}
 
     async def save(self, job_id: int, parent_id: int | None, user: list[dict[str, Any]],
-                   model: Sequence[dict[str, Any]]) -> None:
+                   model: Sequence[dict[str, Any]], message_key: str | None = None) -> None:
         now = self.ledger.now()
         cutoff = (now - KEEP).isoformat()
         user_json, model_json = await asyncio.to_thread(_encode, user, model)
@@ -51,34 +62,60 @@ class TurnStore:
         def write(conn: Any) -> None:
             conn.execute(delete(turns).where(turns.c.created_at < cutoff))
             conn.execute(delete(turns).where(turns.c.job_id == job_id))
-            conn.execute(insert(turns).values(**row))
+            conn.execute(insert(turns).values(**row, message_key=message_key))
 
         await self.ledger.writer.write(write)
 
     def keep(self, job_id: int, request: EditRequest, image: GeneratedImage) -> None:
         """Start keeping a job's turn for a follow-up, in the background; a failure costs the
         follow-up, never the edit."""
+        turn = Turn()
+
         async def keeping() -> None:
             try:
                 user = await asyncio.to_thread(user_parts, request.command.prompt,
                                                request.images)
-                await self.save(job_id, request.parent, user, image.parts)
+                await turn.go.wait()
+                await self.save(job_id, request.parent, user, image.parts, turn.message_key)
             except Exception:
                 log.warning("job %d: its turn could not be kept", job_id, exc_info=True)
             finally:
                 self._saving.pop(job_id, None)
 
-        self._saving[job_id] = asyncio.get_running_loop().create_task(keeping())
+        self._saving[job_id] = turn
+        turn.task = asyncio.get_running_loop().create_task(keeping())
+
+    def written(self, job_id: int) -> None:
+        """The job is over: its turn is written now, with its message if one was noted."""
+        turn = self._saving.get(job_id)
+        if turn is not None:
+            turn.go.set()
+
+    async def _written(self, job_id: int) -> bool:
+        """Write the job's turn now and wait for it; False if none was being kept."""
+        turn = self._saving.get(job_id)
+        if turn is None or turn.task is None:
+            return False
+        turn.go.set()
+        await asyncio.shield(turn.task)
+        return True
 
     async def settle(self) -> None:
         """Let the turns being written finish (before the ledger closes)."""
-        await asyncio.gather(*self._saving.values(), return_exceptions=True)
+        for turn in self._saving.values():
+            turn.go.set()
+        await asyncio.gather(*(t.task for t in self._saving.values() if t.task),
+                             return_exceptions=True)
 
     async def link(self, job_id: int, message_key: str) -> None:
         """Note the platform message that shows the job's result (the first one wins)."""
-        saving = self._saving.get(job_id)
-        if saving is not None:
-            await asyncio.shield(saving)
+        turn = self._saving.get(job_id)
+        if turn is not None and not turn.go.is_set() and turn.message_key is None:
+            turn.message_key = message_key  # written with the turn: one write
+        noted = turn is not None and turn.message_key is not None
+        await self._written(job_id)
+        if noted:
+            return
         stmt = (update(turns).where(turns.c.job_id == job_id, turns.c.message_key.is_(None))
                 .values(message_key=message_key))
         await self.ledger.writer.write(lambda conn: conn.execute(stmt))
@@ -93,9 +130,7 @@ class TurnStore:
     async def history(self, job_id: int) -> list[Content]:
         """The contents to send before a follow-up of ``job_id``: its turn and up to
         ``MAX_TURNS - 1`` before it, oldest first."""
-        saving = self._saving.get(job_id)
-        if saving is not None:  # a follow-up quicker than its parent's turn being written
-            await asyncio.shield(saving)
+        await self._written(job_id)  # a follow-up quicker than its parent's turn being written
         chain: list[Content] = []
         current: int | None = job_id
         async with self.ledger.engine.connect() as conn:

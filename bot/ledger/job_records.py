@@ -6,11 +6,16 @@ Finishing a job, and noting its delivery, require this process's lease on it.
 
 A result the model produced (and was paid for) is kept with its job before its delivery starts
 (``keep_result``): a restart delivers the kept result instead of paying for the edit again. It
-is deleted when the job is finished, and after ``RESULT_TTL`` at most.
+is deleted when the job is finished, and after ``RESULT_TTL`` at most. Beside a SQLite file it
+is kept as a file (``kept.py``): one write of the bytes, where a row would write them twice
+(the WAL, then the database) and free their pages again a moment later. On PostgreSQL it is a
+row, where every replica can read it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
 from datetime import datetime, timedelta
@@ -21,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain import GeneratedImage, Job, JobStatus
 from ..pricing import Spend
+from . import kept
 from .pending import LEDGER_FAULTS, Pending
 from .tables import jobs, results
 
@@ -43,16 +49,21 @@ class Jobs(Pending):
                 .values(status=status.value, note=note[:500], updated_at=self._now(),
                         **spend_values(spend)))
 
+        folder = self.kept_dir
+
         def finish(conn: Connection) -> bool:
             done = conn.execute(stmt).rowcount == 1
-            if done:
+            if done and folder is None:
                 conn.execute(delete(results).where(results.c.job_id == job_id))
             return done
 
         try:
-            return await self._writer.write(finish)
+            done = await self._writer.write(finish)
         except LEDGER_FAULTS:
             return self.finish_later(job_id, status, note, spend_values(spend))
+        if done and folder is not None:
+            kept.drop(folder, job_id)
+        return done
 
     async def asking(self, job_id: int) -> bool:
         """Note that the job's request is about to go to the model. False if this process no
@@ -90,6 +101,13 @@ class Jobs(Pending):
 
     # -- kept results --------------------------------------------------------------------------
     async def keep_result(self, job_id: int, image: GeneratedImage) -> None:
+        if self.kept_dir is not None:
+            try:
+                await asyncio.to_thread(kept.write, self.kept_dir, job_id, image,
+                                        self._clock().timestamp())
+            except OSError:
+                log.error("job %d: could not keep its result; delivering it now", job_id)
+            return
         row = {"job_id": job_id, "mime_type": image.mime_type, "width": image.width,
                "height": image.height, "text": image.text, "data": image.data,
                "created_at": self._now()}
@@ -104,6 +122,10 @@ class Jobs(Pending):
             log.error("job %d: could not keep its result; delivering it now", job_id)
 
     async def result(self, job_id: int) -> GeneratedImage | None:
+        if self.kept_dir is not None:
+            found = await asyncio.to_thread(kept.read, self.kept_dir, job_id)
+            if found is not None:
+                return found  # else perhaps a row kept before results went to files
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(results).where(results.c.job_id == job_id))
                    ).mappings().first()
@@ -117,7 +139,7 @@ class Jobs(Pending):
         async with self.engine.connect() as conn:
             row = (await conn.execute(with_result().where(jobs.c.id == job_id))
                    ).mappings().first()
-        return None if row is None else job_of(row)
+        return None if row is None else self._with_files([job_of(row)])[0]
 
     async def unfinished(self, platform: str | None = None) -> list[Job]:
         stmt = with_result().where(RESERVED).order_by(jobs.c.id)
@@ -125,7 +147,16 @@ class Jobs(Pending):
             stmt = stmt.where(jobs.c.platform == platform)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
-        return [job_of(row) for row in rows]
+        return self._with_files([job_of(row) for row in rows])
+
+    def _with_files(self, found: list[Job]) -> list[Job]:
+        """The jobs, those whose result is kept as a file marked as having one."""
+        folder = self.kept_dir
+        if folder is None:
+            return found
+        return [dataclasses.replace(job, has_result=True)
+                if not job.has_result and kept.path(folder, job.id).exists() else job
+                for job in found]
 
 
 def with_result() -> Any:

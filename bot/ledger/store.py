@@ -50,6 +50,7 @@ class QuotaLedger(Quotas, Leases):
         ledger.budget = budget or SpendLimits()
         path = sqlite_path(database_url)
         ledger.journal = Path(path + ".pending") if path else None
+        ledger.kept_dir = Path(path + ".results") if path else None
         return ledger
 
     @property

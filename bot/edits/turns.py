@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, update
 
 from ..domain import EditRequest, GeneratedImage, ImageInput
 from ..ledger import QuotaLedger, turns
+from .turn_files import TurnFiles
 
 log = logging.getLogger(__name__)
 MAX_TURNS = 4
@@ -50,6 +51,8 @@ class TurnStore:
     def __init__(self, ledger: QuotaLedger) -> None:
         self.ledger = ledger
         self._saving: dict[int, Turn] = {}
+        folder = ledger.turns_dir
+        self.files = None if folder is None else TurnFiles(folder, ledger.kept_dir)
 
     async def save(self, job_id: int, parent_id: int | None, user: list[dict[str, Any]],
                    model: Sequence[dict[str, Any]], message_key: str | None = None) -> None:
@@ -65,6 +68,18 @@ class TurnStore:
             conn.execute(insert(turns).values(**row, message_key=message_key))
 
         await self.ledger.writer.write(write)
+        if self.files is not None:
+            await asyncio.to_thread(self.files.prune, (now - KEEP).timestamp())
+
+    def _parts_of(self, job_id: int, request: EditRequest, image: GeneratedImage,
+                  ) -> tuple[list[dict[str, Any]], Sequence[dict[str, Any]]]:
+        """The user's and the model's parts of a turn (its images in files, when kept so)."""
+        prompt, files = request.command.prompt, self.files
+        if files is None:
+            return user_parts(prompt, request.images), image.parts
+        now = self.ledger.now().timestamp()
+        return (files.user_parts(job_id, prompt, request.images, now),
+                files.model_parts(job_id, image, now))
 
     def keep(self, job_id: int, request: EditRequest, image: GeneratedImage) -> None:
         """Start keeping a job's turn for a follow-up, in the background; a failure costs the
@@ -73,10 +88,9 @@ class TurnStore:
 
         async def keeping() -> None:
             try:
-                user = await asyncio.to_thread(user_parts, request.command.prompt,
-                                               request.images)
+                user, model = await asyncio.to_thread(self._parts_of, job_id, request, image)
                 await turn.go.wait()
-                await self.save(job_id, request.parent, user, image.parts, turn.message_key)
+                await self.save(job_id, request.parent, user, model, turn.message_key)
             except Exception:
                 log.warning("job %d: its turn could not be kept", job_id, exc_info=True)
             finally:
@@ -139,16 +153,24 @@ class TurnStore:
                        ).mappings().first()
                 if row is None:
                     break
-                user, model = await asyncio.to_thread(_parts, row["user_parts"],
-                                                      row["model_parts"])
+                read = await asyncio.to_thread(self._read, row["user_parts"],
+                                               row["model_parts"])
+                if read is None:
+                    break
+                user, model = read
                 chain[:0] = [{"role": "user", "parts": user}, {"role": "model", "parts": model}]
                 current = row["parent_id"]
         return chain
 
 
-def _parts(user: str, model: str) -> tuple[Any, Any]:
-    """Decode a kept turn (megabytes at 4K: off the event loop)."""
-    return json.loads(user), json.loads(model)
+    def _read(self, user: str, model: str) -> tuple[Any, Any] | None:
+        """Decode a kept turn (megabytes at 4K: off the event loop), its images read back
+        from their files; None if they are gone."""
+        parts = json.loads(user), json.loads(model)
+        if self.files is None:
+            return parts
+        filled = [self.files.fill(p) for p in parts]
+        return None if filled[0] is None or filled[1] is None else (filled[0], filled[1])
 
 
 def _encode(user: list[dict[str, Any]], model: Sequence[dict[str, Any]]) -> tuple[str, str]:

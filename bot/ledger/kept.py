@@ -3,6 +3,9 @@ JSON (type, size, text), then the image's bytes. A file is written under a tempo
 renamed, so a process killed while writing leaves no half result to deliver. Its modification
 time is the ledger's clock when it was kept: the heartbeat drops it after ``RESULT_TTL``.
 
+A conversation's turn keeps its images the same way (``<database>.turns/``): its result is the
+kept result under a second name (``share``), written once.
+
 Like the database (WAL, synchronous=NORMAL), a file outlives the process that wrote it, not the
 machine's sudden loss of power."""
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from ..domain import GeneratedImage
 
@@ -21,26 +25,49 @@ def path(folder: Path, job_id: int) -> Path:
 
 def write(folder: Path, job_id: int, image: GeneratedImage, now: float) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    head = json.dumps({"mime_type": image.mime_type, "width": image.width,
-                       "height": image.height, "text": image.text}).encode()
-    final = path(folder, job_id)
-    part = final.with_name(f"{job_id}.part")
+    write_at(path(folder, job_id), {"mime_type": image.mime_type, "width": image.width,
+                                    "height": image.height, "text": image.text},
+             image.data, now)
+
+
+def read(folder: Path, job_id: int) -> GeneratedImage | None:
+    found = read_at(path(folder, job_id))
+    if found is None:
+        return None
+    meta, data = found
+    return GeneratedImage(data=data, mime_type=meta["mime_type"], width=meta["width"],
+                          height=meta["height"], text=meta["text"])
+
+
+def write_at(final: Path, head: dict[str, Any], data: bytes, now: float) -> None:
+    """A file of ``head`` (a line of JSON) and ``data``, whole or not at all, dated ``now``."""
+    part = final.with_name(final.name + ".part")
     with part.open("wb") as out:
-        out.write(head + b"\n")
-        out.write(image.data)
+        out.write(json.dumps(head).encode() + b"\n")
+        out.write(data)
     os.utime(part, (now, now))
     os.replace(part, final)
 
 
-def read(folder: Path, job_id: int) -> GeneratedImage | None:
+def read_at(file: Path) -> tuple[dict[str, Any], bytes] | None:
     try:
-        raw = path(folder, job_id).read_bytes()
+        raw = file.read_bytes()
     except FileNotFoundError:
         return None
     head, _, data = raw.partition(b"\n")
-    meta = json.loads(head)
-    return GeneratedImage(data=data, mime_type=meta["mime_type"], width=meta["width"],
-                          height=meta["height"], text=meta["text"])
+    return json.loads(head), data
+
+
+def share(folder: Path, job_id: int, other: Path, now: float) -> bool:
+    """Give a job's kept result a second name (a hard link: nothing copied), dated ``now``;
+    False if it is not kept or cannot be linked."""
+    try:
+        other.unlink(missing_ok=True)
+        os.link(path(folder, job_id), other)
+        os.utime(other, (now, now))
+    except OSError:
+        return False
+    return True
 
 
 def drop(folder: Path, job_id: int) -> None:
@@ -71,7 +98,7 @@ def drop_older(folder: Path, before: float) -> int:
 def all_kept(folder: Path) -> list[tuple[int, GeneratedImage, float]]:
     """Every kept result: its job, the image, when it was kept (for copying a ledger)."""
     found = []
-    for entry in sorted(folder.glob("[0-9]*")):
+    for entry in sorted(folder.glob("[0-9]*")) if folder.exists() else ():
         if not entry.name.isdigit():
             continue
         image = read(folder, int(entry.name))

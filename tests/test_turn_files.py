@@ -7,9 +7,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from bot.domain import EditCommand
+from tests.conftest import Clock
 from tests.fakes.gemini_server import FakeGemini
 from tests.test_service import Inbox, request
 
@@ -41,4 +43,24 @@ async def test_a_turn_whose_images_are_gone_starts_the_follow_up_afresh(
     follow_up = dataclasses.replace(sent, parent=first.job_id,
                                     command=EditCommand("edit", "now make it blue"))
     assert (await core.service.submit(follow_up, deliver=Inbox().deliver)).ok
+    assert [t["role"] for t in gemini.requests[-1].body["contents"]] == ["user"]
+
+
+async def test_turns_past_two_days_are_pruned_with_their_images(
+        make_core: Callable[..., Any], gemini: FakeGemini, clock: Clock) -> None:
+    core = await make_core()
+    sent = await request(prompt="add a llama")
+    old = await core.service.submit(sent, deliver=Inbox().deliver)
+    await core.aclose()
+    assert core.ledger.turns_dir is not None
+    assert any(core.ledger.turns_dir.iterdir())
+    clock.now += timedelta(days=3)
+    again = await make_core()
+    newer = await again.service.submit(sent, deliver=Inbox().deliver)  # its turn prunes
+    await again.service.turns.settle()
+    names = sorted(path.name for path in core.ledger.turns_dir.iterdir())
+    assert names and all(name.startswith(f"{newer.job_id}-") for name in names)
+    follow_up = dataclasses.replace(sent, images=(), parent=old.job_id,
+                                    command=EditCommand("edit", "now make it blue"))
+    assert (await again.service.submit(follow_up, deliver=Inbox().deliver)).ok
     assert [t["role"] for t in gemini.requests[-1].body["contents"]] == ["user"]

@@ -7,15 +7,12 @@ in-memory database the images stay in the row."""
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..domain import GeneratedImage, ImageInput
 from ..ledger import drop_older, read_at, share, write_at
-
-PRUNE_EVERY_S = 60.0  # the folder is swept at most this often (a sweep reads every entry)
 
 
 def _inline(part: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -30,7 +27,6 @@ class TurnFiles:
     def __init__(self, folder: Path, kept: Path | None) -> None:
         self.folder = folder
         self.kept = kept  # the kept results' folder
-        self._swept = 0.0
 
     def user_parts(self, job_id: int, prompt: str, images: Sequence[ImageInput],
                    now: float) -> list[dict[str, Any]]:
@@ -80,8 +76,5 @@ class TurnFiles:
         return filled
 
     def prune(self, before: float) -> None:
-        """Drop the images of turns kept before ``before`` (at most once a minute)."""
-        if time.monotonic() - self._swept < PRUNE_EVERY_S:
-            return
-        self._swept = time.monotonic()
+        """Drop the images of turns kept before ``before``."""
         drop_older(self.folder, before)

@@ -1,7 +1,7 @@
 """Conversations with the model: each delivered job keeps its turn (the user's prompt and
 images, the model's parts exactly as received, thoughtSignature included), so a reply to a
 result continues the same conversation. A chain sends back at most ``MAX_TURNS`` earlier turns;
-turns older than ``KEEP`` are pruned as new ones are written."""
+turns older than ``KEEP`` are pruned as new ones are written (at most once a minute)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncio
 import base64
 import json
 import logging
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from .turn_files import TurnFiles
 log = logging.getLogger(__name__)
 MAX_TURNS = 4
 KEEP = timedelta(days=2)
+PRUNE_EVERY_S = 60.0  # pruning reads the turns' index (and folder): not with every turn
 Content = dict[str, Any]
 
 
@@ -51,35 +53,42 @@ class TurnStore:
     def __init__(self, ledger: QuotaLedger) -> None:
         self.ledger = ledger
         self._saving: dict[int, Turn] = {}
+        self._pruned = 0.0  # when turns past their time were last pruned (time.monotonic)
         folder = ledger.turns_dir
         self.files = None if folder is None else TurnFiles(folder, ledger.kept_dir)
 
-    async def save(self, job_id: int, parent_id: int | None, user: list[dict[str, Any]],
-                   model: Sequence[dict[str, Any]], message_key: str | None = None) -> None:
+    async def save(self, job_id: int, parent_id: int | None, user_json: str, model_json: str,
+                   message_key: str | None = None) -> None:
+        """Write a turn's row (its parts already encoded); turns past ``KEEP`` are pruned with
+        it, at most once every ``PRUNE_EVERY_S``."""
         now = self.ledger.now()
         cutoff = (now - KEEP).isoformat()
-        user_json, model_json = await asyncio.to_thread(_encode, user, model)
+        prune = time.monotonic() - self._pruned >= PRUNE_EVERY_S
+        if prune:
+            self._pruned = time.monotonic()
         row = {"job_id": job_id, "parent_id": parent_id, "user_parts": user_json,
                "model_parts": model_json, "created_at": now.isoformat()}
 
         def write(conn: Any) -> None:
-            conn.execute(delete(turns).where(turns.c.created_at < cutoff))
+            if prune:
+                conn.execute(delete(turns).where(turns.c.created_at < cutoff))
             conn.execute(delete(turns).where(turns.c.job_id == job_id))
             conn.execute(insert(turns).values(**row, message_key=message_key))
 
         await self.ledger.writer.write(write)
-        if self.files is not None:
+        if prune and self.files is not None:
             await asyncio.to_thread(self.files.prune, (now - KEEP).timestamp())
 
-    def _parts_of(self, job_id: int, request: EditRequest, image: GeneratedImage,
-                  ) -> tuple[list[dict[str, Any]], Sequence[dict[str, Any]]]:
-        """The user's and the model's parts of a turn (its images in files, when kept so)."""
+    def _encoded(self, job_id: int, request: EditRequest, image: GeneratedImage,
+                 ) -> tuple[str, str]:
+        """The user's and the model's parts of a turn as JSON (its images in files when kept
+        so, else in base64: tens of megabytes at 4K, so this runs in a worker thread)."""
         prompt, files = request.command.prompt, self.files
         if files is None:
-            return user_parts(prompt, request.images), image.parts
+            return _encode(user_parts(prompt, request.images), image.parts)
         now = self.ledger.now().timestamp()
-        return (files.user_parts(job_id, prompt, request.images, now),
-                files.model_parts(job_id, image, now))
+        return _encode(files.user_parts(job_id, prompt, request.images, now),
+                       files.model_parts(job_id, image, now))
 
     def keep(self, job_id: int, request: EditRequest, image: GeneratedImage) -> None:
         """Start keeping a job's turn for a follow-up, in the background; a failure costs the
@@ -88,7 +97,7 @@ class TurnStore:
 
         async def keeping() -> None:
             try:
-                user, model = await asyncio.to_thread(self._parts_of, job_id, request, image)
+                user, model = await asyncio.to_thread(self._encoded, job_id, request, image)
                 await turn.go.wait()
                 await self.save(job_id, request.parent, user, model, turn.message_key)
             except Exception:

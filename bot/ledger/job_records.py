@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import Integer, String, bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import GeneratedImage, Job, JobStatus
@@ -33,6 +34,16 @@ from .tables import jobs, results
 log = logging.getLogger(__name__)
 RESULT_TTL = timedelta(hours=24)
 RESERVED = jobs.c.status == JobStatus.RESERVED.value
+_MINE = (jobs.c.id == bindparam("mine_id", type_=Integer), RESERVED,
+         jobs.c.owner == bindparam("mine_owner", type_=String))
+
+
+@functools.cache
+def update_mine(columns: tuple[str, ...]) -> Any:
+    """UPDATE of ``columns`` on a job this process holds, built once per set of columns
+    (building a statement cost more than running it); values as ``v_<column>``."""
+    return update(jobs).where(*_MINE).values(
+        {name: bindparam(f"v_{name}", type_=jobs.c[name].type) for name in columns})
 
 
 class Jobs(Pending):
@@ -40,19 +51,24 @@ class Jobs(Pending):
         """The job, if it is unfinished and this process holds its lease."""
         return (jobs.c.id == job_id, RESERVED, jobs.c.owner == self.owner)
 
+    def _update(self, job_id: int, **values: Any) -> tuple[Any, dict[str, Any]]:
+        """Setting ``values`` on the job if this process holds it: the statement and its
+        parameters."""
+        params = {f"v_{name}": value for name, value in values.items()}
+        return update_mine(tuple(values)), {
+            **params, "mine_id": job_id, "mine_owner": self.owner}
+
     async def _finish(self, job_id: int, status: JobStatus, note: str,
                       spend: Spend | None = None) -> bool:
         waiting = self._pending.get(job_id)
         if waiting is not None:  # refused by the database before: that finish stands
             return waiting[0] is status
-        stmt = (update(jobs).where(*self._mine(job_id))
-                .values(status=status.value, note=note[:500], updated_at=self._now(),
-                        **spend_values(spend)))
-
+        stmt, params = self._update(job_id, status=status.value, note=note[:500],
+                                    updated_at=self._now(), **spend_values(spend))
         folder = self.kept_dir
 
         def finish(conn: Connection) -> bool:
-            done = conn.execute(stmt).rowcount == 1
+            done = conn.execute(stmt, params).rowcount == 1
             if done and folder is None:
                 conn.execute(delete(results).where(results.c.job_id == job_id))
             return done
@@ -82,9 +98,10 @@ class Jobs(Pending):
         """Set ``values`` on a job this process holds; False if it holds it no more. When the
         database fails the job is still this process's as far as it knows, and a paid edit
         goes on (the reservation stands; the books are reconciled later)."""
-        stmt = update(jobs).where(*self._mine(job_id)).values(**values)
+        stmt, params = self._update(job_id, **values)
         try:
-            return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
+            return await self._writer.write(
+                lambda conn: conn.execute(stmt, params).rowcount == 1)
         except LEDGER_FAULTS:
             log.error("job %d: could not note %s; going on", job_id, what)
             return True

@@ -14,11 +14,15 @@ the lean reference bot (bench/reference_bot.py) on the same crowd: its time, not
 
 A user counts as delivered when a photo answering their message reached the chat.
 
-    python bench/crowd.py [--users 200] [--model-s 2] [--quick]
+    python bench/crowd.py [--users 200] [--model-s 2] [--quick] [--profile DIR]
 
-Ends with one JSON line: {"crowd_s", "crowd_s_ref", "vs_ref", "cpu_ms_per_edit", "flood_429s",
-"delivered_users", "peak_rss_mb"}: flood_429s counts the 429s the bot received in runs 1, 3
-and 4; delivered_users is the fewest distinct users delivered in any of them.
+``--profile DIR``: py-spy samples the bot in runs 1 and 3 (bench/profiling.py); the costliest
+functions are printed, in ms of CPU per edit, and the samples left in DIR.
+
+Ends with one JSON line: {"crowd_s", "crowd_s_ref", "vs_ref", "cpu_ms_per_edit",
+"cpu_ms_per_edit_default", "flood_429s", "delivered_users", "peak_rss_mb"}: flood_429s counts
+the 429s the bot received in runs 1, 3 and 4; delivered_users is the fewest distinct users
+delivered in any of them; cpu_ms_per_edit is run 1's, cpu_ms_per_edit_default run 3's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import Bot, ReferenceBot, emit, fakes
+from profiling import Sampler, top
 
 from tests.fakes.flood import FloodLimits
 from tests.fakes.images import make_image
@@ -51,7 +56,8 @@ def delivered_to(call: Call) -> int | None:
 
 
 async def crowd(users: int, model_s: float, *, reference: bool = False, group: bool = False,
-                concurrency: int | None = None) -> dict[str, Any]:
+                concurrency: int | None = None, profile: Path | None = None,
+                ) -> dict[str, Any]:
     scale = GROUP_SCALE if group else 1.0
     settings = {"DEFAULT_DAILY_LIMIT": "1000", "TELEGRAM_FLOOD_WINDOW_SCALE": str(scale)}
     if concurrency:
@@ -62,6 +68,10 @@ async def crowd(users: int, model_s: float, *, reference: bool = False, group: b
                    else Bot(tg, gemini, Path(tmp) / "bot.sqlite3", **settings))
             await bot.start()
             await asyncio.sleep(0.5)  # startup calls settle
+            sampler = None
+            if profile is not None and bot.process is not None:
+                sampler = Sampler(bot.process.pid, profile)
+                await sampler.start()
             people = [FakeTelegram.user(1000 + i, f"U{i}") for i in range(users)]
             first_call = len(tg.calls)
             cpu_before = bot.cpu_s()
@@ -88,6 +98,8 @@ async def crowd(users: int, model_s: float, *, reference: bool = False, group: b
                 seen = len(tg.calls)
             wall = time.perf_counter() - started
             cpu = bot.cpu_s() - cpu_before
+            if sampler is not None:
+                await sampler.stop()
             await asyncio.sleep(0.5)
             calls = sum(1 for c in tg.calls[first_call:] if c.method != "getUpdates")
             await bot.stop()
@@ -108,16 +120,34 @@ async def main() -> None:
     parser.add_argument("--model-s", type=float, default=2.0)
     parser.add_argument("--quick", action="store_true",
                         help="one tiny run, to check the script works (figures mean nothing)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample the bot with py-spy in runs 1 and 3; samples go in DIR")
+    parser.add_argument("--wide-only", action="store_true",
+                        help="run 1 alone (its CPU per edit; for a quick A/B or a profile)")
     args = parser.parse_args()
     if args.quick:
         args.users, args.model_s = 4, 0.2
     n, model = args.users, args.model_s
-    wide = await crowd(n, model, concurrency=256)
+    samples = None
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        samples = (args.profile / "crowd-256.txt", args.profile / "crowd-default.txt")
+    wide = await crowd(n, model, concurrency=256, profile=samples and samples[0])
     print(line("bot, GEMINI_MAX_CONCURRENCY=256, private chats", wide, n), flush=True)
+    if samples:
+        print(top(samples[0], wide["cpu_s"] / n * 1000), flush=True)
+    if args.wide_only:
+        emit({"crowd_s": round(wide["wall_s"], 2),
+              "cpu_ms_per_edit": round(wide["cpu_s"] / n * 1000, 1),
+              "flood_429s": wide["flood_429s"], "delivered_users": wide["delivered"],
+              "peak_rss_mb": round(wide["peak_rss_mb"], 1)})
+        return
     ref = await crowd(n, model, reference=True)
     print(line("reference bot, private chats", ref, n), flush=True)
-    default = await crowd(n, model)
+    default = await crowd(n, model, profile=samples and samples[1])
     print(line("bot, default settings, private chats", default, n), flush=True)
+    if samples:
+        print(top(samples[1], default["cpu_s"] / n * 1000), flush=True)
     grouped = await crowd(n, model, group=True)
     print(line(f"bot, default settings, one group (limits' clock x{1 / GROUP_SCALE:.0f})",
                grouped, n), flush=True)
@@ -125,6 +155,7 @@ async def main() -> None:
     emit({"crowd_s": round(wide["wall_s"], 2), "crowd_s_ref": round(ref["wall_s"], 2),
           "vs_ref": round(wide["wall_s"] / ref["wall_s"], 2),
           "cpu_ms_per_edit": round(wide["cpu_s"] / n * 1000, 1),
+          "cpu_ms_per_edit_default": round(default["cpu_s"] / n * 1000, 1),
           "flood_429s": sum(r["flood_429s"] for r in runs),
           "delivered_users": min(r["delivered"] for r in runs),
           "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1)})

@@ -11,10 +11,15 @@ message to the moment the user has everything: the photo at 1K, the photo and th
 ``calls_per_edit``: the Bot API calls the bot made per 1K edit (getFile included, getUpdates
 not), counted on its fake.
 
-    python bench/overhead.py [--edits 30] [--rounds 3] [--quick]
+``cpu_ms_1k`` / ``cpu_ms_4k``: the CPU time (user + system, /proc) the bot's process used per
+edit of that size, the reference's beside it: unlike the times, hardly moved by the machine's
+other work. ``--profile DIR``: py-spy samples the bot through the timed rounds
+(bench/profiling.py) and the costliest functions are printed per size, in ms of CPU per edit.
+
+    python bench/overhead.py [--edits 30] [--rounds 3] [--quick] [--profile DIR]
 
 Ends with one JSON line: {"p50_ms_1k", "p50_ms_1k_ref", "vs_ref_1k", "p50_ms_4k", "vs_ref_4k",
-"calls_per_edit"}.
+"calls_per_edit", "cpu_ms_1k", "cpu_ms_1k_ref", "cpu_ms_4k", "cpu_ms_4k_ref"}.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import time
 from pathlib import Path
 
 from harness import Bot, ReferenceBot, emit, percentile
+from profiling import Sampler, top
 
 from tests.fakes.flood import FloodLimits
 from tests.fakes.gemini_server import FakeGemini
@@ -46,6 +52,7 @@ class Side:
         self.name, self.tg = name, tg
         self.times: dict[str, list[list[float]]] = {"1K": [], "4K": []}
         self.calls = 0
+        self.cpu_s = {"1K": 0.0, "4K": 0.0}
 
     async def edit(self, size: str) -> float:
         tg = self.tg
@@ -84,6 +91,8 @@ async def main() -> None:
                         help="one tiny run, to check the script works (figures mean nothing)")
     parser.add_argument("--metrics-only", action="store_true",
                         help="only the cost of the metrics, with and without (metrics_overhead.py)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample the bot with py-spy, one file per size in DIR")
     args, _ = parser.parse_known_args()
     if args.metrics_only:
         runpy.run_path(str(Path(__file__).with_name("metrics_overhead.py")), run_name="__main__")
@@ -110,12 +119,27 @@ async def main() -> None:
                 side.forget(count=False)
             for round_no in range(args.rounds):
                 for size in ("1K", "4K"):
+                    sampler = None
+                    if args.profile is not None and bot.process is not None:
+                        args.profile.mkdir(parents=True, exist_ok=True)
+                        sampler = Sampler(bot.process.pid,
+                                          args.profile / f"overhead-{size}-{round_no}.txt")
+                        await sampler.start()
+                    cpu = {side.name: process.cpu_s()
+                           for side, process in ((ours, bot), (theirs, ref))}
                     for side in (ours, theirs):
                         side.times[size].append([])
                     for i in range(args.edits):
                         pair = (ours, theirs) if i % 2 == 0 else (theirs, ours)
                         for side in pair:
                             side.times[size][-1].append(await side.edit(size))
+                    used = {side.name: process.cpu_s() - cpu[side.name]
+                            for side, process in ((ours, bot), (theirs, ref))}
+                    for side in (ours, theirs):
+                        side.cpu_s[size] += used[side.name]
+                    if sampler is not None:
+                        await sampler.stop()
+                        print(top(sampler.out, 1000 * used["bot"] / args.edits), flush=True)
                     for side in (ours, theirs):
                         side.forget(count=size == "1K")
                     print(f"round {round_no + 1} {size}: bot p50 "
@@ -145,6 +169,11 @@ async def main() -> None:
           f"{theirs.calls / edits_1k:.2f}; 429s: bot {fakes[0].flood_429s}, reference "
           f"{fakes[1].flood_429s}")
     figures["calls_per_edit"] = round(ours.calls / edits_1k, 2)
+    for size in ("1K", "4K"):
+        mine, yours = (1000 * side.cpu_s[size] / edits_1k for side in (ours, theirs))
+        print(f"CPU per {size} edit: bot {mine:.1f} ms, reference {yours:.1f} ms", flush=True)
+        figures[f"cpu_ms_{size.lower()}"] = round(mine, 1)
+        figures[f"cpu_ms_{size.lower()}_ref"] = round(yours, 1)
     emit(figures)
 
 

@@ -15,7 +15,7 @@ from tests import pgserver
 from tests.replicas import paid_twice
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_BENCHMARKS = {"harness.py", "reference_bot.py"}  # what the benchmarks use
+NOT_BENCHMARKS = {"harness.py", "reference_bot.py", "profiling.py"}  # what the benchmarks use
 SCRIPTS = sorted(p.name for p in (ROOT / "bench").glob("*.py") if p.name not in NOT_BENCHMARKS)
 
 

@@ -101,6 +101,7 @@ class JobRunner:
                 request, deliver), pump, place, kept, ready)
             return self.books.ended(request, outcome)
         finally:
+            self.turns.written(job_id)  # its message was noted by now, if it was shown
             await pump.close()
 
     def _lost(self, job_id: int, doing: str) -> EditOutcome:

@@ -4,6 +4,7 @@ the database refused, the single writer, the tables and their migrations, and th
 databases."""
 
 from .copying import copy_ledger
+from .kept import drop_older, read_at, share, write_at
 from .pending import LEDGER_FAULTS
 from .store import (
     LimitKind,
@@ -27,10 +28,14 @@ __all__ = [
     "audit",
     "budget_alerts",
     "copy_ledger",
+    "drop_older",
     "jobs",
     "limits",
     "metadata",
+    "read_at",
     "reserve_statement",
     "results",
+    "share",
     "turns",
+    "write_at",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from ..errors import ConfigError
+from . import kept
 from .store import QuotaLedger
 from .tables import audit, budget_alerts, jobs, limits, results
 
@@ -38,6 +39,13 @@ async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
         async with source.engine.connect() as conn:
             rows = {table.name: [dict(row) for row in (await conn.execute(
                 select(table))).mappings()] for table in TABLES}
+        if source.kept_dir is not None:  # results kept as files beside the SQLite file
+            rows["results"] += [
+                {"job_id": job_id, "mime_type": image.mime_type, "width": image.width,
+                 "height": image.height, "text": image.text, "data": image.data,
+                 "created_at": datetime.fromtimestamp(at, UTC).isoformat(
+                     timespec="microseconds")}
+                for job_id, image, at in kept.all_kept(source.kept_dir)]
 
         def load(conn: Connection) -> dict[str, int]:
             for table in TABLES:

@@ -6,27 +6,44 @@ Finishing a job, and noting its delivery, require this process's lease on it.
 
 A result the model produced (and was paid for) is kept with its job before its delivery starts
 (``keep_result``): a restart delivers the kept result instead of paying for the edit again. It
-is deleted when the job is finished, and after ``RESULT_TTL`` at most.
+is deleted when the job is finished, and after ``RESULT_TTL`` at most. Beside a SQLite file it
+is kept as a file (``kept.py``): one write of the bytes, where a row would write them twice
+(the WAL, then the database) and free their pages again a moment later. On PostgreSQL it is a
+row, where every replica can read it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import functools
 import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import Integer, String, bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import GeneratedImage, Job, JobStatus
 from ..pricing import Spend
+from . import kept
 from .pending import LEDGER_FAULTS, Pending
 from .tables import jobs, results
 
 log = logging.getLogger(__name__)
 RESULT_TTL = timedelta(hours=24)
 RESERVED = jobs.c.status == JobStatus.RESERVED.value
+_MINE = (jobs.c.id == bindparam("mine_id", type_=Integer), RESERVED,
+         jobs.c.owner == bindparam("mine_owner", type_=String))
+
+
+@functools.cache
+def update_mine(columns: tuple[str, ...]) -> Any:
+    """UPDATE of ``columns`` on a job this process holds, built once per set of columns
+    (building a statement cost more than running it); values as ``v_<column>``."""
+    return update(jobs).where(*_MINE).values(
+        {name: bindparam(f"v_{name}", type_=jobs.c[name].type) for name in columns})
 
 
 class Jobs(Pending):
@@ -34,25 +51,35 @@ class Jobs(Pending):
         """The job, if it is unfinished and this process holds its lease."""
         return (jobs.c.id == job_id, RESERVED, jobs.c.owner == self.owner)
 
+    def _update(self, job_id: int, **values: Any) -> tuple[Any, dict[str, Any]]:
+        """Setting ``values`` on the job if this process holds it: the statement and its
+        parameters."""
+        params = {f"v_{name}": value for name, value in values.items()}
+        return update_mine(tuple(values)), {
+            **params, "mine_id": job_id, "mine_owner": self.owner}
+
     async def _finish(self, job_id: int, status: JobStatus, note: str,
                       spend: Spend | None = None) -> bool:
         waiting = self._pending.get(job_id)
         if waiting is not None:  # refused by the database before: that finish stands
             return waiting[0] is status
-        stmt = (update(jobs).where(*self._mine(job_id))
-                .values(status=status.value, note=note[:500], updated_at=self._now(),
-                        **spend_values(spend)))
+        stmt, params = self._update(job_id, status=status.value, note=note[:500],
+                                    updated_at=self._now(), **spend_values(spend))
+        folder = self.kept_dir
 
         def finish(conn: Connection) -> bool:
-            done = conn.execute(stmt).rowcount == 1
-            if done:
+            done = conn.execute(stmt, params).rowcount == 1
+            if done and folder is None:
                 conn.execute(delete(results).where(results.c.job_id == job_id))
             return done
 
         try:
-            return await self._writer.write(finish)
+            done = await self._writer.write(finish)
         except LEDGER_FAULTS:
             return self.finish_later(job_id, status, note, spend_values(spend))
+        if done and folder is not None:
+            kept.drop(folder, job_id)
+        return done
 
     async def asking(self, job_id: int) -> bool:
         """Note that the job's request is about to go to the model. False if this process no
@@ -71,9 +98,10 @@ class Jobs(Pending):
         """Set ``values`` on a job this process holds; False if it holds it no more. When the
         database fails the job is still this process's as far as it knows, and a paid edit
         goes on (the reservation stands; the books are reconciled later)."""
-        stmt = update(jobs).where(*self._mine(job_id)).values(**values)
+        stmt, params = self._update(job_id, **values)
         try:
-            return await self._writer.write(lambda conn: conn.execute(stmt).rowcount == 1)
+            return await self._writer.write(
+                lambda conn: conn.execute(stmt, params).rowcount == 1)
         except LEDGER_FAULTS:
             log.error("job %d: could not note %s; going on", job_id, what)
             return True
@@ -90,6 +118,13 @@ class Jobs(Pending):
 
     # -- kept results --------------------------------------------------------------------------
     async def keep_result(self, job_id: int, image: GeneratedImage) -> None:
+        if self.kept_dir is not None:
+            try:
+                await asyncio.to_thread(kept.write, self.kept_dir, job_id, image,
+                                        self._clock().timestamp())
+            except OSError:
+                log.error("job %d: could not keep its result; delivering it now", job_id)
+            return
         row = {"job_id": job_id, "mime_type": image.mime_type, "width": image.width,
                "height": image.height, "text": image.text, "data": image.data,
                "created_at": self._now()}
@@ -104,6 +139,10 @@ class Jobs(Pending):
             log.error("job %d: could not keep its result; delivering it now", job_id)
 
     async def result(self, job_id: int) -> GeneratedImage | None:
+        if self.kept_dir is not None:
+            found = await asyncio.to_thread(kept.read, self.kept_dir, job_id)
+            if found is not None:
+                return found  # else perhaps a row kept before results went to files
         async with self.engine.connect() as conn:
             row = (await conn.execute(select(results).where(results.c.job_id == job_id))
                    ).mappings().first()
@@ -117,7 +156,7 @@ class Jobs(Pending):
         async with self.engine.connect() as conn:
             row = (await conn.execute(with_result().where(jobs.c.id == job_id))
                    ).mappings().first()
-        return None if row is None else job_of(row)
+        return None if row is None else self._with_files([job_of(row)])[0]
 
     async def unfinished(self, platform: str | None = None) -> list[Job]:
         stmt = with_result().where(RESERVED).order_by(jobs.c.id)
@@ -125,7 +164,16 @@ class Jobs(Pending):
             stmt = stmt.where(jobs.c.platform == platform)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
-        return [job_of(row) for row in rows]
+        return self._with_files([job_of(row) for row in rows])
+
+    def _with_files(self, found: list[Job]) -> list[Job]:
+        """The jobs, those whose result is kept as a file marked as having one."""
+        folder = self.kept_dir
+        if folder is None:
+            return found
+        return [dataclasses.replace(job, has_result=True)
+                if not job.has_result and kept.path(folder, job.id).exists() else job
+                for job in found]
 
 
 def with_result() -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import Job
+from . import kept
 from .job_records import RESERVED, RESULT_TTL, Jobs, job_of, with_result
 from .tables import jobs, results
 
@@ -77,6 +78,9 @@ class Leases(Jobs):
             conn.execute(old)
 
         await self._writer.write(renew)
+        if self.kept_dir is not None:
+            before = (self._clock() - RESULT_TTL).timestamp()
+            await asyncio.to_thread(kept.drop_older, self.kept_dir, before)
 
     async def claim(self, platform: str) -> list[Job]:
         """Take over the unfinished jobs of ``platform`` whose owner is gone."""
@@ -94,4 +98,4 @@ class Leases(Jobs):
             rows = conn.execute(with_result().where(jobs.c.id.in_(ids)).order_by(jobs.c.id))
             return [job_of(row) for row in rows.mappings()]
 
-        return await self._writer.write(claim)
+        return self._with_files(await self._writer.write(claim))

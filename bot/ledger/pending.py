@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from ..domain import JobStatus
+from . import kept
 from .base import LedgerBase
 from .tables import jobs, results
 
@@ -26,6 +27,7 @@ LEDGER_FAULTS: tuple[type[BaseException], ...] = (DBAPIError, OSError)
 
 class Pending(LedgerBase):
     journal: Path | None = None  # beside a SQLite file; None: remembered in memory only
+    kept_dir: Path | None = None  # the kept results' folder beside a SQLite file (kept.py)
 
     def finish_later(self, job_id: int, status: JobStatus, note: str,
                      spent: dict[str, Any]) -> bool:
@@ -86,6 +88,9 @@ class Pending(LedgerBase):
         except LEDGER_FAULTS:
             log.warning("the ledger still cannot be written; %d finishes wait", len(pending))
             return len(pending)
+        if self.kept_dir is not None:
+            for job_id in pending:
+                kept.drop(self.kept_dir, job_id)
         log.info("wrote %d finishes the ledger had refused", len(pending))
         pending.clear()
         self._write_journal()

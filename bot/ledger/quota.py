@@ -106,6 +106,13 @@ def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
+def status_statement() -> Any:
+    """What a person has charged and holds, here and in every chat, and their limit here."""
+    committed = jobs.c.status == JobStatus.COMMITTED.value
+    return select(_member_used(committed), _member_used(_HELD), _person_used(committed),
+                  _person_used(_HELD), _member_limit())
+
+
 @dataclass(frozen=True, slots=True)
 class ScopeLimits:
     default: int | None
@@ -125,6 +132,8 @@ class Quotas(Spend):
     _statements: ClassVar[dict[tuple[bool, bool], Any]] = {
         (limited, budgeted): reserve_statement(limited=limited, budgeted=budgeted)
         for limited in (True, False) for budgeted in (True, False)}
+    _status = status_statement()  # built once: building it cost more than running it
+    _seen = select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).limit(1)
 
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
@@ -170,8 +179,9 @@ class Quotas(Spend):
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""
-        return await self._scalar(select(jobs.c.id).where(jobs.c.origin_key == origin_key)
-                                  ) is not None
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(self._seen, {"origin_key": origin_key})).scalar()
+        return found is not None
 
     async def why_not(self, actor: str, scope: str, credits: int) -> QuotaExceeded:
         """Which limit ``credits`` more would pass: this chat's, its budget, or the person's
@@ -195,11 +205,8 @@ class Quotas(Spend):
         """What the person has charged, has in flight and has left, here and in every chat."""
         params = {"actor": actor, "scope": scope, "day": self.today(),
                   "default": self._default}
-        committed = jobs.c.status == JobStatus.COMMITTED.value
-        stmt = select(_member_used(committed), _member_used(_HELD), _person_used(committed),
-                      _person_used(_HELD), _member_limit())
         async with self.engine.connect() as conn:
-            row = (await conn.execute(stmt, params)).one()
+            row = (await conn.execute(self._status, params)).one()
         used, held, day_used, day_held, limit = (int(v) for v in row)
         return QuotaStatus(
             used=used, reserved=held, limit=None if unlimited else limit,

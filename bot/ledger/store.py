@@ -33,6 +33,7 @@ __all__ = ["LimitKind", "QuotaLedger", "ScopeLimits", "SpendLimits", "Spending",
 
 class QuotaLedger(Quotas, Leases):
     url = ""  # the DATABASE_URL it was opened with
+    turns_dir: Path | None = None  # the images of conversations' turns, beside a SQLite file
     _held: IO[bytes] | None = None  # the SQLite instance lock, once taken
 
     @classmethod
@@ -50,6 +51,8 @@ class QuotaLedger(Quotas, Leases):
         ledger.budget = budget or SpendLimits()
         path = sqlite_path(database_url)
         ledger.journal = Path(path + ".pending") if path else None
+        ledger.kept_dir = Path(path + ".results") if path else None
+        ledger.turns_dir = Path(path + ".turns") if path else None
         return ledger
 
     @property

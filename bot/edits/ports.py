@@ -21,6 +21,16 @@ class Opening:
     place: Place
 
 
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """An image as an adapter fetched it, before the core readies it. ``platform_encoded``: the
+    platform encoded it itself (a Telegram photo), so it is taken on its header when it needs
+    no work rather than decoded to prove it sound."""
+
+    data: bytes
+    platform_encoded: bool = False
+
+
 class ResumeHandler(Protocol):
     """An adapter's way to finish, after a restart, the jobs it had accepted."""
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
@@ -15,6 +16,45 @@ from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 
 pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
+
+# The tiers (docs/TESTING.md). A test that starts a process of its own (python -m bot, the CLI, a
+# bench script, a PostgreSQL server) is marked `process`; `make test-fast` leaves those out.
+# Tests that use PostgreSQL or pick a port for a process they start form the xdist group
+# "servers" (`make test` runs with --dist loadgroup): one worker runs them in turn, so one
+# server serves them all and no two race for the same free port.
+PROCESS_MODULES = frozenset({
+    "test_bench", "test_cli", "test_discord_process", "test_first_run", "test_flood_process",
+    "test_ledger_copy", "test_replicas", "test_startup_failures", "test_telegram_process"})
+PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "launch(")
+SERVER_WORDS = ("pgserver", "free_port")
+SERVER_FIXTURES = frozenset({"db", "replicas", "bot_process"})
+
+
+def _tier(item: pytest.Item) -> tuple[bool, bool]:
+    """(starts a process, shares a server or a port) for one collected test."""
+    function = getattr(item, "function", None)
+    source = inspect.getsource(function) if function is not None else ""
+    source = source[source.find("def "):]  # the body, not the decorators' parameters
+    callspec = getattr(item, "callspec", None)
+    params = [str(value) for value in callspec.params.values()] if callspec is not None else []
+    fixtures = set(getattr(item, "fixturenames", ()))
+    servers = (any(word in source for word in SERVER_WORDS)
+               or any((p.startswith("postgresql") and "://" not in p) or "--pg" in p
+                      for p in params)
+               or bool(fixtures & SERVER_FIXTURES))
+    module = item.module.__name__.rsplit(".", 1)[-1] if item.module is not None else ""
+    process = (module in PROCESS_MODULES or servers
+               or any(word in source for word in PROCESS_WORDS))
+    return process, servers
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        process, servers = _tier(item)
+        if process:
+            item.add_marker(pytest.mark.process)
+        if servers:
+            item.add_marker(pytest.mark.xdist_group("servers"))
 
 # Settings come from the environment: keep the developer's own out of the tests.
 for _name in list(os.environ):

@@ -5,7 +5,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 
 pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
+L = TypeVar("L")
 
 # The tiers (docs/TESTING.md). A test that starts a process of its own (python -m bot, the CLI, a
 # bench script, a PostgreSQL server) is marked `process`; `make test-fast` leaves those out.
@@ -122,20 +123,32 @@ async def make_core(make_settings: Callable[..., Settings], clock: Clock
         await core.aclose()
 
 
+class Opened:
+    """The ledgers a test opened, migrated as they are opened and closed at its end."""
+
+    def __init__(self) -> None:
+        self.ledgers: list[Any] = []
+
+    async def migrated(self, ledger: L) -> L:
+        self.ledgers.append(ledger)
+        await ledger.migrate()
+        return ledger
+
+    async def close(self) -> None:
+        for ledger in self.ledgers:
+            await ledger.close()
+
+
 @pytest.fixture
 async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
     """Opens (and migrates) ledgers on the test's clock, closed at the end: by default the
     SQLite file every process of the test would share."""
-    opened: list[QuotaLedger] = []
+    opened = Opened()
 
     async def make(url: str | None = None, owner: str = "one", **kw: Any) -> QuotaLedger:
-        ledger = QuotaLedger.open(url or f"sqlite:///{tmp_path}/editbot.sqlite3",
-                                  default_limit=10, timezone=ZoneInfo("UTC"), clock=clock,
-                                  owner=owner, **kw)
-        await ledger.migrate()
-        opened.append(ledger)
-        return ledger
+        return await opened.migrated(QuotaLedger.open(
+            url or f"sqlite:///{tmp_path}/editbot.sqlite3", default_limit=10,
+            timezone=ZoneInfo("UTC"), clock=clock, owner=owner, **kw))
 
     yield make
-    for ledger in opened:
-        await ledger.close()
+    await opened.close()

@@ -28,7 +28,7 @@ PROCESS_MODULES = frozenset({
     "test_ledger_copy", "test_replicas", "test_startup_failures", "test_telegram_process"})
 PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "launch(")
 SERVER_WORDS = ("pgserver", "free_port")
-SERVER_FIXTURES = frozenset({"db", "replicas", "bot_process"})
+SERVER_FIXTURES = frozenset({"db", "replicas"})
 
 
 def _tier(item: pytest.Item) -> tuple[bool, bool]:

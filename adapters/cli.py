@@ -87,9 +87,10 @@ class FilePort:
         return self.blobs
 
     async def show(self, progress: Progress) -> None:
-        self.stage[0] = text(progress.stage.value, position=progress.position).rstrip("…")
-        if progress.stage is not Stage.DELIVERING:
-            print(f"  {self.stage[0]}", file=sys.stderr)
+        words = text(progress.stage.value, position=progress.position).rstrip("…")
+        if words != self.stage[0] and progress.stage is not Stage.DELIVERING:
+            print(f"  {words}", file=sys.stderr)  # once per change: the first status is
+        self.stage[0] = words  # shown as the edit is accepted, then again as it starts
 
     def origin(self) -> dict[str, Any]:
         return {"output": str(self.output.resolve())}

@@ -25,8 +25,9 @@ L = TypeVar("L")
 # server serves them all and no two race for the same free port.
 PROCESS_MODULES = frozenset({
     "test_bench", "test_cli", "test_discord_process", "test_first_run", "test_flood_process",
-    "test_ledger_copy", "test_replicas", "test_startup_failures", "test_telegram_process"})
-PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "launch(")
+    "test_ledger_copy", "test_local_chat_browser", "test_replicas", "test_startup_failures",
+    "test_telegram_process"})
+PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "Popen(", "launch(", "local_bot(")
 SERVER_WORDS = ("pgserver", "free_port")
 SERVER_FIXTURES = frozenset({"db", "replicas"})
 

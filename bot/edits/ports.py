@@ -1,5 +1,6 @@
 """What the edit service hands the adapters and asks of them: a request's opening (its place
-in line), the resume port an adapter implements, and one-off input preparation."""
+in line), an image as fetched (Blob), the resume port an adapter implements, and one-off input
+preparation."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ class ResumeHandler(Protocol):
 
 async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
     """Validate and ready raw inputs off the event loop, shrunk to fit one model request
-    together; raises ImageError. For one-off use: the chat adapters use
-    ``EditService.prepare_images``, bounded in threads and memory."""
+    together; raises ImageError. For one-off use: an edit's own are readied by its flow
+    (bot/edits/flow.py), bounded in threads and memory."""
     prepared = [await asyncio.to_thread(prepare_input, blob) for blob in blobs]
     return await asyncio.to_thread(fit_references, prepared)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-check mutation clean
+.PHONY: run test test-fast lint bench bench-check mutation clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,11 +15,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m bot run
 
+# The suite on every core (pytest-xdist); the tests that use PostgreSQL or pick a port run on
+# one worker in turn (their xdist group, tests/conftest.py). docs/TESTING.md has the figures.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 	$(BIN)/lint-imports
 	$(BIN)/ruff check bot adapters editbot tests bench
 	$(BIN)/mypy
+
+# The inner loop: the in-process tests only (no `python -m bot`, CLI, bench script or
+# PostgreSQL server started), in parallel.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not process"
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters editbot tests bench

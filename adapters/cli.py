@@ -10,11 +10,22 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from adapters.stats import stats_text
 from bot.bootstrap import Core
 from bot.commands import parse_arguments
-from bot.domain import Actor, CommandKind, Delivery, EditRequest, Progress, Scope, Stage
+from bot.domain import (
+    Actor,
+    CommandKind,
+    Delivery,
+    EditOutcome,
+    EditRequest,
+    Progress,
+    Scope,
+    Stage,
+)
+from bot.edits import Blob, Order
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 from bot.images import convert
@@ -61,6 +72,45 @@ async def _ticker(started: float, stage: list[str]) -> None:
         print(f"  … {stage[0]} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
 
+class FilePort:
+    """The shell's side of an edit: files in, the result written to ``output``, the stages on
+    stderr."""
+
+    early = False
+
+    def __init__(self, output: Path, blobs: list[Blob]) -> None:
+        self.output, self.blobs = output, blobs
+        self.stage = ["waiting"]
+        self.error: EditbotError | None = None
+
+    async def images(self) -> list[Blob]:
+        return self.blobs
+
+    async def show(self, progress: Progress) -> None:
+        words = text(progress.stage.value, position=progress.position).rstrip("…")
+        if words != self.stage[0] and progress.stage is not Stage.DELIVERING:
+            print(f"  {words}", file=sys.stderr)  # once per change: the first status is
+        self.stage[0] = words  # shown as the edit is accepted, then again as it starts
+
+    def origin(self) -> dict[str, Any]:
+        return {"output": str(self.output.resolve())}
+
+    async def ready(self) -> None:
+        return None
+
+    async def deliver(self, delivery: Delivery) -> None:
+        wanted = _OUTPUT_TYPES[self.output.suffix.lower()]
+        data = await asyncio.to_thread(convert, delivery.image.data, wanted)
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.output.write_bytes(data)
+
+    async def refused(self, error: EditbotError) -> None:
+        self.error = error
+
+    async def ended(self, outcome: EditOutcome | None, request: EditRequest | None) -> None:
+        return None  # the exit code and stderr say it
+
+
 async def run_cli(core: Core, command: str, args: argparse.Namespace) -> int:
     try:
         return await _run(core, command, args)
@@ -78,40 +128,27 @@ async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
     kind: CommandKind = "edit" if command == "edit" else "imagine"
     try:
         parsed = parse_arguments(kind, " ".join(args.text), core.spec)
-        blobs = []
-        for name in getattr(args, "image", None) or []:
-            path = Path(name)
-            if not path.is_file():
-                return _fail(f"{name}: no such file")
-            blobs.append(path.read_bytes())
-        images = await core.service.prepare_images(blobs)
     except EditbotError as error:
         return _fail(error_text(error))
+    blobs = []
+    for name in getattr(args, "image", None) or []:
+        path = Path(name)
+        if not path.is_file():
+            return _fail(f"{name}: no such file")
+        blobs.append(Blob(path.read_bytes()))
     user = getpass.getuser()
-    request = EditRequest(
-        actor=Actor("cli", user, user), scope=Scope("cli", user, private=True),
-        command=parsed, images=images, origin={"output": str(output.resolve())})
-
-    async def deliver(delivery: Delivery) -> None:
-        wanted = _OUTPUT_TYPES[output.suffix.lower()]
-        data = await asyncio.to_thread(convert, delivery.image.data, wanted)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
-
-    stage = ["waiting"]
-
-    async def progress(event: Progress) -> None:
-        stage[0] = text(event.stage.value, position=event.position).rstrip("…")
-        if event.stage is not Stage.DELIVERING:
-            print(f"  {stage[0]}", file=sys.stderr)
-
+    port = FilePort(output, blobs)
     await core.start()  # the ledger's migrations and figures: not part of the edit's time
     started = time.monotonic()
-    ticker = asyncio.create_task(_ticker(started, stage))
+    ticker = asyncio.create_task(_ticker(started, port.stage))
     try:
-        outcome = await core.service.submit(request, deliver=deliver, progress=progress)
+        outcome = await core.service.edit(Order(
+            Actor("cli", user, user), Scope("cli", user, private=True), parsed, started), port)
     finally:
         ticker.cancel()
+    if outcome is None:  # the images were unusable
+        assert port.error is not None
+        return _fail(error_text(port.error))
     if not outcome.ok or outcome.delivery is None:
         assert outcome.error is not None
         if outcome.error.code in _SETTING_ERRORS:

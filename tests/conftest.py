@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,47 @@ from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 
 pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
+L = TypeVar("L")
+
+# The tiers (docs/TESTING.md). A test that starts a process of its own (python -m bot, the CLI, a
+# bench script, a PostgreSQL server) is marked `process`; `make test-fast` leaves those out.
+# Tests that use PostgreSQL or pick a port for a process they start form the xdist group
+# "servers" (`make test` runs with --dist loadgroup): one worker runs them in turn, so one
+# server serves them all and no two race for the same free port.
+PROCESS_MODULES = frozenset({
+    "test_bench", "test_cli", "test_discord_process", "test_first_run", "test_flood_process",
+    "test_ledger_copy", "test_local_chat_browser", "test_replicas", "test_startup_failures",
+    "test_telegram_process"})
+PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "Popen(", "launch(", "local_bot(")
+SERVER_WORDS = ("pgserver", "free_port")
+SERVER_FIXTURES = frozenset({"db", "replicas"})
+
+
+def _tier(item: pytest.Item) -> tuple[bool, bool]:
+    """(starts a process, shares a server or a port) for one collected test."""
+    function = getattr(item, "function", None)
+    source = inspect.getsource(function) if function is not None else ""
+    source = source[source.find("def "):]  # the body, not the decorators' parameters
+    callspec = getattr(item, "callspec", None)
+    params = [str(value) for value in callspec.params.values()] if callspec is not None else []
+    fixtures = set(getattr(item, "fixturenames", ()))
+    servers = (any(word in source for word in SERVER_WORDS)
+               or any((p.startswith("postgresql") and "://" not in p) or "--pg" in p
+                      for p in params)
+               or bool(fixtures & SERVER_FIXTURES))
+    module = item.module.__name__.rsplit(".", 1)[-1] if item.module is not None else ""
+    process = (module in PROCESS_MODULES or servers
+               or any(word in source for word in PROCESS_WORDS))
+    return process, servers
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        process, servers = _tier(item)
+        if process:
+            item.add_marker(pytest.mark.process)
+        if servers:
+            item.add_marker(pytest.mark.xdist_group("servers"))
 
 # Settings come from the environment: keep the developer's own out of the tests.
 for _name in list(os.environ):
@@ -82,20 +124,32 @@ async def make_core(make_settings: Callable[..., Settings], clock: Clock
         await core.aclose()
 
 
+class Opened:
+    """The ledgers a test opened, migrated as they are opened and closed at its end."""
+
+    def __init__(self) -> None:
+        self.ledgers: list[Any] = []
+
+    async def migrated(self, ledger: L) -> L:
+        self.ledgers.append(ledger)
+        await ledger.migrate()
+        return ledger
+
+    async def close(self) -> None:
+        for ledger in self.ledgers:
+            await ledger.close()
+
+
 @pytest.fixture
 async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..., Any]]:
     """Opens (and migrates) ledgers on the test's clock, closed at the end: by default the
     SQLite file every process of the test would share."""
-    opened: list[QuotaLedger] = []
+    opened = Opened()
 
     async def make(url: str | None = None, owner: str = "one", **kw: Any) -> QuotaLedger:
-        ledger = QuotaLedger.open(url or f"sqlite:///{tmp_path}/editbot.sqlite3",
-                                  default_limit=10, timezone=ZoneInfo("UTC"), clock=clock,
-                                  owner=owner, **kw)
-        await ledger.migrate()
-        opened.append(ledger)
-        return ledger
+        return await opened.migrated(QuotaLedger.open(
+            url or f"sqlite:///{tmp_path}/editbot.sqlite3", default_limit=10,
+            timezone=ZoneInfo("UTC"), clock=clock, owner=owner, **kw))
 
     yield make
-    for ledger in opened:
-        await ledger.close()
+    await opened.close()

@@ -58,7 +58,9 @@ def test_public_surface() -> None:
     assert callable(images.prepare_input) and callable(images.fit_output)
     assert {"reserve", "commit", "refund", "status", "usage", "set_limit", "unfinished",
             "limits", "audit_log", "job"} <= set(dir(ledger.QuotaLedger))
-    assert {"submit", "run", "resume", "validate"} <= set(dir(edits.EditService))
+    assert {"submit", "run", "resume", "validate", "accept", "edit"} <= set(dir(edits.EditService))
+    assert {"images", "show", "origin", "ready", "deliver", "refused", "ended"} <= set(
+        dir(edits.EditPort))  # what an adapter implements for one edit (bot/edits/flow.py)
     assert domain.Actor("telegram", "1").key == "telegram:1"
     assert domain.Scope("discord", "9").key == "discord:group:9"
 

@@ -273,18 +273,29 @@ async def test_a_result_speaks_the_requesters_language_and_is_named_for_its_job(
     assert attachment["filename"] == "editbot-1.png"  # what a person saves it as
 
 
-async def test_a_restart_finishes_the_edit_in_its_channel(
-        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any],
-        make_core: Callable[..., Any]) -> None:
-    settings = {"discord_bot_token": dc.token, "discord_api_base_url": dc.api,
-                "discord_gateway_url": dc.gateway}
+def settings_of(dc: FakeDiscord) -> dict[str, Any]:
+    return {"discord_bot_token": dc.token, "discord_api_base_url": dc.api,
+            "discord_gateway_url": dc.gateway}
+
+
+async def stopped_mid_edit(dc: FakeDiscord, gemini: FakeGemini,
+                           start_discord: Callable[..., Any]) -> None:
+    """Ann's slash edit, its adapter stopped while the model works (the grace period ends
+    before it answers): the job stays reserved for the next start."""
     first = await start_discord(grace_s=0.1)
     gemini.delay = 5
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "survive"})
     await dc.wait_for(lambda: gemini.requests)
-    await first.stop()  # the grace period ends before the model answers
+    assert len(await first.core.ledger.unfinished()) == 1
+    await first.stop()
     gemini.delay = 0
-    core = await make_core(**settings)
+
+
+async def test_a_restart_finishes_the_edit_in_its_channel(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any],
+        make_core: Callable[..., Any]) -> None:
+    await stopped_mid_edit(dc, gemini, start_discord)
+    core = await make_core(**settings_of(dc))
     await start_discord(core=core)
     [posted] = await dc.wait_for(lambda: [c for c in results(dc) if "/channels/" in c.path])
     assert "<@11>" in posted.content and len(results(dc)) == 1

@@ -20,11 +20,9 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_discord import ANN as DC_ANN
 from tests.test_discord import BOB as DC_BOB
-from tests.test_discord import PHOTO as DC_PHOTO
 from tests.test_discord import SCOPE as DC_SCOPE
-from tests.test_discord import ephemerals, results
+from tests.test_discord import ephemerals, results, settings_of, stopped_mid_edit
 from tests.test_telegram import GROUP, PHOTO, photos_to
 from tests.test_telegram_admin import BOB, MOD, SCOPE, said
 
@@ -103,18 +101,10 @@ async def test_a_photo_never_goes_over_telegrams_10_mb(
 async def test_discord_tells_the_requester_when_a_restart_drops_a_job(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any],
         make_core: Callable[..., Any]) -> None:
-    settings = {"discord_bot_token": dc.token, "discord_api_base_url": dc.api,
-                "discord_gateway_url": dc.gateway}
-    first = await start_discord(grace_s=0.1)
-    gemini.delay = 5
-    await dc.slash(DC_ANN, "edit", {"image": dc.attachment(DC_PHOTO), "prompt": "survive"})
-    await dc.wait_for(lambda: gemini.requests)
-    assert len(await first.core.ledger.unfinished()) == 1
-    await first.stop()
+    await stopped_mid_edit(dc, gemini, start_discord)
     dc.travel(25 * 3600)  # the links stored with the job have expired: it cannot be redone
-    gemini.delay = 0
     calls = len(dc.calls)
-    core = await make_core(**settings)
+    core = await make_core(**settings_of(dc))
     await start_discord(core=core)
     [told] = await dc.wait_for(lambda: [c for c in dc.sent("POST", "/channels/7100/messages")
                                         if dc.calls.index(c) >= calls])

@@ -19,7 +19,7 @@ import pytest
 from bot.errors import QuotaExceeded
 from bot.ledger import QuotaLedger
 from tests import pgserver
-from tests.conftest import Clock
+from tests.conftest import Clock, Opened
 
 
 class TwoEngines:
@@ -73,21 +73,18 @@ LEDGERS: dict[str, tuple[str, Callable[..., Any]]] = {
 @pytest.fixture(params=list(LEDGERS))
 async def make_ledger(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock
                       ) -> AsyncIterator[Callable[..., Any]]:
-    made: list[Any] = []
+    opened = Opened()
     place = Place(tmp_path)
     engine, factory = LEDGERS[request.param]
 
     async def make(tz: str = "UTC", url: str | None = None, **kw: Any) -> Any:
         """A ledger on a new database, or with ``url`` on that one (another process)."""
-        ledger = factory(url or await place.url(engine), clock, tz, **kw)
-        await ledger.migrate()
+        ledger = await opened.migrated(factory(url or await place.url(engine), clock, tz, **kw))
         await ledger.migrate()  # migrating twice is harmless
-        made.append(ledger)
         return ledger
 
     yield make
-    for ledger in made:
-        await ledger.close()
+    await opened.close()
 
 
 @pytest.fixture

@@ -196,16 +196,23 @@ class Resumer:
         self.told.append(job.id)
 
 
+async def cut_short(core: Any, gemini: FakeGemini) -> None:
+    """A request cut short by a shutdown in the middle of its model call: its job stays
+    reserved for the next start."""
+    asked = len(gemini.requests)
+    gemini.delay = 1.5
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
+    while len(gemini.requests) <= asked:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    gemini.delay = 0
+
+
 async def test_unfinished_jobs_are_finished_or_refunded_on_start(
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     core = await make_core()
-    gemini.delay = 1.5
-    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
-    task.cancel()  # a shutdown in the middle of the call
-    await asyncio.gather(task, return_exceptions=True)
-    gemini.delay = 0
+    await cut_short(core, gemini)
     [job] = await core.ledger.unfinished("telegram")
     resumer = Resumer(can=True)
     resumed = await core.service.resume("telegram", resumer)
@@ -214,12 +221,7 @@ async def test_unfinished_jobs_are_finished_or_refunded_on_start(
     assert outcomes[0].ok and len(resumer.inbox.delivered) == 1
     assert (await core.ledger.job(job.id)).status.value == "committed"
 
-    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
-    gemini.delay = 1.5
-    while len(gemini.requests) < 3:
-        await asyncio.sleep(0.01)
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await cut_short(core, gemini)
     gone = Resumer(can=False)
     assert await core.service.resume("telegram", gone) == []
     [refunded] = gone.told

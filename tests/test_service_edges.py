@@ -15,7 +15,7 @@ from bot.domain import Actor, EditCommand, Job, Progress, Stage
 from bot.edits import request_from_json, request_to_json
 from bot.errors import DuplicateRequest, InputError, NotAllowed, QuotaExceeded
 from tests.fakes.gemini_server import FakeGemini, Fault
-from tests.test_service import SCOPE, Inbox, Resumer, request
+from tests.test_service import SCOPE, Inbox, Resumer, cut_short, request
 
 
 async def test_exactly_enough_credits_is_enough(make_core: Callable[..., Any]) -> None:
@@ -38,12 +38,7 @@ async def test_exactly_enough_credits_is_enough(make_core: Callable[..., Any]) -
 async def test_each_platform_resumes_only_its_own_jobs(
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     core = await make_core()
-    gemini.delay = 1.5
-    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver))
-    while not gemini.requests:
-        await asyncio.sleep(0.01)
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    await cut_short(core, gemini)
     other = Resumer(can=True)
     assert await core.service.resume("discord", other) == [] and other.told == []
     [job] = await core.ledger.unfinished("telegram")
@@ -188,14 +183,14 @@ async def test_a_request_that_ends_early_gives_its_place_in_line_back(
         make_core: Callable[..., Any]) -> None:
     core = await make_core(gemini_max_concurrency=1)
     ann, bob = Actor("telegram", "1", "Ann"), Actor("telegram", "2", "Bob")
-    first = core.service.opening(ann, received_at=1.0)
+    first = core.service.admission.opening(ann, received_at=1.0)
     assert first.progress.stage is Stage.WORKING  # nobody ahead
     blank = dataclasses.replace(await request(), command=EditCommand("edit", " ", None))
     outcome = await core.service.submit(blank, deliver=Inbox().deliver, opening=first)
     assert outcome.status == "invalid"
-    after = core.service.opening(bob, received_at=2.0)
+    after = core.service.admission.opening(bob, received_at=2.0)
     assert after.progress.stage is Stage.WORKING  # Ann's place was given back
-    core.service.drop(after)
+    core.service.admission.drop(after)
 
 
 async def test_a_result_waits_for_the_platforms_turn_to_send(

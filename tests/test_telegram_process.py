@@ -74,18 +74,23 @@ async def used_today(tmp_path: Path) -> int:
         await ledger.close()
 
 
-async def test_kill_9_mid_edit_is_finished_after_restart(
-        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
-        tmp_path: Path) -> None:
+async def killed_mid_edit(tg: FakeTelegram, gemini: FakeGemini,
+                          bot_process: Callable[[], BotProcess], caption: str) -> None:
+    """Ann's edit, its bot killed (SIGKILL) while the model works: nothing was sent."""
     first = bot_process()
     await first.start(tg)
     gemini.delay = 60
-    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit 16:9 add a llama")
+    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption=caption)
     await tg.wait_for(lambda: gemini.requests, within=20)
     assert await first.end(signal.SIGKILL) == -signal.SIGKILL
     assert not tg.photos()
-
     gemini.delay = 0
+
+
+async def test_kill_9_mid_edit_is_finished_after_restart(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    await killed_mid_edit(tg, gemini, bot_process, "/edit 16:9 add a llama")
     second = bot_process()
     await second.start(tg)
     [photo] = await tg.wait_for(lambda: tg.photos(), within=20)
@@ -104,12 +109,7 @@ async def test_kill_9_mid_edit_is_finished_after_restart(
 async def test_a_job_that_cannot_be_finished_is_refunded_and_told(
         tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
         tmp_path: Path) -> None:
-    first = bot_process()
-    await first.start(tg)
-    gemini.delay = 60
-    tg.post(GROUP, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
-    await tg.wait_for(lambda: gemini.requests, within=20)
-    await first.end(signal.SIGKILL)
+    await killed_mid_edit(tg, gemini, bot_process, "/edit add a llama")
     tg.files.clear()  # the photo can no longer be downloaded
 
     second = bot_process()

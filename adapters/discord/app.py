@@ -70,8 +70,7 @@ class DiscordAdapter:
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
-        self.mentions = DiscordMentions(core, self.edits, lambda: self.client, self.spawn,
-                                        self.edits.prepare)
+        self.mentions = DiscordMentions(core, self.edits, lambda: self.client, self.spawn)
         self.slash = DiscordSlash(core, self.edits, lambda: self.client, self.spawn,
                                   ttl_s=interaction_ttl_s)
         self.buttons = DiscordButtons(core, self.slash, self.mentions)

@@ -10,35 +10,32 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
 
-from adapters.discord.edits import DiscordEdits
+from adapters.discord.edits import DiscordEdits, DiscordPort
 from adapters.discord.targets import MessageTarget
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from bot.bootstrap import Core
 from bot.commands import COMMANDS, Guess, parse_arguments, split_command, split_fresh
-from bot.domain import Actor, EditCommand, ImageInput, Scope
-from bot.edits import Opening, Ticket
+from bot.domain import Actor
+from bot.edits import Accepted, Blob, Order, Ticket
 from bot.errors import CommandError, EditbotError
 from bot.i18n import credits, error_text, text
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@!?\d+>")
-Prepare = Callable[[Sequence[discord.Attachment]], Awaitable[tuple[ImageInput, ...]]]
 
 
 class DiscordMentions:
     def __init__(self, core: Core, edits: DiscordEdits, client: Callable[[], discord.Client],
-                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
-                 prepare: Prepare) -> None:
+                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
         self.core = core
         self.edits = edits
         self._client = client
         self._spawn = spawn
-        self._prepare = prepare
 
     def request_words(self, message: discord.Message) -> str | None:
         """The words of an edit request, or None when the message is none: a request names
@@ -98,33 +95,31 @@ class DiscordMentions:
             await message.reply(text("images_trimmed", actor.language, limit=limit,
                                      count=len(attachments)), mention_author=False)
             attachments = attachments[:limit]
-        opening = self.core.service.opening(actor, received_at)  # its place in line, now
-        self._spawn(self._mentioned(message, actor, scope, command, attachments, received_at,
-                                    ticket, parent, opening))
+        accepted = self.core.service.accept(Order(  # its place in line, now
+            actor, scope, command, received_at, key=f"discord:message:{message.id}",
+            parent=parent))
+        self._spawn(self._mentioned(message, accepted, ticket, attachments))
 
     async def _refuse(self, message: discord.Message, actor: Actor, error: EditbotError) -> None:
         """A refusal in the channel, said once per cooldown to the same person there."""
         if self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
             await message.reply(error_text(error, actor.language), mention_author=False)
 
-    async def _mentioned(self, message: discord.Message, actor: Actor, scope: Scope,
-                         command: EditCommand, attachments: list[discord.Attachment],
-                         received_at: float, ticket: Ticket, parent: int | None,
-                         opening: Opening) -> None:
+    async def _mentioned(self, message: discord.Message, accepted: Accepted, ticket: Ticket,
+                         attachments: list[discord.Attachment]) -> None:
+        lang = accepted.order.actor.language
+
+        async def fetch() -> list[Blob]:
+            return await self.edits.downloads.read(attachments)
+
+        async def refuse(error: EditbotError) -> None:
+            await message.reply(error_text(error, lang), mention_author=False)
+
+        origin = {"key": accepted.order.key, "channel_id": message.channel.id,
+                  "user_id": accepted.order.actor.user_id, "urls": [a.url for a in attachments]}
         with ticket:
-            try:
-                images = await self._prepare(attachments)
-            except BaseException as error:
-                self.core.service.drop(opening)
-                if not isinstance(error, EditbotError):
-                    raise
-                await message.reply(error_text(error, actor.language), mention_author=False)
-                return
-            await self.edits.run(
-                key=f"discord:message:{message.id}", target=MessageTarget(message),
-                actor=actor, scope=scope, command=command, urls=[a.url for a in attachments],
-                images=images, channel_id=message.channel.id, received_at=received_at,
-                parent=parent, opening=opening)
+            await accepted.run(DiscordPort(self.edits, MessageTarget(message), lang, fetch,
+                                           origin, refuse))
 
     def _picks(self, message: discord.Message, words: str, error: CommandError,
                lang: str) -> discord.ui.View:

@@ -12,15 +12,15 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import EditModal
-from adapters.discord.edits import DiscordEdits
+from adapters.discord.edits import DiscordEdits, DiscordPort
 from adapters.discord.moderation import DiscordModeration
 from adapters.discord.stats import DiscordStats
 from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
 from adapters.discord.updates import PLATFORM, actor_of, check_attachments, images_of, scope_of
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments, split_fresh
-from bot.domain import Actor, CommandKind, EditCommand, Scope
-from bot.edits import Opening, Ticket
+from bot.domain import Actor, CommandKind, EditCommand
+from bot.edits import Accepted, Blob, Order, Ticket
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 
@@ -113,41 +113,39 @@ class DiscordSlash:
             return
         received_at = time.monotonic()
         # each take's place in line is taken now, in the order requests arrive
-        openings = [self.core.service.opening(actor, received_at) for _ in tickets]
+        key = f"discord:interaction:{interaction.id}"
+        accepted = [self.core.service.accept(Order(
+            actor, scope, command, received_at, key=key + (f":{take}" if take else ""),
+            parent=parent)) for take in range(len(tickets))]
         try:
             await interaction.response.defer(thinking=True)
         except BaseException:
-            for ticket, opening in zip(tickets, openings, strict=True):
+            for ticket, one in zip(tickets, accepted, strict=True):
                 ticket.release()
-                self.core.service.drop(opening)
+                one.drop()
             raise
-        for take, (ticket, opening) in enumerate(zip(tickets, openings, strict=True)):
-            self.spawn(self._run(interaction, actor, scope, command, attachments, urls,
-                                 received_at, ticket, take, parent, opening))
+        for take, (ticket, one) in enumerate(zip(tickets, accepted, strict=True)):
+            self.spawn(self._run(interaction, one, ticket, take, attachments, urls))
 
-    async def _run(self, interaction: discord.Interaction, actor: Actor, scope: Scope,
-                   command: EditCommand, attachments: list[discord.Attachment],
-                   urls: list[str] | None, received_at: float, ticket: Ticket, take: int,
-                   parent: int | None, opening: Opening) -> None:
+    async def _run(self, interaction: discord.Interaction, accepted: Accepted, ticket: Ticket,
+                   take: int, attachments: list[discord.Attachment],
+                   urls: list[str] | None) -> None:
+        lang = accepted.order.actor.language
+        downloads = self.edits.downloads
+
+        async def fetch() -> list[Blob]:
+            if urls is not None:
+                return await downloads.from_links(urls)
+            return await downloads.read(attachments)
+
+        async def refuse(error: EditbotError) -> None:
+            await self._ephemeral(interaction, error_text(error, lang))
+
+        # more takes than one (Variations) answer in follow-up messages of their own
+        target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
+                          else InteractionTarget(interaction, ttl_s=self.ttl_s))
+        origin = {"key": accepted.order.key, "channel_id": interaction.channel_id or 0,
+                  "user_id": accepted.order.actor.user_id,
+                  "urls": urls if urls is not None else [a.url for a in attachments]}
         with ticket:
-            try:
-                if urls is not None:
-                    images = await self.edits.fetch(urls)
-                else:
-                    urls = [a.url for a in attachments]
-                    images = await self.edits.prepare(attachments)
-            except BaseException as error:
-                self.core.service.drop(opening)
-                if not isinstance(error, EditbotError):
-                    raise
-                self.core.metrics.turned_away(PLATFORM, error, command.image_size)
-                await self._ephemeral(interaction, error_text(error, actor.language))
-                return
-            # more takes than one (Variations) answer in follow-up messages of their own
-            target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
-                              else InteractionTarget(interaction, ttl_s=self.ttl_s))
-            await self.edits.run(
-                key=f"discord:interaction:{interaction.id}" + (f":{take}" if take else ""),
-                target=target, actor=actor, scope=scope, command=command, urls=urls,
-                images=images, channel_id=interaction.channel_id or 0, received_at=received_at,
-                parent=parent, opening=opening)
+            await accepted.run(DiscordPort(self.edits, target, lang, fetch, origin, refuse))

@@ -20,6 +20,13 @@ CHANNEL_FILE_LIMIT = 10 * 1024 * 1024
 T = TypeVar("T")
 
 
+async def _give_way(status: discord.Message | discord.WebhookMessage | None) -> None:
+    """The status message gives way to the result; one already gone is no matter."""
+    if status is not None:
+        with suppress(discord.HTTPException):
+            await status.delete()
+
+
 class Target(Protocol):
     """Where an edit answers: an interaction, a message, or (after a restart) a channel."""
 
@@ -105,9 +112,7 @@ class FollowupTarget(InteractionTarget):
             words, file=file, view=view, wait=True), file)
         if sent is None:
             return await self._in_channel_result(words, file, view)
-        if self.status is not None:
-            with suppress(discord.HTTPException):
-                await self.status.delete()
+        await _give_way(self.status)
         return sent.id
 
 
@@ -127,11 +132,7 @@ class MessageTarget:
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         sent = await self.message.reply(words, file=file, view=view, mention_author=False)
-        if self.status is not None:
-            try:
-                await self.status.delete()
-            except discord.HTTPException:
-                pass
+        await _give_way(self.status)
         return sent.id
 
 

@@ -13,6 +13,7 @@ from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.updates import DOWNLOAD_LIMIT, ImageRef
 from bot.bootstrap import Core
 from bot.domain import ImageInput
+from bot.edits import Blob
 from bot.errors import ImageError
 
 
@@ -31,9 +32,14 @@ async def download(bot: ExtBot[Any], ref: ImageRef) -> bytes:
         raise ImageError("fetch_failed") from None
 
 
+async def download_all(bot: ExtBot[Any], refs: Sequence[ImageRef]) -> list[Blob]:
+    """The images as Telegram hands them over (a photo it encoded itself marked as such)."""
+    return [Blob(await download(bot, ref), ref.photo) for ref in refs]
+
+
 async def fetch(core: Core, bot: ExtBot[Any], refs: Sequence[ImageRef]
                 ) -> tuple[ImageInput, ...]:
-    """Download and ready the images (a photo Telegram encoded itself is taken on its header
-    when it needs no work)."""
-    return await core.service.prepare_images([await download(bot, ref) for ref in refs],
-                                             [ref.photo for ref in refs])
+    """Download and ready the images of a request rebuilt after a restart."""
+    blobs = await download_all(bot, refs)
+    return await core.service.prepare_images([b.data for b in blobs],
+                                             [b.platform_encoded for b in blobs])

@@ -1,6 +1,6 @@
-"""The Telegram edit flow, from an accepted request to its end: the images come in while the
-status message goes out, the core runs the job, the result is delivered (delivery.py) or the
-reason it failed is said (lines.py); after a restart the jobs left are finished or refunded."""
+"""Telegram's part in an edit: its port (the images by getFile, a status message, the result
+delivered by delivery.py, the reason it failed said by lines.py) handed to the core's edit flow,
+which runs the rest; after a restart the jobs left are finished or refunded."""
 
 from __future__ import annotations
 
@@ -14,33 +14,85 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from adapters.telegram.delivery import TelegramDelivery
-from adapters.telegram.downloads import fetch
+from adapters.telegram.downloads import download_all, fetch
 from adapters.telegram.lines import StatusLines
+from adapters.telegram.status import StatusLine
 from adapters.telegram.talk import TelegramTalk
 from adapters.telegram.updates import ImageRef
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,
     DeliverFn,
+    Delivery,
     EditCommand,
     EditOutcome,
     EditRequest,
     Job,
+    Progress,
     ProgressFn,
     Scope,
 )
-from bot.edits import Opening, Ticket, request_from_json
+from bot.edits import Blob, Order, Ticket, request_from_json
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 
 log = logging.getLogger(__name__)
 
 
+class TelegramPort:
+    """One edit as Telegram shows it: a status message that replies to the request while its
+    images download, moves with the job, and gives way to the result or the reason."""
+
+    early = True  # a download may take a while: the status goes out meanwhile
+
+    def __init__(self, edits: TelegramEdits, key: str, chat_id: int, reply_to: int, lang: str,
+                 refs: list[ImageRef]) -> None:
+        self._edits, self.key, self.lang, self.refs = edits, key, lang, refs
+        self.chat_id, self.reply_to = chat_id, reply_to
+        self.line: StatusLine | None = None
+
+    async def images(self) -> list[Blob]:
+        return await download_all(self._edits.bot(), self.refs)
+
+    async def show(self, progress: Progress) -> None:
+        if self.line is None:
+            words = text(progress.stage.value, self.lang, position=progress.position)
+            self.line = self._edits.lines.open(self.key, self.chat_id, self.reply_to, self.lang,
+                                               words, progress.stage)
+        else:
+            await self.line.progress(progress)
+
+    def origin(self) -> dict[str, Any]:
+        assert self.line is not None
+        return {"key": self.key, "chat_id": self.chat_id, "message_id": self.reply_to,
+                "file_ids": [r.file_id for r in self.refs], "status_id": self.line.message_id}
+
+    async def ready(self) -> None:
+        if self.line is not None:
+            await self.line.ready()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        await self._edits.delivery.deliver(delivery)
+
+    async def refused(self, error: EditbotError) -> None:
+        self._edits.lines.forget(self.key)
+        assert self.line is not None
+        await self._edits.lines.show(self.line, error_text(error, self.lang))
+
+    async def ended(self, outcome: EditOutcome | None, request: EditRequest | None) -> None:
+        if outcome is not None and request is not None:
+            await self._edits.lines.finish(outcome, request)
+            return
+        self._edits.lines.forget(self.key)
+        if self.line is not None:
+            await self.line.take()
+
+
 class TelegramEdits:
     def __init__(self, core: Core, bot: Callable[[], ExtBot[Any]],
                  spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
         self.core = core
-        self._bot = bot
+        self.bot = bot
         self._spawn = spawn
         self.talk = TelegramTalk(core, bot)
         self.lines = StatusLines(bot, self.talk)  # each running edit's status, by origin key
@@ -51,66 +103,15 @@ class TelegramEdits:
               parent: int | None = None) -> None:
         """Run an admitted request in the background; its ticket is released at its end. Its
         place in line is taken now, in the order requests arrive."""
-        received_at = time.monotonic()
-        opening = self.core.service.opening(actor, received_at)
+        accepted = self.core.service.accept(Order(actor, scope, command, time.monotonic(),
+                                                  key=key, parent=parent))
+        port = TelegramPort(self, key, chat_id, reply_to, actor.language, refs)
 
         async def held() -> None:
             with ticket:
-                await self.run(key=key, chat_id=chat_id, reply_to=reply_to, actor=actor,
-                               scope=scope, command=command, refs=refs, received_at=received_at,
-                               opening=opening, parent=parent)
+                await accepted.run(port)
 
         self._spawn(held())
-
-    async def run(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
-                  command: EditCommand, refs: list[ImageRef], received_at: float,
-                  opening: Opening | None = None,
-                  parent: int | None = None) -> EditOutcome | None:
-        opening = opening or self.core.service.opening(actor, received_at)
-        # the images come in while the ledger is asked whether this update was seen before
-        # (a replay after a restart), and then while the status message goes out
-        fetching = asyncio.ensure_future(fetch(self.core, self._bot(), refs))
-        try:
-            replayed = await self.core.service.seen(key)
-        except BaseException:
-            self.core.service.drop(opening)
-            fetching.cancel()
-            await asyncio.gather(fetching, return_exceptions=True)
-            raise
-        if replayed:
-            self.core.service.drop(opening)
-            fetching.cancel()
-            await asyncio.gather(fetching, return_exceptions=True)
-            log.info("telegram: %s was handled before (a replayed update)", key)
-            return None
-        lang = actor.language
-        first = opening.progress
-        line = self.lines.open(key, chat_id, reply_to, lang,
-                               text(first.stage.value, lang, position=first.position),
-                               first.stage)
-        try:
-            images = await fetching
-        except EditbotError as error:
-            self.core.service.drop(opening)
-            self.core.metrics.edit(actor.platform, "invalid", command.image_size)
-            self.lines.forget(key)
-            await self.lines.show(line, error_text(error, lang))
-            return None
-        except BaseException:
-            self.core.service.drop(opening)
-            self.lines.forget(key)
-            fetching.cancel()
-            await line.take()
-            raise
-        origin = {"key": key, "chat_id": chat_id, "message_id": reply_to,
-                  "file_ids": [r.file_id for r in refs], "status_id": line.message_id}
-        request = EditRequest(actor=actor, scope=scope, command=command, images=images,
-                              origin=origin, received_at=received_at, parent=parent)
-        outcome = await self.core.service.submit(
-            request, deliver=self.delivery.deliver, opening=opening, progress=line.progress,
-            ready=line.ready)
-        await self.lines.finish(outcome, request)
-        return outcome
 
     # -- after a restart -----------------------------------------------------------------------
     async def rebuild(self, job: Job, *, images: bool = True
@@ -118,7 +119,7 @@ class TelegramEdits:
         origin = job.request["origin"]
         try:
             files = origin["file_ids"] if images else []
-            inputs = await fetch(self.core, self._bot(), [ImageRef(f, None) for f in files])
+            inputs = await fetch(self.core, self.bot(), [ImageRef(f, None) for f in files])
         except (TelegramError, EditbotError):
             log.info("job %d: its images can no longer be fetched", job.id)
             return None

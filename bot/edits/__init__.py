@@ -3,16 +3,21 @@ holds and is charged (books), conversation turns, progress and decoding, behind 
 
 from .admission import Busy, Cooldown, Ticket
 from .books import Books
-from .ports import Opening, ResumeHandler, prepare_images
+from .flow import Accepted, EditPort, Order
+from .ports import Blob, Opening, ResumeHandler, prepare_images
 from .serialize import request_from_json, request_to_json
 from .service import EditService
 
 __all__ = [
+    "Accepted",
+    "Blob",
     "Books",
     "Busy",
     "Cooldown",
+    "EditPort",
     "EditService",
     "Opening",
+    "Order",
     "ResumeHandler",
     "Ticket",
     "prepare_images",

@@ -1,5 +1,6 @@
 """What the edit service hands the adapters and asks of them: a request's opening (its place
-in line), the resume port an adapter implements, and one-off input preparation."""
+in line), an image as fetched (Blob), the resume port an adapter implements, and one-off input
+preparation."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ class Opening:
     place: Place
 
 
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """An image as an adapter fetched it, before the core readies it. ``platform_encoded``: the
+    platform encoded it itself (a Telegram photo), so it is taken on its header when it needs
+    no work rather than decoded to prove it sound."""
+
+    data: bytes
+    platform_encoded: bool = False
+
+
 class ResumeHandler(Protocol):
     """An adapter's way to finish, after a restart, the jobs it had accepted."""
 
@@ -35,7 +46,7 @@ class ResumeHandler(Protocol):
 
 async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:
     """Validate and ready raw inputs off the event loop, shrunk to fit one model request
-    together; raises ImageError. For one-off use: the chat adapters use
-    ``EditService.prepare_images``, bounded in threads and memory."""
+    together; raises ImageError. For one-off use: an edit's own are readied by its flow
+    (bot/edits/flow.py), bounded in threads and memory."""
     prepared = [await asyncio.to_thread(prepare_input, blob) for blob in blobs]
     return await asyncio.to_thread(fit_references, prepared)

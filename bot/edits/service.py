@@ -29,6 +29,7 @@ from ..models import ModelSpec
 from ..upstream import FairQueue, GeminiClient, Place, UpstreamQueue
 from .admission import Admission, Ticket
 from .books import Books
+from .flow import Accepted, EditFlow, EditPort, Order
 from .ports import Opening, ResumeHandler, prepare_images
 from .recovery import Recovery, RepeatAction
 from .runner import JobRunner, ReadyFn
@@ -62,13 +63,13 @@ class EditService:
         self.runner = JobRunner(ledger=ledger, gemini=gemini, books=books, queue=self.queue,
                                 turns=self.turns, admission=self.admission)
         self.recovery = Recovery(ledger=ledger, spec=spec, books=books, runner=self.runner)
-        self.admins = admins
+        self.flow = EditFlow(admission=self.admission, runner=self.runner, books=books)
         self.in_flight = self.admission.in_flight
         self.refusals = self.admission.refusals
         self.decoder = self.admission.decoder
         self.takeover = self.recovery.takeover
 
-    # -- admission ----------------------------------------------------------------------------
+    # -- a request's way in ---------------------------------------------------------------------
     def credits_for(self, command: EditCommand) -> int:
         return self.admission.credits_for(command)
 
@@ -83,16 +84,22 @@ class EditService:
 
     async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
                              ) -> tuple[ImageInput, ...]:
+        """Inputs readied for a request rebuilt after a restart (a live edit's are readied by
+        its flow)."""
         return await self.admission.prepare_images(blobs, platform_encoded)
-
-    def opening(self, actor: Actor, received_at: float) -> Opening:
-        return self.admission.opening(actor, received_at)
-
-    def drop(self, opening: Opening | None) -> None:
-        self.admission.drop(opening)
 
     def validate(self, request: EditRequest) -> None:
         self.admission.validate(request)
+
+    # -- an edit, from its acceptance to its end ------------------------------------------------
+    def accept(self, order: Order) -> Accepted:
+        """Take the request's place in line now, in the order requests arrive; run it later
+        with the adapter's port (bot/edits/flow.py), or drop it."""
+        return self.flow.accept(order)
+
+    async def edit(self, order: Order, port: EditPort) -> EditOutcome | None:
+        """Accept and run at once (a request with nothing to do between the two)."""
+        return await self.flow.accept(order).run(port)
 
     # -- a job's run --------------------------------------------------------------------------
     async def submit(

@@ -21,7 +21,7 @@ import stamina
 
 from ..config import AuthStyle
 from ..domain import GeneratedImage, ImageInput
-from ..errors import ConfigError, UpstreamError
+from ..errors import ConfigError, UpstreamError, network_reason
 from ..ops import Metrics
 from .wire import Retry, parse_body, status_error
 
@@ -69,8 +69,8 @@ class GeminiClient:
             response = await self._http.get(self._model_url, headers=headers, params=params,
                                             timeout=15.0)
         except httpx.HTTPError as exc:
-            log.warning("gemini: could not check GEMINI_API_KEY at start (%s)",
-                        type(exc).__name__)
+            log.warning("gemini: could not check GEMINI_API_KEY at start (%s): is "
+                        "GEMINI_BASE_URL reachable?", network_reason(exc))
             return
         if response.status_code == 200:
             return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.fakes.gemini_server import Fault, FakeGemini
+from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
 from tests.process_helpers import launch, telegram_env

@@ -97,7 +97,8 @@ def load_settings(*, command: str = "run", **overrides: object) -> Settings:
         for error in exc.errors(include_input=False, include_url=False):
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = "is required" if error["type"] == "missing" else error["msg"]
-            problems.append(f"{name} {message.removeprefix('Value error, ')}")
+            message = message.removeprefix("Value error, ").replace("Input should", "should")
+            problems.append(f"{name} {message}")
             names.append(name)
     if problems:
         raise ConfigError("config", problems=tuple(problems), settings=tuple(names)) from None

@@ -188,8 +188,10 @@ def test_the_scaled_deployment_runs_replicas_in_webhook_mode_behind_caddy() -> N
     named = set(re.findall(r"^    ([A-Z][A-Z0-9_]*):", bot, re.M))
     for block in re.findall(r"^  editbot-\d:\n((?:    .*\n|      .*\n)*)", compose, re.M):
         named |= set(re.findall(r"^      ([A-Z][A-Z0-9_]*):", block, re.M))
-    assert named and named <= FIELDS, named - FIELDS  # only settings that exist
-    assert re.search(r"DATABASE_URL: postgresql://", bot)
+    # only settings that exist, and the PostgreSQL driver's own PGPASSWORD
+    assert named and named <= FIELDS | {"PGPASSWORD"}, named - FIELDS
+    assert re.search(r"DATABASE_URL: postgresql://editbot@postgres/editbot\n", bot)
+    assert "PGPASSWORD: ${POSTGRES_PASSWORD:?" in bot  # any character, nothing to encode
     assert "image: caddy:2" in compose and "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
     # what compose reads from .env besides the settings is explained in .env.example
     example = (ROOT / ".env.example").read_text()

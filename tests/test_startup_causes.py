@@ -140,3 +140,24 @@ def test_network_faults_say_dns_refused_or_timeout() -> None:
     assert network_reason(_connect_error(refused)) == "connection refused"
     assert network_reason(httpx.ConnectTimeout("")) == "timeout: no answer in time"
     assert network_reason(RuntimeError("something else")) == "RuntimeError"
+
+
+async def test_a_password_of_any_characters_passes_as_pgpassword(tmp_path: Path) -> None:
+    """compose.scale.yaml's way: the URL without a password, PGPASSWORD beside it, so no
+    character of POSTGRES_PASSWORD needs encoding; a wrong one is named as authentication."""
+    if not pgserver.wanted():
+        pytest.skip("EDITBOT_TEST_PG=off")
+    password = "p/@:%?#&= w0rd's"
+    server = pgserver.PgServer(password=password).start()
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+        code, printed = await bot("stats", cwd=tmp_path, DATABASE_URL=url, PGPASSWORD=password)
+        assert code == 0, printed
+        code, printed = await bot("stats", cwd=tmp_path, DATABASE_URL=url,
+                                  PGPASSWORD="not it")
+        assert code == 2
+        assert (f"cannot start: DATABASE_URL: PostgreSQL at 127.0.0.1:{server.port} refused "
+                "user postgres (authentication failed)") in printed
+        assert "not it" not in printed and password not in printed
+    finally:
+        server.stop()

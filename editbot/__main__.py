@@ -52,7 +52,8 @@ examples:
   python -m bot imagine --output moon.png "16:9 a llama on the moon"
   python -m bot stats --json     today and the last 7 days: edits, spend, failures
 
-RATIO and SIZE are optional and come first: 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
+RATIO and SIZE are optional, in either order, before the prompt (a ratio such as 9:16 at
+the end of the prompt is understood too): 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
 1K 2K 4K with the default model. Edits from the shell are recorded in the ledger as
 cli:<your user name> and are not held to the daily quota.
 
@@ -162,8 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         fmt, secrets = early_logging()
         configure_logging(level="INFO", fmt=fmt, secrets=secrets)
         return report(error, "every setting is explained in .env.example")
-    configure_logging(level=settings.log_level, fmt=settings.log_format,
-                      secrets=settings.secrets())
+    # the shell's commands say what they did themselves: their logs only when something is
+    # wrong (or at DEBUG), not the bot's INFO lines (an edit's line, the ledger's start)
+    shell = command != "run" and settings.log_level != "DEBUG"
+    configure_logging(level="WARNING" if shell else settings.log_level,
+                      fmt=settings.log_format, secrets=settings.secrets())
     for warning in settings.database_warnings():
         log.warning("%s", warning)
     try:

@@ -140,7 +140,9 @@ class GeminiClient:
                     try:
                         return await self._attempt(content)
                     except Retry as retry:
-                        log.warning("gemini attempt %d failed: %s", attempt.num, retry.error)
+                        log.warning("gemini attempt %d failed: %s", attempt.num, retry.error,
+                                    extra={"attempt": attempt.num, "error": retry.error.code,
+                                           "status": retry.error.status})
                         if retry.delay is not None and retry.delay > self._max_retry_delay_s:
                             raise UpstreamError(
                                 "upstream_retry_too_late", status=retry.error.status,

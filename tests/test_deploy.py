@@ -170,6 +170,23 @@ def test_compose_runs_the_image_with_its_volume_and_env_file() -> None:
     assert ".env" in ignored and "data" in ignored  # no secret nor database in the image
 
 
+def test_every_base_image_is_pinned_to_a_release() -> None:
+    """A moving tag (python:3.11-slim, postgres:16, caddy:2) rebuilds into something else."""
+    images = [args for kind, args in dockerfile() if kind == "FROM"]
+    for path in ("compose.yaml", "compose.scale.yaml", "deploy/compose.monitoring.yaml"):
+        images += re.findall(r"^\s+image: (\S+)", (ROOT / path).read_text(), re.M)
+    external = [image for image in images if image != "editbot"]
+    assert len(external) == 5, external  # python, postgres, caddy, prometheus, grafana
+    for image in external:
+        assert re.search(r":v?\d+\.\d+(\.\d+)?([-@]|$)", image), image
+
+
+def test_compose_publishes_the_health_port_on_this_host_only() -> None:
+    compose = (ROOT / "compose.yaml").read_text()
+    assert '    ports:\n      - "127.0.0.1:8080:8080"\n' in compose
+    assert ("EXPOSE", "8080") in dockerfile()
+
+
 def test_the_scaled_deployment_runs_replicas_in_webhook_mode_behind_caddy() -> None:
     """compose.scale.yaml (no YAML parser is a dependency: its facts, line by line)."""
     compose = (ROOT / "compose.scale.yaml").read_text()
@@ -192,7 +209,7 @@ def test_the_scaled_deployment_runs_replicas_in_webhook_mode_behind_caddy() -> N
     assert named and named <= FIELDS | {"PGPASSWORD"}, named - FIELDS
     assert re.search(r"DATABASE_URL: postgresql://editbot@postgres/editbot\n", bot)
     assert "PGPASSWORD: ${POSTGRES_PASSWORD:?" in bot  # any character, nothing to encode
-    assert "image: caddy:2" in compose and "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
+    assert "image: caddy:2." in compose and "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in compose
     # what compose reads from .env besides the settings is explained in .env.example
     example = (ROOT / ".env.example").read_text()
     for name in set(re.findall(r"\$\{([A-Z_]+)", compose)) - FIELDS:

@@ -39,7 +39,7 @@ editbot: people edit photos with Google's Gemini image models from Telegram and 
 within a daily quota; the operator can also edit image files from this shell.
 
 Settings come from the environment or from a .env file in the working directory
-(.env.example lists and explains every one; README.md says how to get the tokens)."""
+(.env.example explains every one; docs/CONFIGURATION.md says how to get the tokens)."""
 
 EXAMPLES = """\
 examples:

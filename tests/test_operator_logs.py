@@ -86,3 +86,31 @@ async def test_json_logs_carry_the_edit_as_fields_and_debug_the_prompt(
     prompts = [e["msg"] for e in entries if e["msg"].startswith("job ") and "prompt" in e["msg"]]
     assert prompts == ["job 1 prompt: 'add a llama'", "job 2 prompt: 'a secret wish'"]
     assert all(e["level"] == "DEBUG" for e in entries if "prompt:" in e["msg"])
+
+
+async def test_a_job_refunded_at_the_next_start_gets_its_line_too(
+        tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
+    env = telegram_env(tg, gemini, tmp_path)
+    first = await launch(env, tmp_path, logs=False)
+    await tg.wait_for(lambda: tg.polls > 0, within=20)
+    gemini.delay = 60
+    tg.post(GROUP, BEN, photo=make_image(640, 480, "JPEG"), caption="/edit add a llama")
+    await tg.wait_for(lambda: gemini.requests, within=20)
+    first.kill()
+    await first.wait()
+    tg.files.clear()  # the photo can no longer be fetched: the job cannot be finished
+    second = await launch(env, tmp_path)
+    try:
+        await tg.wait_for(lambda: any("restarted before finishing" in t for t in tg.texts()),
+                          within=20)
+        await asyncio.sleep(0.3)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(second.communicate(), 20)
+    edits = [line.split(" INFO bot.edits.books: ", 1)[1] for line in out.decode().splitlines()
+             if " INFO bot.edits.books: " in line]
+    assert len(edits) == 1, out.decode()
+    seconds = re.findall(r"seconds=(\d+\.\d) ", edits[0])[0]
+    assert edits[0] == (f"edit finished: job=1 platform=telegram chat=group size=1K "
+                        f"outcome=refunded seconds={seconds} credits=0 cost_usd=0.0000 "
+                        "reason=abandoned_after_restart")

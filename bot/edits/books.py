@@ -14,10 +14,19 @@ import logging
 import time
 from typing import Any
 
-from ..domain import DeliverFn, Delivery, EditCommand, EditOutcome, EditRequest, TokenUsage
+from ..domain import (
+    DeliverFn,
+    Delivery,
+    EditCommand,
+    EditOutcome,
+    EditRequest,
+    Job,
+    TokenUsage,
+)
 from ..ledger import QuotaLedger
 from ..ops import Budget, Metrics, outcome_label
 from ..pricing import PriceTable, Spend
+from .serialize import request_from_json
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +77,8 @@ class Books:
         if outcome.job_id is not None:
             credits, cost = self._charged.pop(outcome.job_id, (0, 0.0))
             fields = edit_fields(outcome.job_id, request, self.prices.size_of(request.command),
-                                 label, outcome, credits, cost)
+                                 label, outcome, credits, cost,
+                                 seconds=time.monotonic() - request.received_at)
             log.info("%s", edit_line(fields), extra=fields)
             log.debug("job %d prompt: %r", outcome.job_id, request.command.prompt)
         return outcome
@@ -118,14 +128,29 @@ class Books:
         if spend is not None and spend.cost_usd > 0:
             self.budget.settled()  # the operators' alerts, once for the deployment
 
+    async def abandon(self, job: Job, *, note: str) -> bool:
+        """Refund a job found unfinished at a start that cannot finish it (True: this call
+        did); it ended too, so it gets its INFO line, ``outcome=refunded reason=<note>``."""
+        if not await self.refund(job.id, job.platform, job.credits, note=note):
+            return False
+        self._charged.pop(job.id, None)
+        request = request_from_json(job.request)
+        fields = edit_fields(job.id, request, self.prices.size_of(request.command), "refunded",
+                             EditOutcome("failed"), 0, 0.0,
+                             seconds=(self.ledger.now() - job.created_at).total_seconds())
+        fields["reason"] = note.replace(" ", "_")
+        log.info("%s", edit_line(fields), extra=fields)
+        return True
+
 
 def edit_fields(job_id: int, request: EditRequest, size: str, label: str,
-                outcome: EditOutcome, credits: int, cost_usd: float) -> dict[str, object]:
+                outcome: EditOutcome, credits: int, cost_usd: float, *, seconds: float
+                ) -> dict[str, object]:
     """What the INFO line of a finished job says, in its order (JSON logs get them as fields)."""
     fields: dict[str, object] = {
         "job": job_id, "platform": request.actor.platform,
         "chat": "private" if request.scope.private else "group", "size": size,
-        "outcome": label, "seconds": round(time.monotonic() - request.received_at, 1),
+        "outcome": label, "seconds": round(seconds, 1),
         "credits": credits, "cost_usd": round(cost_usd, 4)}
     error = outcome.error
     if error is not None and outcome.status in ("refused", "failed"):

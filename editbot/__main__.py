@@ -119,8 +119,11 @@ def enabled_adapters(settings: Settings) -> list[str]:
 def report(error: ConfigError, hint: str = "") -> int:
     """One line per problem (one JSON object each with LOG_FORMAT=json), each naming what to
     fix, all of them at once; exit code 2."""
-    settings = ",".join(error.settings)
-    for problem in error.problems or (error.code,):
+    problems = error.problems or (error.code,)
+    # a problem per setting (the settings' own checks) names its own; otherwise each names all
+    named = (error.settings if len(error.settings) == len(problems)
+             else (",".join(error.settings),) * len(problems))
+    for problem, settings in zip(problems, named, strict=True):
         log.error("cannot start: %s", problem, extra={"settings": settings})
     if hint:
         log.info("%s", hint)

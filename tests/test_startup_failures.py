@@ -215,6 +215,9 @@ async def test_three_bad_settings_are_named_in_one_run_each_on_its_own_line(
         named["LISTEN_PORT"][0])
     assert "should be a valid integer" in named["GEMINI_MAX_CONCURRENCY"][0]
     assert "every setting is explained in .env.example" in result.lines[-1]
+    if fmt == "json":  # each line names its own setting
+        for name, lines in named.items():
+            assert lines[0].endswith(f" {name}"), lines
     assert len(result.lines) == 5
 
 

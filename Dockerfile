@@ -1,4 +1,6 @@
-FROM python:3.11-slim
+# Pinned to a release, so a rebuild gets the same Python and Debian; raise it on purpose (the
+# digest, @sha256:..., pins it further: add it from `docker buildx imagetools inspect`).
+FROM python:3.11.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -54,8 +55,9 @@ def _unwritable(output: Path) -> str | None:
     or None."""
     if output.is_dir():
         return f"--output {output} is a folder"
+    if not output.parent.is_dir():  # made silently, a typo would hide the result somewhere new
+        return f"--output {output}: the folder {output.parent} does not exist"
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=output.parent):
             pass
         if output.exists():
@@ -101,7 +103,6 @@ class FilePort:
     async def deliver(self, delivery: Delivery) -> None:
         wanted = _OUTPUT_TYPES[self.output.suffix.lower()]
         data = await asyncio.to_thread(convert, delivery.image.data, wanted)
-        self.output.parent.mkdir(parents=True, exist_ok=True)
         self.output.write_bytes(data)
 
     async def refused(self, error: EditbotError) -> None:
@@ -111,10 +112,29 @@ class FilePort:
         return None  # the exit code and stderr say it
 
 
+class _RetriesAsProgress(logging.Filter):
+    """The model's failed attempts, said as progress lines in the shell's words instead of
+    log records in the middle of them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        attempt = getattr(record, "attempt", None)
+        if attempt is None:
+            return True
+        status = getattr(record, "status", None)
+        error = getattr(record, "error", "")
+        said = f"{error}, HTTP {status}" if status else str(error)
+        print(f"  attempt {attempt} failed ({said}); trying again", file=sys.stderr)
+        return False
+
+
 async def run_cli(core: Core, command: str, args: argparse.Namespace) -> int:
+    upstream = logging.getLogger("bot.upstream.gemini")
+    retries = _RetriesAsProgress()
+    upstream.addFilter(retries)
     try:
         return await _run(core, command, args)
     finally:
+        upstream.removeFilter(retries)
         await core.aclose()
 
 
@@ -129,6 +149,9 @@ async def _run(core: Core, command: str, args: argparse.Namespace) -> int:
     try:
         parsed = parse_arguments(kind, " ".join(args.text), core.spec)
     except EditbotError as error:
+        if error.code == "no_prompt":  # the chat's example (/edit 9:16 ...) is not for a shell
+            return _fail(f'say what to do after the options, for example: python -m bot '
+                         f'{command} ... "9:16 add a llama"')
         return _fail(error_text(error))
     blobs = []
     for name in getattr(args, "image", None) or []:

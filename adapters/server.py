@@ -71,7 +71,9 @@ class HttpServer:
         sockets = getattr(site._server, "sockets", None)  # aiohttp keeps the asyncio Server
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
-        log.debug("serving /healthz, /readyz and /metrics on %s:%d", self.host, self.port)
+        # the operator's one line to find them: the real port, also when LISTEN_PORT=0 chose it
+        served = "/healthz, /readyz and /metrics" if self._registry else "/healthz and /readyz"
+        log.info("serving %s on %s:%d", served, self.host, self.port)
         return self.port
 
     async def stop(self) -> None:

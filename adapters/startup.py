@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, network_reason
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,7 +34,7 @@ async def until_reachable(
             return await attempt()
         except unreachable as exc:
             left = deadline - time.monotonic()
-            reason = type(exc).__name__
+            reason = network_reason(exc)
             if left <= 0:
                 raise ConfigError.about(
                     f"{setting} could not be reached ({reason}, {tries} attempts in "

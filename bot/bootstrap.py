@@ -13,7 +13,7 @@ from .community import Moderation
 from .config import Settings
 from .edits import Books, EditService
 from .errors import ConfigError
-from .ledger import QuotaLedger, SpendLimits
+from .ledger import QuotaLedger, SpendLimits, database_problem
 from .models import ModelSpec, spec_for
 from .ops import AdminAlerts, Budget, Metrics, Stats
 from .pricing import PriceTable
@@ -45,7 +45,7 @@ class Core:
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
-            raise database_error(exc) from None
+            raise database_error(self.settings.database_url, exc) from None
         await self.ledger.settle_pending(earlier_runs=True)  # before anything is resumed
         self.ledger.keep_alive()
         if isinstance(self.queue, SharedQueue):
@@ -69,14 +69,8 @@ class Core:
         await self.ledger.close()
 
 
-def database_error(exc: BaseException) -> ConfigError:
-    if isinstance(exc, OSError):
-        reason = exc.strerror or type(exc).__name__
-    else:
-        reason = str(getattr(exc, "orig", None) or type(exc).__name__)
-    return ConfigError.about(
-        f"DATABASE_URL cannot be used ({reason}): it must name a writable SQLite file",
-        "DATABASE_URL")
+def database_error(url: str, exc: BaseException) -> ConfigError:
+    return database_problem(url, exc)
 
 
 def _now() -> datetime:
@@ -106,7 +100,7 @@ def build(
             clock=clock or _now, lock_timeout_s=settings.database_lock_timeout_s,
         )
     except OSError as exc:  # its folder cannot be made
-        raise database_error(exc) from None
+        raise database_error(settings.database_url, exc) from None
     # every reservation checks it, in the same statement as the credits
     ledger.budget = SpendLimits(settings.daily_budget_usd, settings.monthly_budget_usd)
     alerts = AdminAlerts(settings.bot_admins)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -130,3 +131,35 @@ class UpstreamError(EditbotError):
         self.status = status
         self.transient = transient
         self.detail = detail
+
+
+def network_reason(exc: BaseException) -> str:
+    """What a failed connection means, in three words an operator can act on: the host name
+    did not resolve (DNS), the connection was refused, or nothing answered in time (timeout).
+    Found on the exception or what it wraps (the HTTP libraries chain theirs); otherwise its
+    type's name."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        cause = todo.pop(0)
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        said = str(cause).lower()
+        if isinstance(cause, socket.gaierror) or any(
+                words in said for words in _DNS_WORDS):
+            return "DNS: the host name cannot be resolved"
+        if isinstance(cause, ConnectionRefusedError) or "connection refused" in said or (
+                "connect call failed" in said):
+            return "connection refused"
+        if isinstance(cause, TimeoutError) or "timeout" in type(cause).__name__.lower() or (
+                "timedout" in type(cause).__name__.lower() or "timed out" in said):
+            return "timeout: no answer in time"
+        todo += [inner for inner in (cause.__cause__, cause.__context__)
+                 if inner is not None]
+    return type(exc).__name__
+
+
+_DNS_WORDS = ("name or service not known", "temporary failure in name resolution",
+              "nodename nor servname", "no address associated with hostname",
+              "getaddrinfo failed")

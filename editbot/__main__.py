@@ -39,7 +39,7 @@ editbot: people edit photos with Google's Gemini image models from Telegram and 
 within a daily quota; the operator can also edit image files from this shell.
 
 Settings come from the environment or from a .env file in the working directory
-(.env.example lists and explains every one; README.md says how to get the tokens)."""
+(.env.example explains every one; docs/CONFIGURATION.md says how to get the tokens)."""
 
 EXAMPLES = """\
 examples:
@@ -52,7 +52,8 @@ examples:
   python -m bot imagine --output moon.png "16:9 a llama on the moon"
   python -m bot stats --json     today and the last 7 days: edits, spend, failures
 
-RATIO and SIZE are optional and come first: 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
+RATIO and SIZE are optional, in either order, before the prompt (a ratio such as 9:16 at
+the end of the prompt is understood too): 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
 1K 2K 4K with the default model. Edits from the shell are recorded in the ledger as
 cli:<your user name> and are not held to the daily quota.
 
@@ -88,7 +89,14 @@ def parser() -> argparse.ArgumentParser:
                          help="where to write the result: a .png, .jpg or .jpeg path")
     imagine.add_argument("text", nargs="+", metavar="[RATIO] [SIZE] PROMPT")
     copy = commands.add_parser(
-        "copy-ledger", help="copy the ledger (DATABASE_URL) into a new, empty database")
+        "copy-ledger", help="copy the ledger (DATABASE_URL) into a new, empty database",
+        formatter_class=raw,
+        description="Copy the ledger (limits, jobs, audit, kept results) from DATABASE_URL, "
+                    "or --from,\ninto a new, empty database, keeping every id: the move from "
+                    "SQLite to PostgreSQL.\nStop the bot first; a target that already holds "
+                    "a ledger is refused (exit 2).\nNeeds no token and no Gemini key.",
+        epilog="example:\n  python -m bot copy-ledger --to "
+               "postgresql://editbot:secret@db.example/editbot")
     copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user:pw@host/db")
     copy.add_argument("--from", dest="source", metavar="URL",
                       help="the ledger to copy (default: DATABASE_URL)")
@@ -108,19 +116,32 @@ def enabled_adapters(settings: Settings) -> list[str]:
     return [name for name, (attr, _, _) in ADAPTERS.items() if getattr(settings, attr)]
 
 
-def report(error: ConfigError) -> int:
-    """One line (one JSON object with LOG_FORMAT=json) naming what to fix; exit code 2."""
-    problems = "; ".join(error.problems) or error.code
-    log.error("cannot start: %s", problems, extra={"settings": ",".join(error.settings)})
+def report(error: ConfigError, hint: str = "") -> int:
+    """One line per problem (one JSON object each with LOG_FORMAT=json), each naming what to
+    fix, all of them at once; exit code 2."""
+    problems = error.problems or (error.code,)
+    # a problem per setting (the settings' own checks) names its own; otherwise each names all
+    named = (error.settings if len(error.settings) == len(problems)
+             else (",".join(error.settings),) * len(problems))
+    for problem, settings in zip(problems, named, strict=True):
+        log.error("cannot start: %s", problem, extra={"settings": settings})
+    if hint:
+        log.info("%s", hint)
     return EXIT_INPUT
 
 
 def copy_ledger(args: argparse.Namespace) -> int:
     """``copy-ledger``: needs only the two databases (no tokens, no Gemini key)."""
     from bot.bootstrap import copy_ledger
-    from bot.config import DatabaseSettings
+    from bot.config import DatabaseSettings, url_secrets
 
-    source = args.source or DatabaseSettings().url
+    fmt, secrets = early_logging()
+    configure_logging(level="INFO", fmt=fmt,
+                      secrets=(*secrets, *url_secrets(args.to, args.source or "")))
+    try:
+        source = args.source or DatabaseSettings().url
+    except ValueError as exc:  # a DATABASE_URL that is neither SQLite nor PostgreSQL
+        return report(ConfigError.about(f"DATABASE_URL {exc}", "DATABASE_URL"))
     try:
         copied = asyncio.run(copy_ledger(source, args.to))
     except ConfigError as error:
@@ -144,11 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         fmt, secrets = early_logging()
         configure_logging(level="INFO", fmt=fmt, secrets=secrets)
-        return report(ConfigError(
-            "config", problems=(*error.problems, "every setting is explained in .env.example"),
-            settings=error.settings))
-    configure_logging(level=settings.log_level, fmt=settings.log_format,
-                      secrets=settings.secrets())
+        return report(error, "every setting is explained in .env.example")
+    # the shell's commands say what they did themselves: their logs only when something is
+    # wrong (or at DEBUG), not the bot's INFO lines (an edit's line, the ledger's start)
+    shell = command != "run" and settings.log_level != "DEBUG"
+    configure_logging(level="WARNING" if shell else settings.log_level,
+                      fmt=settings.log_format, secrets=settings.secrets())
+    for warning in settings.database_warnings():
+        log.warning("%s", warning)
     try:
         if command in ("edit", "imagine"):
             cli = importlib.import_module("adapters.cli")

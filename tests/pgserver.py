@@ -43,8 +43,9 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, password: str | None = None) -> None:
         self.durable = durable  # tests turn fsync off; benchmarks keep the defaults
+        self.password = password  # set: the superuser needs it (scram-sha-256), else trust
         self.port = 0
         self.folder: Path | None = None
         self._databases = 0
@@ -65,8 +66,15 @@ class PgServer:
             account = pwd.getpwnam(SUPERUSER)
             os.chown(self.folder, account.pw_uid, account.pw_gid)
         data = self.folder / "data"
+        auth = ["-A", "trust"]
+        if self.password is not None:
+            secret = self.folder / "password"
+            secret.write_text(self.password + "\n")
+            if os.geteuid() == 0:
+                os.chown(secret, account.pw_uid, account.pw_gid)
+            auth = ["-A", "scram-sha-256", f"--pwfile={secret}"]
         subprocess.run(self._as_owner(str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
-                                      "-A", "trust", "-E", "UTF8", "--no-sync"),
+                                      *auth, "-E", "UTF8", "--no-sync"),
                        check=True, capture_output=True)
         self.port = _free_port()
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "

@@ -46,6 +46,7 @@ def photo(tmp_path: Path) -> Path:
 
 async def test_edit_writes_the_result(env: dict[str, str], tmp_path: Path, photo: Path,
                                       gemini: FakeGemini) -> None:
+    (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "llama.png"
     code, stdout, stderr = await cli("edit", "--image", str(photo), "--output", str(out),
                                      "9:16 2K add a llama", env=env, cwd=tmp_path)
@@ -53,8 +54,9 @@ async def test_edit_writes_the_result(env: dict[str, str], tmp_path: Path, photo
     image = Image.open(out)
     assert image.format == "PNG" and abs(image.width / image.height - 9 / 16) < 0.02
     assert image.height > 2000
-    assert "Here is your image" in stdout and "wrote" in stderr
+    assert "Here is your image (1 input)." in stdout and "wrote" in stderr
     assert gemini.requests[0].prompt == "add a llama"
+    assert "INFO" not in stderr  # the bot's log lines are not the shell's progress
 
 
 async def test_several_images_and_jpeg_output(env: dict[str, str], tmp_path: Path,
@@ -80,7 +82,8 @@ async def test_imagine(env: dict[str, str], tmp_path: Path, gemini: FakeGemini) 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["7:5 add a llama"], "21:9"),
-    (["9:16"], "Say what to do"),
+    (["9:16"], 'say what to do after the options, for example: python -m bot edit ... '
+               '"9:16 add a llama"'),
     (["8K add a llama"], "1K 2K 4K"),
 ])
 async def test_bad_input_is_refused_without_calling_upstream(
@@ -88,7 +91,7 @@ async def test_bad_input_is_refused_without_calling_upstream(
         args: list[str], message: str) -> None:
     code, _, stderr = await cli("edit", "--image", str(photo), "--output",
                                 str(tmp_path / "o.png"), *args, env=env, cwd=tmp_path)
-    assert code == 2 and message in stderr
+    assert code == 2 and message in stderr and "/edit" not in stderr  # not the chat's syntax
     assert gemini.requests == [] and not (tmp_path / "o.png").exists()
 
 
@@ -169,7 +172,8 @@ async def jobs_in(database: Path) -> list[tuple[str, str, int]]:
         await ledger.close()
 
 
-@pytest.mark.parametrize("where", ["a file/out.png", "a folder.png", "/proc/editbot/out.png"])
+@pytest.mark.parametrize("where", ["a file/out.png", "a folder.png", "/proc/editbot/out.png",
+                                   "nodir/out.png"])
 async def test_an_unwritable_output_costs_nothing(env: dict[str, str], tmp_path: Path,
                                                  photo: Path, gemini: FakeGemini,
                                                  where: str) -> None:
@@ -179,6 +183,18 @@ async def test_an_unwritable_output_costs_nothing(env: dict[str, str], tmp_path:
                                 str(tmp_path / where), "add a llama", env=env, cwd=tmp_path)
     assert code == 2 and "--output" in stderr and "Traceback" not in stderr
     assert gemini.requests == [] and await jobs_in(tmp_path / "db.sqlite3") == []
+    assert not (tmp_path / "nodir").exists()  # no folder made on the way to refusing
+
+
+async def test_retries_are_said_as_progress_not_log_records(
+        env: dict[str, str], tmp_path: Path, photo: Path, gemini: FakeGemini) -> None:
+    gemini.push(Fault.error(503))
+    retrying = {**env, "GEMINI_MAX_ATTEMPTS": "2"}
+    code, _, stderr = await cli("edit", "--image", str(photo), "--output",
+                                str(tmp_path / "o.png"), "x", env=retrying, cwd=tmp_path)
+    assert code == 0, stderr
+    assert "  attempt 1 failed (upstream_unavailable, HTTP 503); trying again" in stderr
+    assert "WARNING" not in stderr and "stamina" not in stderr
 
 
 async def test_the_operator_is_not_held_to_the_daily_quota(

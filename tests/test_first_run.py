@@ -1,6 +1,6 @@
 """An operator's first ten minutes: the shipped .env.example with two values filled starts the
-bot, a start prints one line per platform, ``--help`` speaks to the operator, and an exception
-nobody caught is still redacted."""
+bot, a start prints where its HTTP side is and one line per platform, ``--help`` speaks to
+the operator, and an exception nobody caught is still redacted."""
 
 from __future__ import annotations
 
@@ -77,7 +77,9 @@ async def test_the_shipped_env_example_with_two_values_reaches_polling(
            "LISTEN_PORT": "0", "LISTEN_HOST": "127.0.0.1"}
     code, lines = await run_until(env, tmp_path, saying("polling as"))
     assert code == 0
-    assert messages(lines) == ["telegram: polling as @EditTestBot"]  # and nothing else
+    said = messages(lines)
+    assert re.fullmatch(r"serving /healthz, /readyz and /metrics on 127\.0\.0\.1:\d+", said[0])
+    assert said[1:] == ["telegram: polling as @EditTestBot"]  # and nothing else
     assert (tmp_path / "data" / "editbot.sqlite3").is_file()  # DATA_DIR's default
     assert gemini.lookups == ["gemini-3-pro-image-preview"]  # the key was checked
 
@@ -92,8 +94,10 @@ async def test_a_start_prints_one_line_per_platform(
            "LISTEN_PORT": "0"}
     code, lines = await run_until(env, tmp_path, saying("telegram:", "discord:"))
     assert code == 0
-    assert messages(lines) == ["telegram: polling as @EditTestBot",
-                               "discord: logged in as editbot, 1 server"]
+    said = messages(lines)
+    assert re.fullmatch(r"serving /healthz, /readyz and /metrics on 0\.0\.0\.0:\d+", said[0])
+    assert said[1:] == ["telegram: polling as @EditTestBot",
+                        "discord: logged in as editbot, 1 server"]
 
 
 async def test_migrations_speak_at_debug_only(tg: FakeTelegram, gemini: FakeGemini,

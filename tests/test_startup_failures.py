@@ -40,15 +40,20 @@ class Run:
 
     def failure(self, fmt: str) -> str:
         """The one line that says why the start failed (asserting there is exactly one)."""
-        found = [line for line in self.lines if "cannot start" in line]
+        found = self.failures(fmt)
         assert len(found) == 1, self.err
-        if fmt == "json":
-            for line in self.lines:
-                json.loads(line)  # every line is one JSON object
-            entry = json.loads(found[0])
-            assert entry["level"] == "ERROR" and entry["settings"]
-            return str(entry["msg"]) + " " + str(entry["settings"])
         return found[0]
+
+    def failures(self, fmt: str) -> list[str]:
+        """Every line that says why the start failed, one per problem."""
+        found = [line for line in self.lines if "cannot start" in line]
+        if fmt != "json":
+            return found
+        for line in self.lines:
+            json.loads(line)  # every line is one JSON object
+        entries = [json.loads(line) for line in found]
+        assert all(entry["level"] == "ERROR" and entry["settings"] for entry in entries)
+        return [str(entry["msg"]) + " " + str(entry["settings"]) for entry in entries]
 
 
 def closed_port() -> int:
@@ -147,6 +152,7 @@ async def test_telegram_unreachable_is_retried_then_named(
     assert "TELEGRAM_API_BASE_URL" in result.failure(fmt)
     attempts = [line for line in result.lines if "trying again" in line]
     assert len(attempts) >= 2  # one line per attempt: 1 s, 2 s, then the bound
+    assert all("connection refused" in line for line in [*attempts, result.failure(fmt)])
     assert 3 <= result.seconds < 20
 
 
@@ -194,16 +200,25 @@ async def test_an_unusable_database(run: Callable[..., object], tg: FakeTelegram
 
 
 @FORMATS
-async def test_invalid_settings_are_named_in_one_line(run: Callable[..., object],
-                                                      tg: FakeTelegram, fmt: str) -> None:
+async def test_three_bad_settings_are_named_in_one_run_each_on_its_own_line(
+        run: Callable[..., object], tg: FakeTelegram, fmt: str) -> None:
     result = await run(fmt, **telegram(tg), GEMINI_API_KEY="", GEMINI_MAX_CONCURRENCY="many",  # type: ignore[misc]
-                       QUOTA_TIMEZONE="Mars/Olympus")
+                       QUOTA_TIMEZONE="Mars/Olympus", LISTEN_PORT="abc")
     assert result.code == 2
-    line = result.failure(fmt)
-    for name in ("GEMINI_API_KEY", "GEMINI_MAX_CONCURRENCY", "QUOTA_TIMEZONE"):
-        assert name in line
-    assert len(result.lines) == 1
-
+    found = result.failures(fmt)
+    assert len(found) == 4, result.err
+    named = {name: [line for line in found if f"cannot start: {name} " in line]
+             for name in ("GEMINI_API_KEY", "QUOTA_TIMEZONE", "GEMINI_MAX_CONCURRENCY",
+                          "LISTEN_PORT")}
+    assert all(len(lines) == 1 for lines in named.values()), found
+    assert "must be a port number (0 picks a free one) or off (no HTTP side)" in (
+        named["LISTEN_PORT"][0])
+    assert "should be a valid integer" in named["GEMINI_MAX_CONCURRENCY"][0]
+    assert "every setting is explained in .env.example" in result.lines[-1]
+    if fmt == "json":  # each line names its own setting
+        for name, lines in named.items():
+            assert lines[0].endswith(f" {name}"), lines
+    assert len(result.lines) == 5
 
 
 @FORMATS
@@ -242,8 +257,10 @@ async def test_sigterm_while_a_platform_is_being_retried_stops_at_once(
         sys.executable, "-m", "bot", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     assert process.stderr is not None
-    line = await asyncio.wait_for(process.stderr.readline(), 30)
-    assert b"cannot reach TELEGRAM_API_BASE_URL (attempt 1" in line
+    line = b""
+    while b"cannot reach" not in line:
+        line = await asyncio.wait_for(process.stderr.readline(), 30)
+    assert b"cannot reach TELEGRAM_API_BASE_URL (attempt 1: connection refused)" in line
     process.send_signal(signal.SIGTERM)
     started = time.monotonic()
     out, err = await asyncio.wait_for(process.communicate(), 30)

@@ -1,7 +1,7 @@
 """The settings, read once at start from the environment and .env, in groups."""
 
 from .groups import AuthStyle
-from .loading import DatabaseSettings, Settings, early_logging, load_settings
+from .loading import DatabaseSettings, Settings, early_logging, load_settings, url_secrets
 
 __all__ = [
     "AuthStyle",
@@ -9,4 +9,5 @@ __all__ = [
     "Settings",
     "early_logging",
     "load_settings",
+    "url_secrets",
 ]

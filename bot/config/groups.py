@@ -21,6 +21,9 @@ GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com"
 AuthStyle = Literal["x-goog-api-key", "bearer", "query"]
 DEFAULT_LISTEN_PORT = 8080
 _LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+# the top folders of a Linux root: sqlite:///var/x.db was probably meant as /var/x.db
+_ROOT_FOLDERS = {"bin", "boot", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc",
+                 "root", "run", "srv", "sys", "tmp", "usr", "var"}
 
 
 def http_url(value: str | None) -> str | None:
@@ -44,7 +47,7 @@ class GeminiSettings(BaseSettings):
     """The model: where it is, how to authenticate, how many calls at once, how long to wait."""
 
     # unset: only the local chat runs, on its demo model (editbot/local.py); a chat platform
-    # or the CLI's edit and imagine need it
+    # or the CLI's edit and imagine need it; stats and copy-ledger read only the ledger
     gemini_api_key: SecretStr | None = None
     gemini_base_url: str = GOOGLE_BASE_URL
     gemini_auth: Literal["auto", "x-goog-api-key", "bearer", "query"] = "auto"
@@ -96,6 +99,19 @@ class StorageSettings(BaseSettings):
     @classmethod
     def _data_dir(cls, value: str) -> str:
         return value.strip() or "data"
+
+    def database_warnings(self) -> list[str]:
+        """``sqlite:///var/bot.db`` is var/bot.db in the working directory, which is rarely
+        what was meant: said once at start."""
+        if not self.database_url.startswith(("sqlite:///", "sqlite+aiosqlite:///")):
+            return []
+        path = self.database_url.split(":///", 1)[1]
+        top = path.split("/", 1)[0]
+        if path.startswith("/") or top not in _ROOT_FOLDERS:
+            return []
+        return [f"DATABASE_URL names {path} relative to the working directory "
+                f"({Path.cwd()}); for the absolute path /{path} write sqlite:////{path} "
+                "(four slashes)"]
 
     @model_validator(mode="after")
     def _default_database(self) -> StorageSettings:
@@ -170,7 +186,9 @@ class OperationsSettings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
 
     shutdown_grace_s: float = Field(5.0, ge=0, le=60)
-    startup_retry_s: float = Field(120.0, ge=0, le=3600)
+    # a platform unreachable at start is tried again this long (DNS, refused, timeout said at
+    # each attempt); past it the start fails, and a restart policy may try again
+    startup_retry_s: float = Field(30.0, ge=0, le=3600)
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
@@ -195,6 +213,9 @@ class OperationsSettings(BaseSettings):
                 return DEFAULT_LISTEN_PORT
             if word in ("off", "none", "no", "false"):
                 return None
+            if not word.isdigit():
+                raise ValueError("must be a port number (0 picks a free one) or off (no "
+                                 "HTTP side)")
         return value
 
     def price_overrides(self) -> dict[str, float]:

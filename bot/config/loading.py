@@ -7,8 +7,10 @@ every setting: ``.env.example`` lists them all with empty or default values, and
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,7 +29,7 @@ from .groups import (
 )
 
 __all__ = ["DEFAULT_LISTEN_PORT", "GOOGLE_BASE_URL", "AuthStyle", "DatabaseSettings", "Settings",
-           "database_url", "early_logging", "load_settings"]
+           "database_url", "early_logging", "load_settings", "url_secrets"]
 
 
 class Settings(ChatSettings, GeminiSettings, StorageSettings, QuotaSettings,
@@ -44,7 +46,8 @@ class Settings(ChatSettings, GeminiSettings, StorageSettings, QuotaSettings,
         """Every configured secret, for the log redaction filter."""
         found = [self.gemini_api_key, self.telegram_bot_token, self.discord_bot_token,
                  self.telegram_webhook_secret]
-        return tuple(s.get_secret_value() for s in found if s and s.get_secret_value())
+        given = [s.get_secret_value() for s in found if s and s.get_secret_value()]
+        return (*given, *url_secrets(self.database_url))
 
 
 
@@ -62,6 +65,16 @@ class DatabaseSettings(BaseSettings):
         if self.database_url.strip():
             return database_url(self.database_url.strip())
         return f"sqlite:///{Path(self.data_dir.strip() or 'data') / 'editbot.sqlite3'}"
+
+
+def url_secrets(*urls: str) -> tuple[str, ...]:
+    """The passwords in database URLs (as written and decoded), and PGPASSWORD: never logged."""
+    found = [os.environ.get("PGPASSWORD", "")]
+    for url in urls:
+        password = urlsplit(url).password if "://" in url else None
+        if password:
+            found += [password, unquote(password)]
+    return tuple(secret for secret in found if secret.strip())
 
 
 def load_settings(*, command: str = "run", **overrides: object) -> Settings:
@@ -84,7 +97,8 @@ def load_settings(*, command: str = "run", **overrides: object) -> Settings:
         for error in exc.errors(include_input=False, include_url=False):
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = "is required" if error["type"] == "missing" else error["msg"]
-            problems.append(f"{name} {message.removeprefix('Value error, ')}")
+            message = message.removeprefix("Value error, ").replace("Input should", "should")
+            problems.append(f"{name} {message}")
             names.append(name)
     if problems:
         raise ConfigError("config", problems=tuple(problems), settings=tuple(names)) from None
@@ -116,6 +130,7 @@ class _Early(BaseSettings):
     telegram_webhook_secret: str = ""
     discord_bot_token: str = ""
     gemini_api_key: str = ""
+    database_url: str = ""
 
 
 def early_logging() -> tuple[Literal["text", "json"], tuple[str, ...]]:
@@ -127,4 +142,4 @@ def early_logging() -> tuple[Literal["text", "json"], tuple[str, ...]]:
     fmt: Literal["text", "json"] = "json" if early.log_format.strip().lower() == "json" else "text"
     secrets = (early.telegram_bot_token, early.telegram_webhook_secret, early.discord_bot_token,
                early.gemini_api_key)
-    return fmt, tuple(s for s in secrets if s.strip())
+    return fmt, (*(s for s in secrets if s.strip()), *url_secrets(early.database_url))

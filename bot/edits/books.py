@@ -3,17 +3,32 @@ to the ledger (credits, spend), the operator's budget and the metrics, kept in s
 
 The budget lives in the ledger: a job's estimate is held by its reservation (the same atomic
 statement as its credits), and replaced by what its answer cost once recorded. Nothing about
-it is kept in this process, so every replica sees the deployment's spend."""
+it is kept in this process, so every replica sees the deployment's spend.
+
+Every job that ends says so in one INFO line (``edit_line``): what an operator needs to follow
+the bot, never the prompt (that goes to DEBUG only: it is the user's own words)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
-from ..domain import DeliverFn, Delivery, EditCommand, EditOutcome, EditRequest, TokenUsage
+from ..domain import (
+    DeliverFn,
+    Delivery,
+    EditCommand,
+    EditOutcome,
+    EditRequest,
+    Job,
+    TokenUsage,
+)
 from ..ledger import QuotaLedger
 from ..ops import Budget, Metrics, outcome_label
 from ..pricing import PriceTable, Spend
+from .serialize import request_from_json
+
+log = logging.getLogger(__name__)
 
 
 class Books:
@@ -25,6 +40,8 @@ class Books:
         self.metrics = metrics
         self.budget = budget
         self.prices = prices
+        # job id -> (credits charged, estimated dollars), from its commit or refund to its end
+        self._charged: dict[int, tuple[int, float]] = {}
 
     async def precheck(self, command: EditCommand) -> None:
         """Before any download: BudgetReached if even the output image alone would pass the
@@ -55,8 +72,15 @@ class Books:
         return spend
 
     def ended(self, request: EditRequest, outcome: EditOutcome) -> EditOutcome:
-        self.metrics.edit(request.actor.platform, outcome_label(outcome.status, outcome.error),
-                          request.command.image_size)
+        label = outcome_label(outcome.status, outcome.error)
+        self.metrics.edit(request.actor.platform, label, request.command.image_size)
+        if outcome.job_id is not None:
+            credits, cost = self._charged.pop(outcome.job_id, (0, 0.0))
+            fields = edit_fields(outcome.job_id, request, self.prices.size_of(request.command),
+                                 label, outcome, credits, cost,
+                                 seconds=time.monotonic() - request.received_at)
+            log.info("%s", edit_line(fields), extra=fields)
+            log.debug("job %d prompt: %r", outcome.job_id, request.command.prompt)
         return outcome
 
     # -- stage timings --------------------------------------------------------------------------
@@ -84,6 +108,7 @@ class Books:
         """Charge a delivered job (its first arrival counts: end to end is observed then)."""
         done = await self.ledger.commit(job_id, spend=spend)
         if done:
+            self._charged[job_id] = (credits, spend.cost_usd if spend else 0.0)
             self.settled(spend)
             self.metrics.credits(request.actor.platform, "committed", credits)
             self.metrics.stage("end_to_end", request.command.image_size,
@@ -94,6 +119,7 @@ class Books:
                      spend: Spend | None = None) -> bool:
         done = await self.ledger.refund(job_id, note=note, spend=spend)
         if done:
+            self._charged[job_id] = (0, spend.cost_usd if spend else 0.0)
             self.settled(spend)
             self.metrics.credits(platform, "refunded", credits)
         return done
@@ -101,3 +127,40 @@ class Books:
     def settled(self, spend: Spend | None) -> None:
         if spend is not None and spend.cost_usd > 0:
             self.budget.settled()  # the operators' alerts, once for the deployment
+
+    async def abandon(self, job: Job, *, note: str) -> bool:
+        """Refund a job found unfinished at a start that cannot finish it (True: this call
+        did); it ended too, so it gets its INFO line, ``outcome=refunded reason=<note>``."""
+        if not await self.refund(job.id, job.platform, job.credits, note=note):
+            return False
+        self._charged.pop(job.id, None)
+        request = request_from_json(job.request)
+        fields = edit_fields(job.id, request, self.prices.size_of(request.command), "refunded",
+                             EditOutcome("failed"), 0, 0.0,
+                             seconds=(self.ledger.now() - job.created_at).total_seconds())
+        fields["reason"] = note.replace(" ", "_")
+        log.info("%s", edit_line(fields), extra=fields)
+        return True
+
+
+def edit_fields(job_id: int, request: EditRequest, size: str, label: str,
+                outcome: EditOutcome, credits: int, cost_usd: float, *, seconds: float
+                ) -> dict[str, object]:
+    """What the INFO line of a finished job says, in its order (JSON logs get them as fields)."""
+    fields: dict[str, object] = {
+        "job": job_id, "platform": request.actor.platform,
+        "chat": "private" if request.scope.private else "group", "size": size,
+        "outcome": label, "seconds": round(seconds, 1),
+        "credits": credits, "cost_usd": round(cost_usd, 4)}
+    error = outcome.error
+    if error is not None and outcome.status in ("refused", "failed"):
+        fields["reason"] = getattr(error, "reason", "") or error.code
+    return fields
+
+
+def edit_line(fields: dict[str, object]) -> str:
+    """``edit finished: job=42 platform=telegram chat=private size=1K outcome=delivered
+    seconds=3.2 credits=1 cost_usd=0.1340`` (and ``reason=`` when refused or failed)."""
+    shown = {**fields, "seconds": f"{fields['seconds']:.1f}",
+             "cost_usd": f"{fields['cost_usd']:.4f}"}
+    return "edit finished: " + " ".join(f"{key}={value}" for key, value in shown.items())

@@ -65,8 +65,7 @@ class Recovery:
         tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
         for job in await self.ledger.claim(platform):
             if job.delivering:  # it may have reached the user: never send it twice
-                if await self.books.refund(job.id, job.platform, job.credits,
-                                           note="interrupted while delivering"):
+                if await self.books.abandon(job, note="interrupted while delivering"):
                     await handler.abandoned(job)
                 continue
             kept = await self.ledger.result(job.id) if job.has_result else None
@@ -76,8 +75,7 @@ class Recovery:
                 log.warning("job %d could not be rebuilt", job.id, exc_info=True)
                 rebuilt = None
             if rebuilt is None:
-                if await self.books.refund(job.id, job.platform, job.credits,
-                                           note="abandoned after restart"):
+                if await self.books.abandon(job, note="abandoned after restart"):
                     await handler.abandoned(job)
                 continue
             request, deliver, progress = rebuilt

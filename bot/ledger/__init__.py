@@ -6,6 +6,7 @@ databases."""
 from .copying import copy_ledger
 from .kept import drop_older, read_at, share, write_at
 from .pending import LEDGER_FAULTS
+from .problems import database_problem
 from .store import (
     LimitKind,
     QuotaLedger,
@@ -28,6 +29,7 @@ __all__ = [
     "audit",
     "budget_alerts",
     "copy_ledger",
+    "database_problem",
     "drop_older",
     "jobs",
     "limits",

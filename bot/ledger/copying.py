@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError
 from . import kept
+from .problems import database_problem
 from .store import QuotaLedger
 from .tables import audit, budget_alerts, jobs, limits, results
 
@@ -28,14 +30,35 @@ def _open(url: str) -> QuotaLedger:
                             clock=lambda: datetime.now(UTC))
 
 
+def _opened(url: str, setting: str) -> QuotaLedger:
+    try:
+        return _open(url)
+    except (OSError, SQLAlchemyError, ValueError) as exc:  # an unreadable URL, a folder
+        raise database_problem(url, exc, setting) from None  # that cannot be made
+
+
+async def _migrated(ledger: QuotaLedger, setting: str) -> None:
+    """Migrated, or a ConfigError that names the database's real fault (PostgreSQL down, a
+    wrong password, a missing database, a file that cannot be written)."""
+    try:
+        await ledger.migrate()
+    except (OSError, SQLAlchemyError) as exc:
+        raise database_problem(ledger.url, exc, setting) from None
+
+
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
     """Copy every row; returns the rows copied per table. ConfigError ``ledger_not_empty``
     when the target already has data, or naming DATABASE_URL when a bot holds the source."""
-    source, target = _open(source_url), _open(target_url)
+    source = _opened(source_url, "DATABASE_URL (or --from)")
+    try:
+        target = _opened(target_url, "--to")
+    except ConfigError:
+        await source.close()
+        raise
     try:
         source.hold()
-        await source.migrate()
-        await target.migrate()
+        await _migrated(source, "DATABASE_URL (or --from)")
+        await _migrated(target, "--to")
         async with source.engine.connect() as conn:
             rows = {table.name: [dict(row) for row in (await conn.execute(
                 select(table))).mappings()] for table in TABLES}

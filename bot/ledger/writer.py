@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Connection], Any]
 MAX_BATCH = 256
+CONNECT_TIMEOUT_S = 10.0
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+asyncpg://", "postgres://")
 
 
@@ -70,7 +71,9 @@ def make_engines(database_url: str, *, lock_timeout_s: float = 10.0
     if is_postgres(database_url):
         engine = create_async_engine(
             asyncpg_url(database_url), pool_size=8, max_overflow=8, pool_recycle=1800,
-            connect_args={"command_timeout": max(lock_timeout_s * 3, 30.0),
+            # a server that does not answer is named within CONNECT_TIMEOUT_S, not asyncpg's 60
+            connect_args={"timeout": CONNECT_TIMEOUT_S,
+                          "command_timeout": max(lock_timeout_s * 3, 30.0),
                           "server_settings": {"lock_timeout": f"{int(lock_timeout_s * 1000)}"}})
         return engine, PoolWriter(engine)
     tail = database_url.split("://", 1)[1]

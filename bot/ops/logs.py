@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote
 
+import stamina.instrumentation
+
 REDACTED = "[REDACTED]"
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # Credentials that are no configured secret: a Discord interaction's token (valid 15 minutes,
@@ -102,6 +104,9 @@ def configure_logging(*, level: str, fmt: str, secrets: Iterable[str]) -> Redact
     quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(quiet)
+    # stamina's own line per retry repeats the Gemini client's (which says why), and its
+    # Prometheus counter would sit in the global registry the bot does not serve
+    stamina.instrumentation.set_on_retry_hooks([])
     sys.excepthook = _uncaught
     threading.excepthook = _uncaught_in_thread
     return redactor

@@ -21,7 +21,7 @@ import stamina
 
 from ..config import AuthStyle
 from ..domain import GeneratedImage, ImageInput
-from ..errors import ConfigError, UpstreamError
+from ..errors import ConfigError, UpstreamError, network_reason
 from ..ops import Metrics
 from .wire import Retry, parse_body, status_error
 
@@ -69,8 +69,7 @@ class GeminiClient:
             response = await self._http.get(self._model_url, headers=headers, params=params,
                                             timeout=15.0)
         except httpx.HTTPError as exc:
-            log.warning("gemini: could not check GEMINI_API_KEY at start (%s)",
-                        type(exc).__name__)
+            log.warning("gemini: could not check GEMINI_API_KEY at start (%s)", network_reason(exc))
             return
         if response.status_code == 200:
             return
@@ -140,7 +139,8 @@ class GeminiClient:
                     try:
                         return await self._attempt(content)
                     except Retry as retry:
-                        log.warning("gemini attempt %d failed: %s", attempt.num, retry.error)
+                        log.warning("gemini attempt %d failed: %s", attempt.num, retry.error,
+                                    extra=_retry_fields(attempt.num, retry.error))
                         if retry.delay is not None and retry.delay > self._max_retry_delay_s:
                             raise UpstreamError(
                                 "upstream_retry_too_late", status=retry.error.status,
@@ -184,3 +184,8 @@ class GeminiClient:
             raise status_error(response)
         # megabytes of JSON and base64: parsed off the event loop
         return await asyncio.to_thread(parse_body, response.content)
+
+
+def _retry_fields(attempt: int, error: UpstreamError) -> dict[str, object]:
+    """A failed attempt's facts, for whoever shows retries in its own words (the CLI)."""
+    return {"attempt": attempt, "error": error.code, "status": error.status}

@@ -263,7 +263,8 @@ class FakeGemini:
         # to be sent back exactly in a later turn
         n = len(self.requests)
         self.signed |= {_signature(f"text-{n}"), _signature(f"image-{n}")}
-        words = self.answer_text or f"Here is your image ({len(inputs)} inputs)."
+        count = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'}" if inputs else "no input"
+        words = self.answer_text or f"Here is your image ({count})."
         parts += [{"text": words, "thoughtSignature": _signature(f"text-{n}")},
                   {"inlineData": {"mimeType": declared,
                                   "data": base64.b64encode(image).decode()},

@@ -110,7 +110,8 @@ def build(tree: app_commands.CommandTree[Any], spec: ModelSpec, handlers: Handle
 
     limit = app_commands.Group(name="limit", description=_t("cmd_limit"), guild_only=True,
                                default_permissions=discord.Permissions(manage_guild=True),
-                               allowed_installs=app_commands.AppInstallationType(guild=True))
+                               allowed_installs=app_commands.AppInstallationType(guild=True),
+                               allowed_contexts=app_commands.AppCommandContext(guild=True))
 
     def sub(name: str, call: Any) -> None:
         limit.add_command(app_commands.Command(name=name, description=f"{name} limit",

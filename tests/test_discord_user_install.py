@@ -167,3 +167,18 @@ async def test_answers_are_ephemeral_where_the_server_forbids_external_apps(
     assert hidden.body["type"] == 5 and hidden.body["data"]["flags"] & 64
     assert not (shown.body.get("data") or {}).get("flags", 0) & 64
     assert not dc.sent("POST", "/channels/")
+
+
+async def test_the_edit_image_menu_in_someone_elses_dm(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
+    adapter = await start_discord()
+    photo = dc.message(BOB, "look", attachments=[dc.attachment(PHOTO)], guild=False)
+    await dc.context_menu(ANN, "Edit image", photo, install="user", private="dm")
+    [modal] = await dc.wait_for(lambda: dc.sent("POST", "/callback"))
+    assert modal.body["type"] == 9
+    await dc.submit_modal(ANN, modal.body["data"], {"prompt": "make it snow"},
+                          install="user", private="dm")
+    [result] = await dc.wait_for(lambda: delivered(dc))
+    assert "@original" in result.path and "Here is your image" in result.content
+    assert gemini.requests[0].images == [PHOTO]
+    assert await settled(adapter.core, OWN, {"discord:11": 1}) == {"discord:11": 1}

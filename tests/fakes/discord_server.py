@@ -298,7 +298,7 @@ class FakeDiscord(Watched):
                 guild: bool = True) -> dict[str, Any]:
         message: dict[str, Any] = {
             "id": str(next(self._ids)), "channel_id": self.channel["id"] if guild
-            else f"dm{author['id']}", "type": 19 if reply_to else 0, "content": content,
+            else f"9{author['id']}", "type": 19 if reply_to else 0, "content": content,
             "embeds": [], "attachments": attachments or [], "author": author,
             "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
             "mentions": [self.me] if mentions_bot else [], "mention_roles": [],

@@ -182,3 +182,25 @@ async def test_the_edit_image_menu_in_someone_elses_dm(
     assert "@original" in result.path and "Here is your image" in result.content
     assert gemini.requests[0].images == [PHOTO]
     assert await settled(adapter.core, OWN, {"discord:11": 1}) == {"discord:11": 1}
+
+
+async def test_after_a_restart_a_user_install_edit_is_refunded_not_posted(
+        dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any],
+        make_core: Callable[..., Any]) -> None:
+    first = await start_discord(grace_s=0.1)
+    gemini.delay = 5
+    await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "survive"},
+                   install="user", private="dm")
+    await dc.wait_for(lambda: gemini.requests)
+    await first.stop()  # the interaction went with the process; no channel to post in
+    gemini.delay = 0
+    core = await make_core(discord_bot_token=dc.token, discord_api_base_url=dc.api,
+                           discord_gateway_url=dc.gateway)
+    await start_discord(core=core)
+    for _ in range(100):
+        status = await core.ledger.status(actor="discord:11", scope=OWN)
+        if not status.reserved:
+            break
+        await asyncio.sleep(0.05)
+    assert status.used == 0 and status.reserved == 0
+    assert not dc.sent("POST", "/channels/") and not delivered(dc)

@@ -145,7 +145,7 @@ async def test_variations_stay_within_five_follow_ups(
     [first] = await dc.wait_for(lambda: delivered(dc))
     message = dc.messages[f"@original:{first.path.split('/')[3]}"]
     press = await dc.press(ANN, message, "vary:1", install="user", private="dm")
-    await dc.wait_for(lambda: len(delivered(dc)) == 3, within=10)
+    await dc.wait_for(lambda: len(delivered(dc)) == 3, within=30)
     made = followups(dc, press["token"])
     # the second take's status became its result: one follow-up, not one for each message
     assert len(made) == 1 and not made[0].files

@@ -139,11 +139,16 @@ async def test_no_channel_to_fall_back_on_where_the_bot_is_no_member(
 
 async def test_variations_stay_within_five_follow_ups(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
-    await start_discord()
+    adapter = await start_discord()
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "a hat"},
                    install="user", private="dm")
     [first] = await dc.wait_for(lambda: delivered(dc))
     message = dc.messages[f"@original:{first.path.split('/')[3]}"]
+    for _ in range(100):  # Ann presses once the first edit is done (not still in flight)
+        status = await adapter.core.ledger.status(actor="discord:11", scope=OWN)
+        if status.used == 1 and not status.reserved:
+            break
+        await asyncio.sleep(0.05)
     press = await dc.press(ANN, message, "vary:1", install="user", private="dm")
     await dc.wait_for(lambda: len(delivered(dc)) == 3, within=30)
     made = followups(dc, press["token"])

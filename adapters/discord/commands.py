@@ -1,10 +1,13 @@
 """The Discord application commands: /edit, /imagine, /quota, /limit ..., /usage and the
-"Edit image" message context menu, with descriptions in the users' languages (LOCALES)."""
+"Edit image" message context menu, with descriptions in the users' languages (LOCALES).
+Editing and /quota are offered everywhere, to a server's install and to a person's own (a user
+install: any server, group DM or DM); /usage and /limit belong to a server that installed
+the app."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
@@ -59,6 +62,16 @@ def _t(key: str) -> locale_str:
     return locale_str(text(key, "en"), key=key)
 
 
+C = TypeVar("C")
+
+
+def anywhere(command: C) -> C:
+    """Installable to a server or to a person, usable in servers, the bot's DM and every
+    other DM or group DM."""
+    command = app_commands.allowed_installs(guilds=True, users=True)(command)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(command)
+
+
 def build(tree: app_commands.CommandTree[Any], spec: ModelSpec, handlers: Handlers) -> None:
     ratios = [Choice(name=r, value=r) for r in spec.aspect_ratios][:25]
     sizes = [Choice(name=s, value=s) for s in spec.image_sizes]
@@ -90,12 +103,15 @@ def build(tree: app_commands.CommandTree[Any], spec: ModelSpec, handlers: Handle
 
     @app_commands.command(name="usage", description=_t("cmd_usage"))
     @app_commands.guild_only()
+    @app_commands.guild_install()
     @app_commands.default_permissions(manage_guild=True)
     async def usage(interaction: discord.Interaction) -> None:
         await handlers.usage(interaction)
 
     limit = app_commands.Group(name="limit", description=_t("cmd_limit"), guild_only=True,
-                               default_permissions=discord.Permissions(manage_guild=True))
+                               default_permissions=discord.Permissions(manage_guild=True),
+                               allowed_installs=app_commands.AppInstallationType(guild=True),
+                               allowed_contexts=app_commands.AppCommandContext(guild=True))
 
     def sub(name: str, call: Any) -> None:
         limit.add_command(app_commands.Command(name=name, description=f"{name} limit",
@@ -126,8 +142,8 @@ def build(tree: app_commands.CommandTree[Any], spec: ModelSpec, handlers: Handle
         await handlers.edit_menu(interaction, message)
 
     command: Any
-    for command in (edit, imagine, quota, usage, limit, edit_menu,
-                    stats_command(handlers.stats)):
+    for command in (anywhere(edit), anywhere(imagine), anywhere(quota), usage, limit,
+                    anywhere(edit_menu), stats_command(handlers.stats)):
         tree.add_command(command)
 
 

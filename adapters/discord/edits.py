@@ -93,8 +93,12 @@ class DiscordEdits:
         self.downloads = Downloads(core, client)
 
     # -- after a restart -----------------------------------------------------------------------
-    def _channel_target(self, job: Job) -> ChannelTarget:
+    def _channel_target(self, job: Job) -> ChannelTarget | None:
+        """The request's channel; None where the bot is no member (a user install's DM or
+        server): only the interaction could answer there, and it is gone with the restart."""
         origin = job.request["origin"]
+        if not int(origin.get("channel_id") or 0):
+            return None
         channel = self._client().get_partial_messageable(int(origin["channel_id"]))
         return ChannelTarget(channel, origin["user_id"])
 
@@ -107,6 +111,8 @@ class DiscordEdits:
             return None
         request = request_from_json(job.request, inputs)
         target = self._channel_target(job)
+        if target is None:  # refunded: nowhere to deliver
+            return None
 
         async def deliver(delivery: Delivery) -> None:
             await self.delivery.deliver(delivery, target)
@@ -116,7 +122,9 @@ class DiscordEdits:
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)
         reason = "interrupted_delivery" if job.delivering else "abandoned"
-        await self._channel_target(job).show(text(reason, request.actor.language))
+        target = self._channel_target(job)
+        if target is not None:
+            await target.show(text(reason, request.actor.language))
 
     async def resume(self) -> None:
         for job, task in await self.core.service.resume(PLATFORM, self):
@@ -130,5 +138,6 @@ class DiscordEdits:
         outcome = await task
         if not outcome.ok and outcome.error is not None:
             request = request_from_json(job.request)
-            await self._channel_target(job).show(error_text(outcome.error,
-                                                            request.actor.language))
+            target = self._channel_target(job)
+            if target is not None:
+                await target.show(error_text(outcome.error, request.actor.language))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import discord
 
-from adapters.discord.updates import PLATFORM, actor_of, scope_of
+from adapters.discord.reach import reach_of
+from adapters.discord.updates import PLATFORM, actor_of
 from adapters.render import DISCORD_TEXT_LIMIT, limits_text, quota_text, usage_text
 from bot.bootstrap import Core
 from bot.commands import parse_limit
@@ -22,7 +23,7 @@ class DiscordModeration:
     async def quota(self, interaction: discord.Interaction) -> None:
         actor = actor_of(interaction.user, interaction.locale)
         view = await self.core.moderation.quota(
-            actor, scope_of(interaction.guild_id, interaction.user.id))
+            actor, reach_of(interaction).scope)
         await interaction.response.send_message(
             quota_text(view.status, view.scope_usage, actor.language), ephemeral=True)
 
@@ -30,7 +31,7 @@ class DiscordModeration:
         actor = actor_of(interaction.user, interaction.locale)
         try:
             report = await self.core.moderation.usage(
-                actor, scope_of(interaction.guild_id, interaction.user.id),
+                actor, reach_of(interaction).scope,
                 moderator=_manages(interaction))
         except EditbotError as error:
             await interaction.response.send_message(error_text(error, actor.language),
@@ -58,7 +59,7 @@ class DiscordModeration:
                      member: discord.Member | None, per_day: str | None) -> tuple[str, bool]:
         """The reply to /limit member|default|total|show, and whether the channel sees it."""
         moderation, lang = self.core.moderation, actor.language
-        scope = scope_of(interaction.guild_id, interaction.user.id)
+        scope = reach_of(interaction).scope
         moderator = _manages(interaction)
         if kind == "show":
             limits = await moderation.limits(actor, scope, moderator=moderator)

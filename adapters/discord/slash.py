@@ -14,9 +14,10 @@ import discord
 from adapters.discord.commands import EditModal
 from adapters.discord.edits import DiscordEdits, DiscordPort
 from adapters.discord.moderation import DiscordModeration
+from adapters.discord.reach import Reach, reach_of
 from adapters.discord.stats import DiscordStats
 from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
-from adapters.discord.updates import PLATFORM, actor_of, check_attachments, images_of, scope_of
+from adapters.discord.updates import PLATFORM, actor_of, check_attachments, images_of
 from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments, split_fresh
 from bot.domain import Actor, CommandKind, EditCommand
@@ -46,13 +47,15 @@ class DiscordSlash:
     def _actor(interaction: discord.Interaction) -> Actor:
         return actor_of(interaction.user, interaction.locale)
 
-    async def _ephemeral(self, interaction: discord.Interaction, words: str) -> None:
+    async def _ephemeral(self, interaction: discord.Interaction, words: str,
+                         reach: Reach | None = None) -> None:
         if interaction.response.is_done():
             try:
                 await interaction.delete_original_response()
             except discord.HTTPException:
                 pass
-            await interaction.followup.send(words, ephemeral=True)
+            if reach is None or reach.followup():
+                await interaction.followup.send(words, ephemeral=True)
         else:
             await interaction.response.send_message(words, ephemeral=True)
 
@@ -91,7 +94,8 @@ class DiscordSlash:
                     urls: list[str] | None = None, takes: int = 1,
                     parent: int | None = None) -> None:
         actor = self._actor(interaction)
-        scope = scope_of(interaction.guild_id, interaction.user.id)
+        reach = reach_of(interaction, self._client())  # the person's own, or the server's
+        scope = reach.scope
         tickets: list[Ticket] = []
         try:
             # a prompt with no options may carry them itself ("... 9:16"); the unclear stay
@@ -118,18 +122,18 @@ class DiscordSlash:
             actor, scope, command, received_at, key=key + (f":{take}" if take else ""),
             parent=parent)) for take in range(len(tickets))]
         try:
-            await interaction.response.defer(thinking=True)
+            await interaction.response.defer(thinking=True, ephemeral=reach.ephemeral)
         except BaseException:
             for ticket, one in zip(tickets, accepted, strict=True):
                 ticket.release()
                 one.drop()
             raise
         for take, (ticket, one) in enumerate(zip(tickets, accepted, strict=True)):
-            self.spawn(self._run(interaction, one, ticket, take, attachments, urls))
+            self.spawn(self._run(interaction, one, ticket, take, attachments, urls, reach))
 
     async def _run(self, interaction: discord.Interaction, accepted: Accepted, ticket: Ticket,
                    take: int, attachments: list[discord.Attachment],
-                   urls: list[str] | None) -> None:
+                   urls: list[str] | None, reach: Reach) -> None:
         lang = accepted.order.actor.language
         downloads = self.edits.downloads
 
@@ -139,12 +143,14 @@ class DiscordSlash:
             return await downloads.read(attachments)
 
         async def refuse(error: EditbotError) -> None:
-            await self._ephemeral(interaction, error_text(error, lang))
+            await self._ephemeral(interaction, error_text(error, lang), reach)
 
         # more takes than one (Variations) answer in follow-up messages of their own
-        target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s) if take
-                          else InteractionTarget(interaction, ttl_s=self.ttl_s))
-        origin = {"key": accepted.order.key, "channel_id": interaction.channel_id or 0,
+        target: Target = (FollowupTarget(interaction, ttl_s=self.ttl_s, reach=reach) if take
+                          else InteractionTarget(interaction, ttl_s=self.ttl_s, reach=reach))
+        # after a restart the job answers in its channel: none where the bot is no member
+        origin = {"key": accepted.order.key,
+                  "channel_id": (interaction.channel_id or 0) if reach.in_channel else 0,
                   "user_id": accepted.order.actor.user_id,
                   "urls": urls if urls is not None else [a.url for a in attachments]}
         with ticket:

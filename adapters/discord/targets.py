@@ -1,7 +1,8 @@
 """Where a Discord edit answers: the interaction (its first answer, or a follow-up of its own
 for a second take), the message that mentioned the bot, or after a restart the request's
 channel. A job that outlives its interaction token is posted in the channel instead, pinging
-the requester and nobody else."""
+the requester and nobody else; where the bot is no member (a user install, reach.py) there is
+no channel to fall back on, and the job is refunded."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 import discord
 
+from adapters.discord.reach import Reach, Unreachable
 from bot.i18n import language_of, text
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,10 @@ class Target(Protocol):
 
 
 class InteractionTarget:
-    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float,
+                 reach: Reach | None = None) -> None:
         self.interaction = interaction
+        self.reach = reach
         self.file_limit = interaction.filesize_limit
         self._deadline = time.monotonic() + ttl_s
         self._mention = interaction.user.mention
@@ -53,6 +57,8 @@ class InteractionTarget:
     async def _in_channel(self, words: str, **extra: Any) -> discord.Message:
         """When the interaction's token is no more: the channel, pinging the requester only."""
         channel = self.interaction.channel
+        if self.reach is not None and not self.reach.in_channel:
+            raise Unreachable("the interaction expired where the bot is no member")
         assert isinstance(channel, discord.abc.Messageable)
         return await channel.send(words, allowed_mentions=self._pings, **extra)
 
@@ -76,7 +82,10 @@ class InteractionTarget:
 
     async def show(self, words: str) -> None:
         if not await self._by_interaction(lambda: self._show(words)):
-            await self._in_channel(f"{self._mention} {words}")
+            try:
+                await self._in_channel(f"{self._mention} {words}")
+            except Unreachable:  # a status nobody can be shown; the result still refunds
+                log.info("discord: a status could not be shown: no channel to post in")
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         shown = await self._by_interaction(lambda: self.interaction.edit_original_response(
@@ -96,20 +105,36 @@ class InteractionTarget:
 class FollowupTarget(InteractionTarget):
     """One more answer to an interaction already answered: a follow-up message of its own."""
 
-    def __init__(self, interaction: discord.Interaction, *, ttl_s: float) -> None:
-        super().__init__(interaction, ttl_s=ttl_s)
+    def __init__(self, interaction: discord.Interaction, *, ttl_s: float,
+                 reach: Reach | None = None) -> None:
+        super().__init__(interaction, ttl_s=ttl_s, reach=reach)
         self.status: discord.WebhookMessage | None = None
+        self._hidden = reach is not None and reach.ephemeral
 
     async def _show(self, words: str) -> bool:
         if self.status is None:
-            self.status = await self.interaction.followup.send(words, wait=True)
+            if self.reach is not None and not self.reach.followup():
+                return True  # no follow-up left for a status: the result matters more
+            self.status = await self.interaction.followup.send(words, wait=True,
+                                                               ephemeral=self._hidden)
         else:
             await self.status.edit(content=words)
         return True
 
+    async def _followup(self, words: str, file: discord.File,
+                        view: discord.ui.View) -> discord.WebhookMessage:
+        status = self.status
+        if status is not None and self.reach is not None and self.reach.capped:
+            # follow-ups are counted: the status becomes the result rather than a new one
+            self.status = None
+            return await status.edit(content=words, attachments=[file], view=view)
+        if self.reach is not None and not self.reach.followup():
+            raise Unreachable("no follow-up left for this interaction")
+        return await self.interaction.followup.send(words, file=file, view=view, wait=True,
+                                                    ephemeral=self._hidden)
+
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
-        sent = await self._by_interaction(lambda: self.interaction.followup.send(
-            words, file=file, view=view, wait=True), file)
+        sent = await self._by_interaction(lambda: self._followup(words, file, view), file)
         if sent is None:
             return await self._in_channel_result(words, file, view)
         await _give_way(self.status)

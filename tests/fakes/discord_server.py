@@ -15,7 +15,15 @@ As strict as Discord where a bot can go wrong:
   is 404 ``10008 Unknown Message`` (as after a modal), and a follow-up before is ``10015``;
 - uploads above the interaction's ``attachment_size_limit`` (``attachment_limit``) or, in a
   channel, the server's limit (``channel_file_limit``) are 413 ``40005``;
-- a message's content is at most 2000 characters: 400 ``50035 Invalid Form Body``.
+- a message's content is at most 2000 characters: 400 ``50035 Invalid Form Body``;
+- synced commands' ``integration_types`` (0 server install, 1 user install) and ``contexts``
+  (0 server, 1 the bot's DM, 2 other DMs and group DMs) take only those values (``50035``), and
+  a member is offered a command only where both allow it (``slash`` raises ``LookupError``);
+- a user install (``install="user"``) reaches where the bot is no member: a server without it
+  (``guild_id`` of another server) or a DM between people (``private="dm"``/``"group"``); the
+  bot posting there is 403 ``50001 Missing Access``, an interaction only a person installed
+  the app for takes 5 follow-ups (the sixth is 400 ``40094``), and where the member lacks
+  ``USE_EXTERNAL_APPS`` (``external_apps=False``) Discord shows its answers ephemeral.
 ``travel(seconds)`` moves the fake's clock forward (links and tokens age without sleeping).
 
 Tests act as members (``slash``, ``context_menu``, ``press``, ``submit_modal``, ``say``) and read
@@ -43,7 +51,11 @@ from .watch import Watched
 MB = 1024 * 1024
 CONTENT_LIMIT = 2000
 MANAGE_GUILD = 1 << 5
-EVERYONE = (1 << 40) - 1 & ~MANAGE_GUILD & ~(1 << 3)  # all but Manage Server and Administrator
+USE_EXTERNAL_APPS = 1 << 50  # on by default in every server
+EPHEMERAL = 1 << 6
+USER_INSTALL_FOLLOWUPS = 5
+# all but Manage Server and Administrator
+EVERYONE = ((1 << 40) - 1 | USE_EXTERNAL_APPS) & ~MANAGE_GUILD & ~(1 << 3)
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -65,6 +77,21 @@ def _too_long(field: str) -> web.Response:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _bad_commands(commands: Any) -> web.Response | None:
+    """Discord's check of the install types and contexts a command declares."""
+    for index, command in enumerate(commands if isinstance(commands, list) else []):
+        for name, allowed in (("integration_types", {0, 1}), ("contexts", {0, 1, 2})):
+            values = command.get(name)
+            if values is None:
+                continue
+            if not isinstance(values, list) or any(
+                    not isinstance(v, int) or v not in allowed for v in values):
+                return _error(400, 50035, "Invalid Form Body", errors={str(index): {name: {
+                    "_errors": [{"code": "BASE_TYPE_CHOICES",
+                                 "message": f"Value must be one of {sorted(allowed)}."}]}}})
+    return None
 
 
 @dataclass
@@ -115,6 +142,10 @@ class FakeDiscord(Watched):
         self._ids = itertools.count(100_000)
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
+        self.foreign_channels: set[str] = set()  # where the bot is no member
+        self.followups: dict[str, int] = {}  # interaction token -> follow-ups it may still make
+        self.hidden: set[str] = set()  # interaction tokens whose answers Discord makes ephemeral
+        self.answers_in: dict[str, str] = {}  # interaction token -> its channel
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -240,8 +271,11 @@ class FakeDiscord(Watched):
         return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name
                 .title(), "avatar": None}
 
-    def member(self, user: dict[str, Any], *, manage_guild: bool = False) -> dict[str, Any]:
+    def member(self, user: dict[str, Any], *, manage_guild: bool = False,
+               external_apps: bool = True) -> dict[str, Any]:
         permissions = EVERYONE | (MANAGE_GUILD if manage_guild else 0)
+        if not external_apps:  # the server turned "Use External Apps" off
+            permissions &= ~USE_EXTERNAL_APPS
         return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
                 "deaf": False, "mute": False, "flags": 0, "pending": False, "nick": None,
                 "avatar": None, "permissions": str(permissions)}
@@ -264,7 +298,7 @@ class FakeDiscord(Watched):
                 guild: bool = True) -> dict[str, Any]:
         message: dict[str, Any] = {
             "id": str(next(self._ids)), "channel_id": self.channel["id"] if guild
-            else f"dm{author['id']}", "type": 19 if reply_to else 0, "content": content,
+            else f"9{author['id']}", "type": 19 if reply_to else 0, "content": content,
             "embeds": [], "attachments": attachments or [], "author": author,
             "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
             "mentions": [self.me] if mentions_bot else [], "mention_roles": [],
@@ -288,29 +322,82 @@ class FakeDiscord(Watched):
 
     def _interaction(self, kind: int, user: dict[str, Any], data: dict[str, Any], *,
                      manage_guild: bool = False, locale: str = "en-US", guild: bool = True,
-                     message: dict[str, Any] | None = None, guild_id: str | None = None
-                     ) -> dict[str, Any]:
+                     message: dict[str, Any] | None = None, guild_id: str | None = None,
+                     install: str = "guild", private: str | None = None,
+                     external_apps: bool = True) -> dict[str, Any]:
+        """An interaction as Discord sends it. ``install``: who installed the app for it
+        ("guild", "user" or "both"); ``guild_id`` may name a server the bot is not in (then
+        only a user install reaches it); ``private`` ("dm", "group"): a conversation between
+        people, not the bot's DM."""
         interaction_id = str(next(self._ids))
         token = f"itoken-{interaction_id}"
         self.tokens[token] = self._now()
         self.upload_limits[token] = self.attachment_limit
+        owners: dict[str, str] = {}
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
             "version": 1, "data": data, "locale": locale, "entitlements": [],
-            "authorizing_integration_owners": {}, "attachment_size_limit": self.attachment_limit,
-            "app_permissions": str(EVERYONE)}
-        if guild:
+            "authorizing_integration_owners": owners,
+            "attachment_size_limit": self.attachment_limit, "app_permissions": str(EVERYONE)}
+        if private is not None:  # only a person's own install reaches a DM between people
+            assert install == "user", "a server's install is never offered in other DMs"
+            channel = {"id": str(next(self._ids)), "type": 1 if private == "dm" else 3,
+                       "recipients": [user, self.user(int(user["id"]) + 1, "bob")]}
+            self.foreign_channels.add(channel["id"])
+            payload.update(channel_id=channel["id"], channel=channel, user=user, context=2)
+        elif guild:
             guild_id = guild_id or self.guild_id
-            channel = self.channels[guild_id]
+            channel = self.channels.get(guild_id) or self._stranger_channel(guild_id)
+            member = self.member(user, manage_guild=manage_guild, external_apps=external_apps)
             payload.update(guild_id=guild_id, channel_id=channel["id"],
-                           channel=channel, guild_locale="en-US", context=0,
-                           member=self.member(user, manage_guild=manage_guild))
+                           channel=channel, guild_locale="en-US", context=0, member=member)
+            if guild_id in self.channels:
+                if install != "user":
+                    owners["0"] = guild_id
+            else:
+                assert install == "user", "a server without the bot has no server install"
+                payload["guild"] = {"id": guild_id, "locale": "en-US", "features": []}
+            if install == "user":  # the app's permissions there are the member's
+                payload["app_permissions"] = member["permissions"]
         else:
             channel = {"id": f"9{user['id']}", "type": 1, "recipients": [user]}
             payload.update(channel_id=channel["id"], channel=channel, user=user, context=1)
+            if install != "user":
+                owners["0"] = "0"  # Discord's value for the bot's DM
+        if install != "guild":
+            owners["1"] = str(user["id"])
+        if "0" not in owners:
+            self.followups[token] = USER_INSTALL_FOLLOWUPS
+        if install == "user" and not int(payload["app_permissions"]) & USE_EXTERNAL_APPS:
+            self.hidden.add(token)
+        self.answers_in[token] = channel["id"]
         if message is not None:
             payload["message"] = message
+        if kind == 2:
+            self._offered(data["name"], owners, payload["context"])
         return payload
+
+    def _stranger_channel(self, guild_id: str) -> dict[str, Any]:
+        """A text channel of a server the bot is not in, as an interaction carries it."""
+        channel = {**self.channel, "id": f"{guild_id}1", "guild_id": guild_id,
+                   "permissions": str(EVERYONE)}
+        self.foreign_channels.add(channel["id"])
+        return channel
+
+    def _offered(self, name: str, owners: dict[str, str], context: int) -> None:
+        """Discord offers a command only where its install types and contexts allow."""
+        for scope, commands in self.commands.items():
+            for command in commands:
+                if command["name"] != name:
+                    continue
+                installs = command.get("integration_types") or [0]
+                contexts = command.get("contexts") or ([0] if command.get(
+                    "dm_permission") is False else [0, 1, 2])
+                if scope == "global" and context not in contexts:
+                    raise LookupError(f"Discord offers no {name} in context {context}")
+                if not any(int(key) in installs for key in owners):
+                    raise LookupError(f"Discord offers no {name} to installs {list(owners)}")
+                return
 
     async def slash(self, user: dict[str, Any], name: str, options: dict[str, Any], *,
                     sub: str | None = None, **kw: Any) -> dict[str, Any]:
@@ -443,7 +530,7 @@ class FakeDiscord(Watched):
             elif request.headers.get("Authorization") != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
             else:
-                refused = self._channel_refusal(request.method, body, files)
+                refused = self._channel_refusal(request.method, path, body, files)
             if refused is not None:
                 call.result = refused
                 return refused
@@ -471,6 +558,11 @@ class FakeDiscord(Watched):
             return _error(404, 10015, "Unknown Webhook")
         if any(len(blob) > self.upload_limits[token] for blob in files.values()):
             return _error(413, 40005, "Request entity too large")
+        if method == "POST" and path.count("/") == 3 and token in self.followups:
+            if self.followups[token] <= 0:  # only a person installed the app: 5 follow-ups
+                return _error(400, 40094, "This interaction has hit the maximum number of "
+                              "follow up messages")
+            self.followups[token] -= 1
         data = body.get("data") if path.endswith("/callback") else body
         if len(str((data or {}).get("content") or "")) > CONTENT_LIMIT:
             return _too_long("data.content" if path.endswith("/callback") else "content")
@@ -478,13 +570,35 @@ class FakeDiscord(Watched):
             self.acknowledged[token] = int(body.get("type") or 0)
         return None
 
-    def _channel_refusal(self, method: str, body: dict[str, Any], files: dict[str, bytes]
-                         ) -> web.Response | None:
+    def _channel_refusal(self, method: str, path: str, body: dict[str, Any],
+                         files: dict[str, bytes]) -> web.Response | None:
+        parts = path.strip("/").split("/")
+        if parts[0] == "channels" and parts[1] in self.foreign_channels:
+            return _error(403, 50001, "Missing Access")  # the bot is no member there
+        if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
+            return _bad_commands(body)
         if any(len(blob) > self.channel_file_limit for blob in files.values()):
             return _error(413, 40005, "Request entity too large")
         if method in ("POST", "PATCH") and len(str(body.get("content") or "")) > CONTENT_LIMIT:
             return _too_long("content")
         return None
+
+    def _answers_in(self, token: str) -> str:
+        return self.answers_in.get(token, self.channel["id"])
+
+    def _followup_message(self, method: str, message_id: str, body: dict[str, Any],
+                          files: dict[str, bytes]) -> Any:
+        message = self.messages.get(message_id)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        if method == "DELETE":
+            del self.messages[message_id]
+            return None
+        if method == "PATCH":
+            message.update({k: v for k, v in body.items() if k in ("content", "components")})
+            if body.get("attachments") is not None or files:
+                message["attachments"] = self._new_message(body, files, "x")["attachments"]
+        return message
 
     def _resign(self, url: str) -> str:
         return self._signed(url.removeprefix(self.root).split("?", 1)[0])
@@ -514,7 +628,10 @@ class FakeDiscord(Watched):
             data = body.get("data") or {}
             resource: dict[str, Any] = {"type": kind}
             if kind in (4, 5):
-                message = self._new_message(data, files, self.channel["id"], interaction=True)
+                if parts[2] in self.hidden:  # the server forbids external apps
+                    data = {**data, "flags": int(data.get("flags", 0)) | EPHEMERAL}
+                message = self._new_message(data, files, self._answers_in(parts[2]),
+                                            interaction=True)
                 self.messages[f"@original:{parts[2]}"] = message
                 resource["message"] = message
             return {"interaction": {"id": parts[1], "type": 2,
@@ -540,7 +657,11 @@ class FakeDiscord(Watched):
                     message["components"] = body["components"]
                 self.messages[key] = message
                 return message
-            return self._new_message(body, files, self.channel["id"], interaction=True)
+            if len(parts) == 5 and parts[3] == "messages":  # a follow-up of its own
+                return self._followup_message(method, parts[4], body, files)
+            if token in self.hidden:
+                body = {**body, "flags": int(body.get("flags", 0)) | EPHEMERAL}
+            return self._new_message(body, files, self._answers_in(token), interaction=True)
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
             return self._new_message(body, files, parts[1])
         if parts[0] == "channels" and "messages" in parts and method == "PATCH":

@@ -59,7 +59,8 @@ def moderators_limit() -> Any:
 
 def paid_part(member_limit: Any) -> Any:
     """Of ``:credits``, how many the balance must give: what the free allowance cannot."""
-    actor, scope = bindparam("actor"), bindparam("scope")
+    actor: Any = bindparam("actor")
+    scope: Any = bindparam("scope")
     credits = bindparam("credits", type_=Integer)
     here = member_limit - free_sum(jobs.c.scope == scope, jobs.c.actor == actor)
     person = bindparam("ceiling", type_=Integer) - free_sum(jobs.c.actor == actor)

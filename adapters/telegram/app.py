@@ -24,6 +24,7 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
+    PreCheckoutQueryHandler,
     filters,
 )
 
@@ -36,6 +37,7 @@ from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
 from adapters.telegram.moderation import TelegramModeration
+from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.stats import TelegramStats
 from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
@@ -43,7 +45,7 @@ from adapters.telegram.updates import (
     AlbumCollector,
     sender_of,
 )
-from adapters.telegram.webhook import ALLOWED_UPDATES, Webhook
+from adapters.telegram.webhook import Webhook, allowed_updates
 from bot.bootstrap import Core
 from bot.errors import ConfigError
 from bot.i18n import LANGUAGES, text
@@ -89,12 +91,13 @@ class CountingRequest(AiohttpRequest):
         return code, payload
 
 
-async def register_commands(bot: ExtBot[Any]) -> None:
+async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None:
     """The command menus, in each language: every user's, and the administrators'."""
+    names = ("edit", "imagine", "quota", "help") + (
+        ("buy", "paysupport", "terms") if payments else ())
     for lang in LANGUAGES:
         code = None if lang == "en" else lang
-        users = [BotCommand(name, text(f"cmd_{name}", lang))
-                 for name in ("edit", "imagine", "quota", "help")]
+        users = [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
         moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
                                 for name in ("setlimit", "usage"))]
         try:
@@ -153,6 +156,7 @@ class TelegramAdapter:
         self.webhook = (Webhook(core, lambda: self._app, self.edits.talk.call)
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
+        self.payments = TelegramPayments(core, lambda: self._app.bot, self.edits.talk.reply)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -173,6 +177,8 @@ class TelegramAdapter:
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
                               ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
+        if self.core.payments.on:
+            self._sell(app)
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -185,7 +191,9 @@ class TelegramAdapter:
                               setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
                               within_s=settings.startup_retry_s)
         self.username = app.bot.username
-        await register_commands(app.bot)
+        await register_commands(app.bot, payments=self.core.payments.on)
+        if self.core.payments.on:
+            await self.payments.catch_up()
         await self.edits.resume()
         await app.start()
         if self.webhook is not None:
@@ -196,10 +204,20 @@ class TelegramAdapter:
         else:
             assert app.updater is not None
             await app.updater.start_polling(timeout=self.poll_timeout_s,
-                                            allowed_updates=ALLOWED_UPDATES)
+                                            allowed_updates=allowed_updates(self.core))
         self.core.alerts.connect(PLATFORM, self._tell_operator)
         log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
                  self.username)
+
+    def _sell(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """CREDIT_PACKS set: /buy, the pre-checkout, payments, refunds, /paysupport, /terms."""
+        pay = self.payments
+        app.add_handler(PreCheckoutQueryHandler(pay.precheckout))
+        app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, pay.paid))
+        app.add_handler(MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, pay.refunded))
+        for name, handler in (("buy", pay.buy), ("refund", pay.refund),
+                              ("paysupport", pay.support), ("terms", pay.terms)):
+            app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
 
     def add_routes(self, server: HttpServer) -> None:  # webhook mode: the URL's path
         if self.webhook is not None:

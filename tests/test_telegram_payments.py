@@ -5,11 +5,17 @@ repeats; a refund takes back exactly the credits not yet used."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
+
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.test_telegram_webhook import SECRET, start_replica
+
+__all__ = ["start_replica"]  # the webhook tests' fixture: replicas behind the fake's balancer
 
 ANN = FakeTelegram.user(11, "Ann")
 OPERATOR = FakeTelegram.user(77, "Olga")
@@ -160,3 +166,25 @@ async def test_out_of_credits_offers_the_packs_and_terms_are_the_operators(
     await tg.wait_for(lambda: "write to the people who run this bot" in tg.texts(ME["id"])[-1])
     tg.post(ME, ANN, text="/help")
     await tg.wait_for(lambda: "/buy more in a private chat" in tg.texts(ME["id"])[-1])
+
+
+async def test_by_webhook_the_precheckout_is_answered_and_redeliveries_credit_once(
+        tg: FakeTelegram, start_replica: Callable[..., Any]) -> None:
+    first = await start_replica(credit_packs=PACKS)
+    second = await start_replica(credit_packs=PACKS)
+    [call] = tg.sent("setWebhook")[-1:]
+    assert "pre_checkout_query" in call.params["allowed_updates"]
+    update = await buy(tg, first.adapter)  # the pre-checkout went through the webhook
+    await tg.wait_for(lambda: update["update_id"] in tg.webhook.delivered)
+    assert await balance(first.adapter) == 10
+    # the balancer posts it again, to both replicas at once (an answer lost on the way)
+    async with aiohttp.ClientSession() as session:
+        async def post(replica: Any) -> int:
+            async with session.post(replica.hook, json=update,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+                return r.status
+
+        statuses = await asyncio.gather(*(post(r) for r in (first, second) * 3))
+    assert statuses == [200] * 6
+    assert await balance(first.adapter) == 10 and await balance(second.adapter) == 10
+    assert sum("Thank you" in t for t in tg.texts(ME["id"])) == 1

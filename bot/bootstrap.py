@@ -126,10 +126,12 @@ def build(
                             default_limit=settings.default_daily_limit)
     stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
                   model=settings.gemini_model, clock=clock or _now,
-                  monthly_budget_usd=settings.monthly_budget_usd)
+                  monthly_budget_usd=settings.monthly_budget_usd,
+                  payments=settings.payments, star_usd_rate=settings.star_usd_rate)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
                 moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
-                queue=queue, payments=Payments(ledger=ledger, settings=settings))
+                queue=queue, payments=Payments(ledger=ledger, settings=settings,
+                                               metrics=metrics))
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+from prometheus_client import generate_latest
 
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
@@ -34,12 +35,15 @@ async def invoices(tg: FakeTelegram, count: int) -> list[dict[str, Any]]:
 
 
 async def buy(tg: FakeTelegram, bot: Any, pack: int = 0) -> dict[str, Any]:
-    """Ann sends /buy and pays for one of the invoices; the successful_payment update."""
+    """Ann sends /buy and pays for one of the invoices; the successful_payment update, once
+    the bot has said thanks for it."""
     before = len(tg.sent("sendInvoice"))
     tg.post(ME, ANN, text="/buy")
     offered = (await invoices(tg, before + 2))[before:]
+    thanked = sum("Thank you" in t for t in tg.texts(ME["id"]))
     update = await tg.pay(ANN, offered[pack])
     assert update is not None, "the pre-checkout was not answered yes in time"
+    await tg.wait_for(lambda: sum("Thank you" in t for t in tg.texts(ME["id"])) > thanked)
     return update
 
 
@@ -188,3 +192,22 @@ async def test_by_webhook_the_precheckout_is_answered_and_redeliveries_credit_on
     assert statuses == [200] * 6
     assert await balance(first.adapter) == 10 and await balance(second.adapter) == 10
     assert sum("Thank you" in t for t in tg.texts(ME["id"])) == 1
+
+
+async def test_operators_see_stars_credits_refunds_and_revenue_beside_the_spend(
+        tg: FakeTelegram, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot(credit_packs=PACKS, bot_admins="telegram:77", star_usd_rate=0.02)
+    await buy(tg, bot, pack=1)  # 50 credits for 200 Stars
+    desk = FakeTelegram.private(OPERATOR)
+    tg.post(desk, OPERATOR, text="/stats")
+    await tg.wait_for(lambda: tg.texts(desk["id"]))
+    report = tg.texts(desk["id"])[-1]
+    assert "Estimated spend: $0.00" in report
+    assert ("Sales: 200 Stars for 50 credits (1 purchases), 0 refunds; estimated revenue $4.00"
+            in report)
+    scraped = generate_latest(bot.core.metrics.registry).decode()
+    assert 'editbot_sales_total{platform="telegram",what="stars"} 200.0' in scraped
+    assert 'editbot_sales_total{platform="telegram",what="credits_sold"} 50.0' in scraped
+    assert "editbot_revenue_usd_total 4.0" in scraped
+    report_json = (await bot.core.stats.report(None)).to_json()
+    assert report_json["today"]["sales"]["revenue_usd"] == 4.0

@@ -24,7 +24,6 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
     MessageHandler,
-    PreCheckoutQueryHandler,
     filters,
 )
 
@@ -109,6 +108,10 @@ async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None
             log.warning("telegram: could not register the command menus", exc_info=True)
 
 
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("telegram: an update failed", exc_info=context.error)
+
+
 def create(core: Core) -> TelegramAdapter:
     return TelegramAdapter(core)
 
@@ -177,8 +180,7 @@ class TelegramAdapter:
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
                               ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
-        if self.core.payments.on:
-            self._sell(app)
+        self.payments.register(app)  # with CREDIT_PACKS set
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -186,14 +188,13 @@ class TelegramAdapter:
                                              pattern=r"^(again|4k|vary):\d+$"))
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
-        app.add_error_handler(self._on_error)
+        app.add_error_handler(_on_error)
         await until_reachable(self._initialize, platform="telegram",
                               setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
                               within_s=settings.startup_retry_s)
         self.username = app.bot.username
         await register_commands(app.bot, payments=self.core.payments.on)
-        if self.core.payments.on:
-            await self.payments.catch_up()
+        await self.payments.catch_up()
         await self.edits.resume()
         await app.start()
         if self.webhook is not None:
@@ -208,16 +209,6 @@ class TelegramAdapter:
         self.core.alerts.connect(PLATFORM, self._tell_operator)
         log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
                  self.username)
-
-    def _sell(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """CREDIT_PACKS set: /buy, the pre-checkout, payments, refunds, /paysupport, /terms."""
-        pay = self.payments
-        app.add_handler(PreCheckoutQueryHandler(pay.precheckout))
-        app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, pay.paid))
-        app.add_handler(MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, pay.refunded))
-        for name, handler in (("buy", pay.buy), ("refund", pay.refund),
-                              ("paysupport", pay.support), ("terms", pay.terms)):
-            app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
 
     def add_routes(self, server: HttpServer) -> None:  # webhook mode: the URL's path
         if self.webhook is not None:
@@ -276,9 +267,6 @@ class TelegramAdapter:
             await app.stop()
         await app.shutdown()
         await app.bot.shutdown()  # a start that failed leaves the bot's clients open
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram: an update failed", exc_info=context.error)
 
     async def _on_album(self, messages: list[Message]) -> None:
         self._note(messages[0])

@@ -16,7 +16,15 @@ from typing import Any
 
 from telegram import Chat, LabeledPrice, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes, ExtBot
+from telegram.ext import (
+    Application,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    PreCheckoutQueryHandler,
+    filters,
+)
 
 from adapters.telegram.updates import actor_of
 from bot.bootstrap import Core
@@ -36,6 +44,18 @@ class TelegramPayments:
         self.payments = core.payments
         self._bot = bot
         self._reply = reply
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """CREDIT_PACKS set: /buy, the pre-checkout, payments, refunds, /paysupport, /terms."""
+        if not self.payments.on:
+            return
+        app.add_handler(PreCheckoutQueryHandler(self.precheckout))
+        app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, self.paid))
+        app.add_handler(MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, self.refunded))
+        for name, handler in (("buy", self.buy), ("refund", self.refund),
+                              ("paysupport", self.support), ("terms", self.terms)):
+            app.add_handler(CommandHandler(name, handler,
+                                           filters=filters.UpdateType.MESSAGE))
 
     async def buy(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -140,6 +160,8 @@ class TelegramPayments:
         payment and its credit): every Star transaction from a user for one of our invoices.
         Returns how many were credited now."""
         added, offset = 0, 0
+        if not self.payments.on:
+            return 0
         while True:
             try:
                 page = await self._bot().get_star_transactions(offset=offset, limit=PAGE)

@@ -17,6 +17,7 @@ from ..config import Pack, Settings
 from ..domain import Actor
 from ..errors import NotAllowed
 from ..ledger import QuotaLedger, Refunded
+from ..ops import Metrics
 
 log = logging.getLogger(__name__)
 STARS = "XTR"  # Telegram's currency for digital goods
@@ -31,9 +32,10 @@ class Sale:
 
 
 class Payments:
-    def __init__(self, *, ledger: QuotaLedger, settings: Settings) -> None:
+    def __init__(self, *, ledger: QuotaLedger, settings: Settings, metrics: Metrics) -> None:
         self.ledger = ledger
         self.settings = settings
+        self.metrics = metrics
 
     @property
     def on(self) -> bool:
@@ -71,6 +73,9 @@ class Payments:
         new = await self.ledger.credit(platform="telegram", charge_id=charge_id,
                                        actor=actor.key, pack=payload, credits=int(credits),
                                        stars=amount)
+        if new:
+            self.metrics.sale("telegram", credits=int(credits), stars=amount,
+                              usd=amount * self.settings.star_usd_rate)
         return Sale(int(credits), new)
 
     async def credit_entitlement(self, actor_key: str, *, entitlement_id: str,
@@ -82,6 +87,8 @@ class Payments:
             return None
         new = await self.ledger.credit(platform="discord", charge_id=entitlement_id,
                                        actor=actor_key, pack=str(sku_id), credits=credits)
+        if new:  # Discord pays out in money the bot is not told of: no Stars, no revenue
+            self.metrics.sale("discord", credits=credits, stars=0, usd=0.0)
         return Sale(credits, new)
 
     async def refundable(self, actor: Actor, charge_id: str) -> str:
@@ -96,7 +103,11 @@ class Payments:
 
     async def refunded(self, charge_id: str, by: str) -> Refunded | None:
         """The platform refunded a payment: take back the credits of it not yet used, once."""
-        return await self.ledger.take_back(platform="telegram", charge_id=charge_id, by=by)
+        done = await self.ledger.take_back(platform="telegram", charge_id=charge_id, by=by)
+        if done is not None and not done.again:
+            self.metrics.sale("telegram", credits=done.credits, stars=done.stars, usd=0.0,
+                              refund=True)
+        return done
 
     async def balance(self, actor: Actor) -> int:
         return await self.ledger.balance(actor.key)

@@ -87,6 +87,7 @@ class Refunded:
     actor: str
     credits: int
     again: bool
+    stars: int = 0  # what the purchase had paid
 
 
 class Credits(LedgerBase):
@@ -122,7 +123,8 @@ class Credits(LedgerBase):
                 return None
             earlier = self._known(conn, platform, "refund", charge_id)
             if earlier is not None:
-                return Refunded(bought["actor"], -int(earlier["credits"]), again=True)
+                return Refunded(bought["actor"], -int(earlier["credits"]), again=True,
+                                stars=int(bought["stars"]))
             if conn.dialect.name == "postgresql":
                 conn.execute(_PERSON_LOCK, {"actor": bought["actor"]})
             left = int(conn.execute(select(balance_of(literal(bought["actor"])))).scalar() or 0)
@@ -134,7 +136,7 @@ class Credits(LedgerBase):
             conn.execute(insert(audit).values(
                 at=now, actor=by, scope=f"payments:{platform}", action="refund",
                 target=charge_id[:128], old_value=int(bought["credits"]), new_value=-taken))
-            return Refunded(bought["actor"], taken, again=False)
+            return Refunded(bought["actor"], taken, again=False, stars=int(bought["stars"]))
 
         try:
             return await self._writer.write(record)

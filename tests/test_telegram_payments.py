@@ -10,8 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import pytest
 from prometheus_client import generate_latest
 
+from adapters.telegram.payments import refund_from_shell
+from bot.bootstrap import build
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_telegram_webhook import SECRET, start_replica
@@ -211,3 +214,18 @@ async def test_operators_see_stars_credits_refunds_and_revenue_beside_the_spend(
     assert "editbot_revenue_usd_total 4.0" in scraped
     report_json = (await bot.core.stats.report(None)).to_json()
     assert report_json["today"]["sales"]["revenue_usd"] == 4.0
+
+
+async def test_the_operator_refunds_from_the_shell(
+        tg: FakeTelegram, start_bot: Callable[..., Any], make_settings: Callable[..., Any],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    bot = await start_bot(credit_packs=PACKS)
+    update = await buy(tg, bot)
+    charge = update["message"]["successful_payment"]["telegram_payment_charge_id"]
+    shell = build(make_settings(telegram_bot_token=tg.token, telegram_api_base_url=tg.root))
+    assert await refund_from_shell(shell, charge)
+    assert capsys.readouterr().out == "Refunded. 10 unused credits were taken back.\n"
+    assert tg.charges[charge]["refunded"] and await balance(bot) == 0
+    shell = build(make_settings(telegram_bot_token=tg.token, telegram_api_base_url=tg.root))
+    assert not await refund_from_shell(shell, "stxNOSUCHCHARGE")
+    assert capsys.readouterr().out == "No payment has that id.\n"

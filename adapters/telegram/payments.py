@@ -10,6 +10,7 @@ processed (polling confirms an update with the next poll, before its handler end
 
 from __future__ import annotations
 
+import getpass
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,7 +30,7 @@ from telegram.ext import (
 from adapters.telegram.updates import actor_of
 from bot.bootstrap import Core
 from bot.domain import Actor
-from bot.errors import EditbotError
+from bot.errors import ConfigError, EditbotError
 from bot.i18n import error_text, text
 
 log = logging.getLogger(__name__)
@@ -120,27 +121,29 @@ class TelegramPayments:
         if len(args) != 1:
             await self._reply(message, text("refund_usage", actor.language))
             return
-        await self._reply(message, await self.refund_charge(actor, args[0]))
+        await self._reply(message, (await self.refund_charge(actor, args[0]))[1])
 
-    async def refund_charge(self, actor: Actor, charge_id: str) -> str:
-        """Refund one payment and say what happened, in ``actor``'s language."""
+    async def refund_charge(self, actor: Actor, charge_id: str) -> tuple[bool, str]:
+        """Refund one payment: whether it is refunded, and what to say, in ``actor``'s
+        language. Telegram first (refundStarPayment), then the credits back; a payment
+        Telegram had refunded already still gets its credits taken back."""
         lang = actor.language
         try:
             user_id = await self.payments.refundable(actor, charge_id)
         except EditbotError as error:
-            return error_text(error, lang)
+            return False, error_text(error, lang)
         except LookupError:
-            return text("refund_unknown", lang)
+            return False, text("refund_unknown", lang)
         try:
             await self._bot().refund_star_payment(user_id=int(user_id),
                                                   telegram_payment_charge_id=charge_id)
         except BadRequest as exc:
             if ALREADY not in exc.message.upper():
-                return text("refund_failed", lang, reason=exc.message)
+                return False, text("refund_failed", lang, reason=exc.message)
         except TelegramError as exc:
-            return text("refund_failed", lang, reason=exc.message)
+            return False, text("refund_failed", lang, reason=exc.message)
         done = await self.payments.refunded(charge_id, by=actor.key)
-        return text("refund_done", lang, credits=done.credits if done else 0)
+        return True, text("refund_done", lang, credits=done.credits if done else 0)
 
     async def support(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         await self._say_setting(update, self.core.settings.paysupport_text, "paysupport")
@@ -184,3 +187,28 @@ class TelegramPayments:
             if len(page.transactions) < PAGE:
                 return added
             offset += PAGE
+
+
+async def refund_from_shell(core: Core, charge_id: str) -> bool:
+    """``python -m bot refund CHARGE_ID``: the operator's /refund, from the shell."""
+    settings = core.settings
+    if settings.telegram_bot_token is None:
+        raise ConfigError.about("refund needs TELEGRAM_BOT_TOKEN: Stars are refunded by the "
+                                "bot that was paid", "TELEGRAM_BOT_TOKEN")
+    root = settings.telegram_api_base_url
+    bot: ExtBot[Any] = ExtBot(settings.telegram_bot_token.get_secret_value(),
+                              base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    user = getpass.getuser()
+    await core.start()
+    try:
+        async with bot:
+            done, words = await TelegramPayments(core, lambda: bot, _silent).refund_charge(
+                Actor("cli", user, user), charge_id)
+    finally:
+        await core.aclose()
+    print(words)
+    return done
+
+
+async def _silent(message: Message, words: str) -> None:
+    """The shell has no chat to reply in: refund_from_shell prints instead."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
+from tests.fakes.images import make_image
 from tests.test_discord import results
 
 ANN = FakeDiscord.user(11, "ann")
@@ -87,3 +88,15 @@ async def test_a_stop_between_purchase_and_credit_loses_nothing(
     [answer] = await dc.wait_for(lambda: dc.sent("POST", "/callback"))
     assert "Bought credits: 40" in answer.body["data"]["content"]
     assert await balance(bot) == 40
+
+
+async def test_a_mention_out_of_credits_gets_the_buy_buttons_too(
+        dc: FakeDiscord, start_discord: Callable[..., Any]) -> None:
+    dc.add_sku(SMALL)
+    await start_discord(discord_sku_credits=f"{SMALL}:3", default_daily_limit=0)
+    photo = dc.attachment(make_image(64, 64, "PNG"))
+    await dc.say(ANN, f"<@{dc.app_id}> add a hat", attachments=[photo], mentions_bot=True)
+    [reply] = await dc.wait_for(lambda: dc.sent("POST", "/messages"))
+    assert "buy credits with a button below" in reply.body["content"]
+    [row] = reply.body["components"]
+    assert [(b["style"], b["sku_id"]) for b in row["components"]] == [(6, SMALL)]

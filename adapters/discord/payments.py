@@ -72,10 +72,14 @@ class DiscordPayments:
         return await self.take(found)
 
     def offer(self) -> discord.ui.View | None:
-        """A premium button for each SKU (Discord shows its name and price), or None."""
-        if not self.on:
-            return None
-        view = discord.ui.View(timeout=None)
-        for sku in self.payments.skus:
-            view.add_item(discord.ui.Button(style=discord.ButtonStyle.premium, sku_id=sku))
-        return view
+        return premium_buttons(self.core)
+
+
+def premium_buttons(core: Core) -> discord.ui.View | None:
+    """A premium button for each SKU on sale (Discord shows its name and price), or None."""
+    if not core.payments.skus:
+        return None
+    view = discord.ui.View(timeout=None)
+    for sku in core.payments.skus:
+        view.add_item(discord.ui.Button(style=discord.ButtonStyle.premium, sku_id=sku))
+    return view

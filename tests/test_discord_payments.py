@@ -5,13 +5,22 @@ however often, and is consumed; out of credits, the answer carries a premium but
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from adapters.discord.app import DiscordAdapter
+from bot.ledger import QuotaLedger
+from tests import pgserver
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.test_discord import results
+from tests.test_discord_process import environment, launch
 
 ANN = FakeDiscord.user(11, "ann")
 SMALL, LARGE = "1300000000000000001", "1300000000000000002"
@@ -100,3 +109,60 @@ async def test_a_mention_out_of_credits_gets_the_buy_buttons_too(
     assert "buy credits with a button below" in reply.body["content"]
     [row] = reply.body["components"]
     assert [(b["style"], b["sku_id"]) for b in row["components"]] == [(6, SMALL)]
+
+
+async def test_a_sigkill_between_purchase_and_credit_credits_once_after_the_restart(
+        dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> None:
+    dc.add_sku(SMALL)
+    env = {**environment(dc, gemini, tmp_path), "DISCORD_SKU_CREDITS": SKUS}
+    crashed = await launch(env, tmp_path)
+    try:
+        await dc.wait_for(lambda: dc.identified and "7000" in dc.commands, within=30)
+        first = await dc.buy(ANN, SMALL)  # credited and consumed while it runs
+        await dc.wait_for(lambda: first["id"] in consumed(dc), within=30)
+        second = await dc.buy(ANN, SMALL, dispatch=False)  # its event dies with the process
+    finally:
+        crashed.kill()  # SIGKILL: no shutdown code runs
+        await asyncio.wait_for(crashed.communicate(), 30)
+    restarted = await launch(env, tmp_path)
+    try:
+        await dc.wait_for(lambda: second["id"] in consumed(dc), within=60)
+        await dc.dispatch("ENTITLEMENT_CREATE", second)  # and the event after all
+        await dc.dispatch("ENTITLEMENT_CREATE", first)
+        await dc.slash(ANN, "quota", {})
+        await dc.wait_for(lambda: any("Bought credits" in str(c.body)
+                                      for c in dc.sent("POST", "/callback")), within=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(restarted.communicate(), 30)
+    ledger = QuotaLedger.open(env["DATABASE_URL"], default_limit=10, timezone=ZoneInfo("UTC"),
+                              clock=lambda: datetime.now(UTC))
+    try:
+        assert await ledger.balance("discord:11") == 6  # two purchases of 3, each once
+    finally:
+        await ledger.close()
+
+
+async def test_three_replicas_given_the_same_entitlement_credit_it_once(
+        dc: FakeDiscord, make_core: Callable[..., Any]) -> None:
+    dc.add_sku(SMALL)
+    url = await pgserver.shared().database()
+    replicas = []
+    for _ in range(3):
+        core = await make_core(discord_bot_token=dc.token, discord_api_base_url=dc.api,
+                               discord_gateway_url=dc.gateway, database_url=url,
+                               discord_sku_credits=SKUS)
+        replica = DiscordAdapter(core, guild_ready_timeout=0.1, grace_s=1)
+        await replica.start()
+        replicas.append(replica)
+    try:
+        bought = [await dc.buy(ANN, SMALL) for _ in range(4)]  # each event to all three
+        for entitlement in bought:
+            await dc.dispatch("ENTITLEMENT_CREATE", entitlement)  # and once more
+        await dc.wait_for(lambda: {e["id"] for e in bought} <= set(consumed(dc)), within=30)
+        assert await replicas[0].core.ledger.balance("discord:11") == 12
+        rows = await replicas[0].core.ledger.audit_log("payments:discord")
+        assert sorted(r["target"] for r in rows) == sorted(e["id"] for e in bought)
+    finally:
+        for replica in replicas:
+            await replica.stop()

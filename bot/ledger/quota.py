@@ -4,12 +4,14 @@ A reservation is one INSERT ... SELECT ... WHERE <every limit holds>: the databa
 records it in a single statement, so concurrent requests can never overspend. Three limits
 hold at once: the person's limit in this chat (a member limit, else the chat's default, else
 the bot's), the chat's total budget when it has one, and the person's ceiling across every chat
-(USER_DAILY_LIMIT). SQLite runs one writer at a time, so the statement alone is atomic; on
-PostgreSQL the statement first takes transaction-scoped advisory locks on the person and, when
-the chat has a total budget, on the chat (always in that order: no deadlock), so concurrent
-replicas are serialised exactly where their reservations could collide. When the operator set a
-spend budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD), the same statement also checks it
-(``budget_clause``, spending.py), after one more lock that every reservation shares.
+(USER_DAILY_LIMIT). They bound the day's free credits; what they leave short is taken from the
+person's bought balance in the same statement (credits.py). SQLite runs one writer at a time,
+so the statement alone is atomic; on PostgreSQL the statement first takes transaction-scoped
+advisory locks on the person and, when the chat has a total budget, on the chat (always in that
+order: no deadlock), so concurrent replicas are serialised exactly where their reservations
+could collide. When the operator set a spend budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD), the
+same statement also checks it (``budget_clause``, spending.py), after one more lock that every
+reservation shares.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_payments"
-down_revision = "0009_asked"
+down_revision = "0010_budget"
 branch_labels = None
 depends_on = None
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.bootstrap import Core
 from bot.community import ScopeLimits, UsageReport
+from bot.config import Pack
 from bot.domain import Delivery, QuotaStatus
 from bot.i18n import credits, text
 from bot.models import ModelSpec
@@ -55,7 +56,9 @@ def help_text(spec: ModelSpec, language: str, *, cost: int, cost_4k: int) -> str
                 cost=credits(cost, language), cost_4k=credits(cost_4k, language))
 
 
-def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -> str:
+def quota_text(status: QuotaStatus, report: UsageReport | None, language: str, *,
+               payments: bool = False) -> str:
+    """What /quota says; the bought balance shown when something is on sale or bought."""
     resets = status.resets_at.strftime("%H:%M %Z").strip()
     if status.limit is None:
         lines = [text("quota_unlimited", language, used=status.used)]
@@ -67,7 +70,15 @@ def quota_text(status: QuotaStatus, report: UsageReport | None, language: str) -
         lines.append(text("quota_reserved", language, reserved=status.reserved))
     if report is not None and report.budget is not None:
         lines.append(text("quota_budget", language, total=report.total, budget=report.budget))
+    if status.limit is not None and (payments or status.balance):
+        lines.append(text("quota_balance", language, balance=status.balance))
     return "\n".join(lines)
+
+
+def packs_text(packs: Sequence[Pack], language: str) -> str:
+    """The packs on offer, for "no credits left": "10 credits for 50 Stars, ..."."""
+    return ", ".join(text("pay_pack", language, credits=p.credits, stars=p.price)
+                     for p in packs)
 
 
 def usage_text(report: UsageReport, names: Mapping[str, str], language: str, *,

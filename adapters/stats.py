@@ -22,7 +22,10 @@ def _period(title: str, period: Period, budget: float | None, language: str) -> 
         "  " + text("stats_quality", language, failure_rate=rate,
                     p50=_seconds(period.p50_s), p95=_seconds(period.p95_s)),
         "  " + text("stats_top", language, top=top or text("none", language)),
-    ]
+    ] + ([] if period.sales is None else ["  " + text(
+        "stats_sales", language, stars=period.sales.stars, credits=period.sales.credits_sold,
+        purchases=period.sales.purchases, refunds=period.sales.refunds,
+        revenue=f"{period.sales.revenue_usd:.2f}")])
 
 
 def stats_text(report: StatsReport, language: str = "en") -> str:

@@ -22,8 +22,16 @@ before it: the fake notices a dead client only when its loop gets to it, so it m
 an answer the killed bot never read; to KEEP_WINDOW_S after it, tests/replicas.py): those that
 window does not explain.
 
+People also buy credits all along (CREDIT_PACKS, Telegram Stars): /buy, then the payment,
+whose pre-checkout the bot must answer within Telegram's 10 s. Every payment Telegram completed
+must be credited exactly once, however the kills fall: "purchases_lost" counts payments with no
+credit in the ledger at the end, "purchases_credited_twice" those credited more than once (a
+kill between a payment and its credit is caught up at the next start from the bot's Star
+transactions, or by the webhook's redelivery).
+
 Ends with one JSON line: {"kills", "edits", "lost", "charged_twice", "delivered_twice",
-"refunded_but_delivered", "charged_undelivered", ...}.
+"refunded_but_delivered", "charged_undelivered", "purchases", "purchases_lost",
+"purchases_credited_twice", ...}.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from tests.fakes.telegram_server import FakeTelegram
 from tests.replicas import Replica, ledger_jobs, paid_twice
 
 PHOTO = make_image(800, 600, "JPEG")
+PACKS = "10:50,50:200"
 ANSWERED = ("restarted before finishing", "Nothing was charged", "nothing was charged")
 
 
@@ -102,6 +111,67 @@ async def stream(tg: FakeTelegram, people: list[dict[str, Any]], rng: random.Ran
         await asyncio.sleep(rng.expovariate(1 / 0.25))
 
 
+async def buy_once(tg: FakeTelegram, person: dict[str, Any]) -> None:
+    """/buy, then pay for the first invoice it brings; a /buy the kills swallowed, or a
+    pre-checkout not answered in time, ends with no payment (as on Telegram)."""
+    chat = FakeTelegram.private(person)
+    before = len(tg.sent("sendInvoice", chat_id=chat["id"]))
+    tg.post(chat, person, text="/buy")
+    try:
+        await tg.wait_for(lambda: len(tg.sent("sendInvoice", chat_id=chat["id"])) > before,
+                          within=30)
+    except AssertionError:
+        return
+    await tg.pay(person, tg.sent("sendInvoice", chat_id=chat["id"])[before].result)
+
+
+async def buying(tg: FakeTelegram, buyers: list[dict[str, Any]], rng: random.Random,
+                 until: asyncio.Event) -> None:
+    """Purchases from random buyers, about one a second, until told to stop."""
+    started: list[asyncio.Task[None]] = []
+    while not until.is_set():
+        started.append(asyncio.create_task(buy_once(tg, rng.choice(buyers))))
+        await asyncio.sleep(rng.expovariate(1 / 1.0))
+    await asyncio.gather(*started)
+
+
+def purchase_figures(tg: FakeTelegram, credited: list[str]) -> dict[str, Any]:
+    """Per payment Telegram completed: how many times the ledger credited it."""
+    times = Counter(credited)
+    return {"purchases": len(tg.charges),
+            "purchases_lost": sum(1 for charge in tg.charges if not times[charge]),
+            "purchases_credited_twice": sum(1 for charge in tg.charges if times[charge] > 1),
+            "purchases_unknown": sum(1 for charge in times if charge not in tg.charges)}
+
+
+def sqlite_purchases(database: Path) -> list[str]:
+    with sqlite3.connect(database) as db:
+        return [row[0] for row in db.execute(
+            "SELECT charge_id FROM purchases WHERE kind = 'purchase'")]
+
+
+async def pg_purchases(database_url: str) -> list[str]:
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url.replace("postgresql://", "postgres://", 1))
+    try:
+        return [row["charge_id"] for row in await conn.fetch(
+            "SELECT charge_id FROM purchases WHERE kind = 'purchase'")]
+    finally:
+        await conn.close()
+
+
+async def credited_all(tg: FakeTelegram, read: Any) -> list[str]:
+    """The ledger's credited charges, once every completed payment is in (or after a
+    minute: what is missing then counts as lost)."""
+    for _ in range(120):
+        found = await read()
+        if set(tg.charges) <= set(found):
+            return list(found)
+        await asyncio.sleep(0.5)
+    return list(await read())
+
+
 async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
     rng = random.Random(seed)
     people = [FakeTelegram.user(5000 + i, f"U{i}") for i in range(users)]
@@ -110,10 +180,13 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             database = Path(tmp) / "bot.sqlite3"
             settings = {"DEFAULT_DAILY_LIMIT": "100000", "GEMINI_MAX_CONCURRENCY": "8",
-                        "MAX_IN_FLIGHT_PER_USER": "100"}  # every edit runs: none refused
+                        "MAX_IN_FLIGHT_PER_USER": "100",  # every edit runs: none refused
+                        "CREDIT_PACKS": PACKS}
 
             stop = asyncio.Event()
             streaming = asyncio.create_task(stream(tg, people, rng, sent, stop))
+            buyers = [FakeTelegram.user(6000 + i, f"B{i}") for i in range(max(2, users // 2))]
+            shopping = asyncio.create_task(buying(tg, buyers, rng, stop))
             killed_at: list[float] = []
             for _ in range(kills):
                 bot = Bot(tg, gemini, database, **settings)
@@ -125,6 +198,7 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
             await streaming
             bot = Bot(tg, gemini, database, **settings)
             await bot.start()
+            await shopping
 
             def settled() -> bool:
                 seen = outcomes(tg, sent)
@@ -135,9 +209,15 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
                     break
                 await asyncio.sleep(0.5)
             await asyncio.sleep(1.0)  # anything late (a second delivery) shows up too
+
+            async def read() -> list[str]:
+                return sqlite_purchases(database)
+
+            credited = await credited_all(tg, read)
             await bot.stop(signal.SIGTERM)
             jobs = ledger(database)
-    return {**tally(kills, sent, outcomes(tg, sent), jobs), **paid_twice(gemini.paid, killed_at)}
+    return {**tally(kills, sent, outcomes(tg, sent), jobs), **paid_twice(gemini.paid, killed_at),
+            **purchase_figures(tg, credited)}
 
 
 def tally(kills: int, sent: list[tuple[int, int]], seen: dict[str, Any],
@@ -171,17 +251,20 @@ async def replica_drill(kills: int, seed: int, users: int, count: int) -> dict[s
             with tempfile.TemporaryDirectory() as tmp:
                 group = [Replica(tg, gemini, database, Path(tmp), f"replica{i}",
                                  DEFAULT_DAILY_LIMIT="100000", GEMINI_MAX_CONCURRENCY="8",
-                                 MAX_IN_FLIGHT_PER_USER="100") for i in range(count)]
+                                 MAX_IN_FLIGHT_PER_USER="100", CREDIT_PACKS=PACKS)
+                         for i in range(count)]
                 await group[0].start()  # the first migrates the ledger
                 await asyncio.gather(*(replica.start() for replica in group[1:]))
                 tg.route_webhook([r.backend for r in group], spread="turn")
                 tg.webhook.max_backoff_s = 0.5
                 killed_at = await kill_while_streaming(tg, group, people, sent, kills, rng)
                 await settle(tg, sent)
+                credited = await credited_all(tg, lambda: pg_purchases(database))
                 await asyncio.gather(*(r.stop(signal.SIGTERM) for r in group))
                 jobs = await ledger_jobs(database)
                 figures = tally(kills, sent, outcomes(tg, sent), jobs)
                 figures.update(paid_twice(gemini.paid, killed_at), replicas=count)
+                figures.update(purchase_figures(tg, credited))
     finally:
         server.stop()
     return figures
@@ -202,6 +285,8 @@ async def kill_while_streaming(tg: FakeTelegram, group: list[Replica],
 
     stop = asyncio.Event()
     streaming = asyncio.create_task(stream(tg, people, rng, sent, stop))
+    buyers = [FakeTelegram.user(6000 + i, f"B{i}") for i in range(max(2, len(people) // 2))]
+    shopping = asyncio.create_task(buying(tg, buyers, rng, stop))
     killed_at: list[float] = []
     while len(killed_at) < kills:
         await asyncio.sleep(rng.uniform(0.3, 1.5))
@@ -215,6 +300,7 @@ async def kill_while_streaming(tg: FakeTelegram, group: list[Replica],
     stop.set()
     await streaming
     await asyncio.gather(*restarts)
+    await shopping
     return killed_at
 
 
@@ -257,7 +343,9 @@ async def main() -> None:
           f"{figures['charged_undelivered']}"
           f", paid twice upstream {figures['paid_twice_upstream']} (of which with no kill "
           f"just after the first answer: {figures['paid_twice_unexplained']})"
-          + (f", {figures['replicas']} replicas" if "replicas" in figures else ""), flush=True)
+          + (f", {figures['replicas']} replicas" if "replicas" in figures else "")
+          + f"; {figures['purchases']} payments: lost {figures['purchases_lost']}, credited "
+          f"twice {figures['purchases_credited_twice']}", flush=True)
     emit(figures)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .community import Moderation
+from .community import Moderation, Payments
 from .config import Settings
 from .edits import Books, EditService
 from .errors import ConfigError
@@ -33,6 +33,7 @@ class Core:
     alerts: AdminAlerts
     stats: Stats
     queue: UpstreamQueue  # the upstream calls: this process's (FairQueue), or the deployment's
+    payments: Payments  # credits people buy (CREDIT_PACKS, DISCORD_SKU_CREDITS)
 
     def hold(self) -> None:
         """Take a SQLite database for this process alone (a ConfigError naming DATABASE_URL
@@ -125,10 +126,12 @@ def build(
                             default_limit=settings.default_daily_limit)
     stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
                   model=settings.gemini_model, clock=clock or _now,
-                  monthly_budget_usd=settings.monthly_budget_usd)
+                  monthly_budget_usd=settings.monthly_budget_usd,
+                  payments=settings.payments, star_usd_rate=settings.star_usd_rate)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
                 moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
-                queue=queue)
+                queue=queue, payments=Payments(ledger=ledger, settings=settings,
+                                               metrics=metrics))
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:

@@ -134,6 +134,15 @@ class QuotaStatus:
     day_used: int = 0
     day_reserved: int = 0
     day_limit: int | None = None  # the ceiling across every chat; None: none
+    balance: int = 0  # bought credits not yet spent (they do not reset daily)
+    stopped: bool = False  # a moderator set 0 here: not even bought credits may be spent
+
+    @property
+    def spendable(self) -> int | None:
+        """The free credits left here, then the bought balance (unless stopped here)."""
+        if self.left is None:
+            return None
+        return self.left + (0 if self.stopped else self.balance)
 
     @property
     def day_left(self) -> int | None:

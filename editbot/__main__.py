@@ -51,6 +51,7 @@ examples:
   python -m bot edit --image a.jpg --image b.png --output both.jpg "put them together"
   python -m bot imagine --output moon.png "16:9 a llama on the moon"
   python -m bot stats --json     today and the last 7 days: edits, spend, failures
+  python -m bot refund CHARGE_ID refund a Telegram Stars payment, take back unused credits
 
 RATIO and SIZE are optional, in either order, before the prompt (a ratio such as 9:16 at
 the end of the prompt is understood too): 1:1 2:3 3:2 3:4 4:3 4:5 5:4 9:16 16:9 21:9 and
@@ -109,6 +110,13 @@ def parser() -> argparse.ArgumentParser:
         epilog="examples:\n  python -m bot stats\n  python -m bot stats --json")
     stats.add_argument("--json", action="store_true",
                        help="one JSON object instead of text (for scripts)")
+    refund = commands.add_parser(
+        "refund", help="refund a Telegram Stars payment and take back its unused credits",
+        description="Refund a payment in Telegram Stars (refundStarPayment) and take back "
+                    "the credits of it not yet used. CHARGE_ID is the payment's "
+                    "telegram_payment_charge_id (shown to the buyer in the receipt, and in the "
+                    "ledger's purchases table).")
+    refund.add_argument("charge_id", metavar="CHARGE_ID")
     return main
 
 
@@ -180,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "stats":
             cli = importlib.import_module("adapters.cli")
             return int(asyncio.run(cli.run_stats(build(settings), as_json=args.json)))
+        if command == "refund":
+            pay = importlib.import_module("adapters.telegram.payments")
+            done = asyncio.run(pay.refund_from_shell(build(settings), args.charge_id))
+            return EXIT_OK if done else EXIT_INPUT
         names = enabled_adapters(settings)
         services = []
         port = local_chat_port(settings, names)

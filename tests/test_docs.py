@@ -48,7 +48,7 @@ def test_the_readme_is_short_and_names_every_command() -> None:
     assert len(readme.splitlines()) <= 150
     assert "make run" in readme and "make test" in readme
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(commands) == {"run", "edit", "imagine", "stats", "copy-ledger"}
+    assert set(commands) == {"run", "edit", "imagine", "stats", "copy-ledger", "refund"}
     for command in commands:
         assert f"python -m bot {command}" in readme, command
     for doc in ("CONFIGURATION", "PERFORMANCE", "DEPLOYMENT", "OPERATIONS", "USING"):

@@ -18,6 +18,7 @@ from adapters.discord.commands import Translator, build
 from adapters.discord.edits import DiscordEdits
 from adapters.discord.health import direct_message, gateway_problem, rate_limit_trace
 from adapters.discord.mentions import DiscordMentions
+from adapters.discord.payments import DiscordPayments
 from adapters.discord.probe import UNREACHABLE, probe
 from adapters.discord.shards import make_client, syncs_commands
 from adapters.discord.slash import DiscordSlash
@@ -54,6 +55,9 @@ class _Client(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.adapter.buttons.on_component(interaction)
 
+    async def on_entitlement_create(self, entitlement: discord.Entitlement) -> None:
+        await self.adapter.payments.on_entitlement(entitlement)
+
 
 class DiscordAdapter:
     name = "discord"
@@ -70,9 +74,10 @@ class DiscordAdapter:
         self.background = Background("Discord")
         self.spawn = self.background.spawn
         self.edits = DiscordEdits(core, lambda: self.client, self.spawn)
+        self.payments = DiscordPayments(core, lambda: self.client)
         self.mentions = DiscordMentions(core, self.edits, lambda: self.client, self.spawn)
         self.slash = DiscordSlash(core, self.edits, lambda: self.client, self.spawn,
-                                  ttl_s=interaction_ttl_s)
+                                  ttl_s=interaction_ttl_s, payments=self.payments)
         self.buttons = DiscordButtons(core, self.slash, self.mentions)
         self._runner: asyncio.Task[None] | None = None
 
@@ -103,6 +108,7 @@ class DiscordAdapter:
                            return_when=asyncio.FIRST_COMPLETED)
         if self._runner.done():
             self._runner.result()  # a failed connection says why
+        await self.payments.catch_up()
         await self.edits.resume()
         self.core.alerts.connect(PLATFORM, self._tell_operator)
         servers = len(self.client.guilds)

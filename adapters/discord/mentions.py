@@ -16,13 +16,14 @@ from typing import Any
 import discord
 
 from adapters.discord.edits import DiscordEdits, DiscordPort
+from adapters.discord.payments import premium_buttons
 from adapters.discord.targets import MessageTarget
 from adapters.discord.updates import actor_of, check_attachments, images_of, scope_of
 from bot.bootstrap import Core
 from bot.commands import COMMANDS, Guess, parse_arguments, split_command, split_fresh
 from bot.domain import Actor
 from bot.edits import Accepted, Blob, Order, Ticket
-from bot.errors import CommandError, EditbotError
+from bot.errors import CommandError, EditbotError, QuotaExceeded
 from bot.i18n import credits, error_text, text
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,14 @@ class DiscordMentions:
 
     async def _refuse(self, message: discord.Message, actor: Actor, error: EditbotError) -> None:
         """A refusal in the channel, said once per cooldown to the same person there."""
-        if self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
+        if not self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
+            return
+        offer = premium_buttons(self.core) if isinstance(error, QuotaExceeded) else None
+        if offer is None:
             await message.reply(error_text(error, actor.language), mention_author=False)
+        else:  # out of credits with SKUs on sale: a buy button for each
+            await message.reply(error_text(error, actor.language) + "\n" + text(
+                "quota_buy_discord", actor.language), mention_author=False, view=offer)
 
     async def _mentioned(self, message: discord.Message, accepted: Accepted, ticket: Ticket,
                          attachments: list[discord.Attachment]) -> None:

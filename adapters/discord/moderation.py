@@ -25,7 +25,8 @@ class DiscordModeration:
         view = await self.core.moderation.quota(
             actor, reach_of(interaction).scope)
         await interaction.response.send_message(
-            quota_text(view.status, view.scope_usage, actor.language), ephemeral=True)
+            quota_text(view.status, view.scope_usage, actor.language,
+                       payments=bool(self.core.payments.skus)), ephemeral=True)
 
     async def usage(self, interaction: discord.Interaction) -> None:
         actor = actor_of(interaction.user, interaction.locale)

@@ -14,6 +14,7 @@ import discord
 from adapters.discord.commands import EditModal
 from adapters.discord.edits import DiscordEdits, DiscordPort
 from adapters.discord.moderation import DiscordModeration
+from adapters.discord.payments import DiscordPayments
 from adapters.discord.reach import Reach, reach_of
 from adapters.discord.stats import DiscordStats
 from adapters.discord.targets import FollowupTarget, InteractionTarget, Target
@@ -22,7 +23,7 @@ from bot.bootstrap import Core
 from bot.commands import build_command, parse_arguments, split_fresh
 from bot.domain import Actor, CommandKind, EditCommand
 from bot.edits import Accepted, Blob, Order, Ticket
-from bot.errors import EditbotError
+from bot.errors import EditbotError, QuotaExceeded
 from bot.i18n import error_text, text
 
 
@@ -31,8 +32,9 @@ class DiscordSlash:
 
     def __init__(self, core: Core, edits: DiscordEdits, client: Callable[[], discord.Client],
                  spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]], *,
-                 ttl_s: float) -> None:
+                 ttl_s: float, payments: DiscordPayments) -> None:
         self.core = core
+        self.payments = payments
         self.edits = edits
         self._client = client
         self.spawn = spawn
@@ -48,16 +50,32 @@ class DiscordSlash:
         return actor_of(interaction.user, interaction.locale)
 
     async def _ephemeral(self, interaction: discord.Interaction, words: str,
-                         reach: Reach | None = None) -> None:
+                         reach: Reach | None = None, view: discord.ui.View | None = None,
+                         ) -> None:
         if interaction.response.is_done():
             try:
                 await interaction.delete_original_response()
             except discord.HTTPException:
                 pass
-            if reach is None or reach.followup():
+            if reach is not None and not reach.followup():
+                return
+            if view is None:
                 await interaction.followup.send(words, ephemeral=True)
-        else:
+            else:
+                await interaction.followup.send(words, ephemeral=True, view=view)
+        elif view is None:
             await interaction.response.send_message(words, ephemeral=True)
+        else:
+            await interaction.response.send_message(words, ephemeral=True, view=view)
+
+    async def _refuse(self, interaction: discord.Interaction, actor: Actor,
+                      error: EditbotError) -> None:
+        """Say why not; out of credits with SKUs on sale, a premium button for each."""
+        words = error_text(error, actor.language)
+        offer = self.payments.offer() if isinstance(error, QuotaExceeded) else None
+        if offer is not None:
+            words += "\n" + text("quota_buy_discord", actor.language)
+        await self._ephemeral(interaction, words, view=offer)
 
     async def edit(self, interaction: discord.Interaction,
                    attachments: list[discord.Attachment], prompt: str, ratio: str | None,
@@ -97,6 +115,7 @@ class DiscordSlash:
         reach = reach_of(interaction, self._client())  # the person's own, or the server's
         scope = reach.scope
         tickets: list[Ticket] = []
+        await self.payments.from_interaction(interaction)  # bought just now: counts already
         try:
             # a prompt with no options may carry them itself ("... 9:16"); the unclear stay
             command = command or (
@@ -113,7 +132,7 @@ class DiscordSlash:
             for ticket in tickets:
                 ticket.release()
             self.core.metrics.turned_away(PLATFORM, error, size)
-            await self._ephemeral(interaction, error_text(error, actor.language))
+            await self._refuse(interaction, actor, error)
             return
         received_at = time.monotonic()
         # each take's place in line is taken now, in the order requests arrive

@@ -36,6 +36,7 @@ from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
 from adapters.telegram.moderation import TelegramModeration
+from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.stats import TelegramStats
 from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
@@ -43,7 +44,7 @@ from adapters.telegram.updates import (
     AlbumCollector,
     sender_of,
 )
-from adapters.telegram.webhook import ALLOWED_UPDATES, Webhook
+from adapters.telegram.webhook import Webhook, allowed_updates
 from bot.bootstrap import Core
 from bot.errors import ConfigError
 from bot.i18n import LANGUAGES, text
@@ -89,12 +90,13 @@ class CountingRequest(AiohttpRequest):
         return code, payload
 
 
-async def register_commands(bot: ExtBot[Any]) -> None:
+async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None:
     """The command menus, in each language: every user's, and the administrators'."""
+    names = ("edit", "imagine", "quota", "help") + (
+        ("buy", "paysupport", "terms") if payments else ())
     for lang in LANGUAGES:
         code = None if lang == "en" else lang
-        users = [BotCommand(name, text(f"cmd_{name}", lang))
-                 for name in ("edit", "imagine", "quota", "help")]
+        users = [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
         moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
                                 for name in ("setlimit", "usage"))]
         try:
@@ -104,6 +106,10 @@ async def register_commands(bot: ExtBot[Any]) -> None:
                                       language_code=code)
         except TelegramError:
             log.warning("telegram: could not register the command menus", exc_info=True)
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("telegram: an update failed", exc_info=context.error)
 
 
 def create(core: Core) -> TelegramAdapter:
@@ -153,6 +159,7 @@ class TelegramAdapter:
         self.webhook = (Webhook(core, lambda: self._app, self.edits.talk.call)
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
+        self.payments = TelegramPayments(core, lambda: self._app.bot, self.edits.talk.reply)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -173,6 +180,7 @@ class TelegramAdapter:
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
                               ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
+        self.payments.register(app)  # with CREDIT_PACKS set
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -180,12 +188,13 @@ class TelegramAdapter:
                                              pattern=r"^(again|4k|vary):\d+$"))
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
-        app.add_error_handler(self._on_error)
+        app.add_error_handler(_on_error)
         await until_reachable(self._initialize, platform="telegram",
                               setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
                               within_s=settings.startup_retry_s)
         self.username = app.bot.username
-        await register_commands(app.bot)
+        await register_commands(app.bot, payments=self.core.payments.on)
+        await self.payments.catch_up()
         await self.edits.resume()
         await app.start()
         if self.webhook is not None:
@@ -196,7 +205,7 @@ class TelegramAdapter:
         else:
             assert app.updater is not None
             await app.updater.start_polling(timeout=self.poll_timeout_s,
-                                            allowed_updates=ALLOWED_UPDATES)
+                                            allowed_updates=allowed_updates(self.core))
         self.core.alerts.connect(PLATFORM, self._tell_operator)
         log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
                  self.username)
@@ -258,9 +267,6 @@ class TelegramAdapter:
             await app.stop()
         await app.shutdown()
         await app.bot.shutdown()  # a start that failed leaves the bot's clients open
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram: an update failed", exc_info=context.error)
 
     async def _on_album(self, messages: list[Message]) -> None:
         self._note(messages[0])

@@ -89,6 +89,8 @@ class TelegramModeration:
         settings = self.core.settings
         words = help_text(self.core.spec, lang, cost=settings.credits_per_edit,
                           cost_4k=settings.credits_per_4k_edit)
+        if self.core.payments.on:
+            words += "\n\n" + text("help_buy", lang)
         if message.chat.type != Chat.PRIVATE and await self.is_moderator(message):
             words += "\n\n" + text("help_moderators", lang)
         await self._reply(message, words)
@@ -99,7 +101,8 @@ class TelegramModeration:
             return
         actor = self._actor(message)
         view = await self.core.moderation.quota(actor, scope_of(message.chat))
-        await self._reply(message, quota_text(view.status, view.scope_usage, actor.language))
+        await self._reply(message, quota_text(view.status, view.scope_usage, actor.language,
+                                              payments=self.core.payments.on))
 
     async def usage(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

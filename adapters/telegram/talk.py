@@ -11,12 +11,13 @@ from telegram import Message
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from adapters.render import packs_text
 from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.status import reply_to
 from bot.bootstrap import Core
 from bot.domain import Actor
-from bot.errors import EditbotError
-from bot.i18n import error_text
+from bot.errors import EditbotError, QuotaExceeded
+from bot.i18n import error_text, text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,4 +54,8 @@ class TelegramTalk:
         """Say why a request was refused; the same refusal to the same person in the same chat
         is said once per cooldown (someone sending it 400 times is told once)."""
         if self.core.service.refusals.allow((actor.key, chat_id, error.code)):
-            await self.say(chat_id, error_text(error, actor.language), reply_to)
+            words = error_text(error, actor.language)
+            if isinstance(error, QuotaExceeded) and self.core.payments.on:  # offer the packs
+                words += "\n" + text("quota_buy", actor.language,
+                                     packs=packs_text(self.core.payments.packs, actor.language))
+            await self.say(chat_id, words, reply_to)

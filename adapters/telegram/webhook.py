@@ -34,6 +34,11 @@ from bot.errors import ConfigError
 log = logging.getLogger(__name__)
 # the update kinds the bot handles; polling asks for the same
 ALLOWED_UPDATES = ["message", "callback_query"]
+PAYING_UPDATES = [*ALLOWED_UPDATES, "pre_checkout_query"]  # with CREDIT_PACKS set
+
+
+def allowed_updates(core: Core) -> list[str]:
+    return PAYING_UPDATES if core.payments.on else ALLOWED_UPDATES
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TAKE_WITHIN_S = 30.0  # the longest an answer waits for the edit it started to be recorded
 LOOK_FIRST_S, LOOK_AT_MOST_S = 0.05, 0.5  # between looks at the ledger, doubling
@@ -86,7 +91,7 @@ class Webhook:
         try:
             await self._call(bot.set_webhook, url=self.url,
                              secret_token=self._secret.decode(),
-                             allowed_updates=ALLOWED_UPDATES)
+                             allowed_updates=allowed_updates(self.core))
         except (BadRequest, Forbidden, InvalidToken) as exc:  # not a network failure
             raise ConfigError.about(
                 f"TELEGRAM_WEBHOOK_URL was refused by the Bot API ({exc.message}): it must be a "

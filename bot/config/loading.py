@@ -27,13 +27,14 @@ from .groups import (
     StorageSettings,
     database_url,
 )
+from .payments import PaymentSettings
 
 __all__ = ["DEFAULT_LISTEN_PORT", "GOOGLE_BASE_URL", "AuthStyle", "DatabaseSettings", "Settings",
            "database_url", "early_logging", "load_settings", "url_secrets"]
 
 
 class Settings(ChatSettings, GeminiSettings, StorageSettings, QuotaSettings,
-               OperationsSettings):
+               OperationsSettings, PaymentSettings):
     """Every setting, read flat from the environment (``settings.gemini_model``); the groups
     it is made of (bot/config/groups.py) say which part of the bot each one tunes."""
 

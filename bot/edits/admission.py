@@ -138,7 +138,7 @@ class Admission:
         if not self.is_admin(actor):
             credits = self.credits_for(command)
             status = await self.ledger.status(actor=actor.key, scope=scope.key)
-            if status.left is not None and status.left < credits:
+            if status.spendable is not None and status.spendable < credits:
                 raise status.exceeded(credits)
         return self.in_flight.hold(actor.key)
 

@@ -143,7 +143,7 @@ class JobRunner:
                 unlimited=self.admission.is_admin(request.actor))
             delivery = Delivery(
                 job_id=job_id, request=request, image=image, credits=credits,
-                credits_left=status.left,
+                credits_left=status.spendable,
                 ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
                 on_arrival=lambda: books.commit(job_id, request, credits, spend))
             if delivery.ratio_mismatch is not None:

@@ -4,6 +4,7 @@ the database refused, the single writer, the tables and their migrations, and th
 databases."""
 
 from .copying import copy_ledger
+from .credits import Refunded
 from .kept import drop_older, read_at, share, write_at
 from .pending import LEDGER_FAULTS
 from .problems import database_problem
@@ -16,12 +17,22 @@ from .store import (
     UsageReport,
     reserve_statement,
 )
-from .tables import audit, budget_alerts, jobs, limits, metadata, results, turns
+from .tables import (
+    audit,
+    budget_alerts,
+    jobs,
+    limits,
+    metadata,
+    purchases,
+    results,
+    turns,
+)
 
 __all__ = [
     "LEDGER_FAULTS",
     "LimitKind",
     "QuotaLedger",
+    "Refunded",
     "ScopeLimits",
     "SpendLimits",
     "Spending",
@@ -34,6 +45,7 @@ __all__ = [
     "jobs",
     "limits",
     "metadata",
+    "purchases",
     "read_at",
     "reserve_statement",
     "results",

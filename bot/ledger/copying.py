@@ -19,9 +19,9 @@ from ..errors import ConfigError
 from . import kept
 from .problems import database_problem
 from .store import QuotaLedger
-from .tables import audit, budget_alerts, jobs, limits, results
+from .tables import audit, budget_alerts, jobs, limits, purchases, results
 
-TABLES = (limits, jobs, audit, results, budget_alerts)
+TABLES = (limits, jobs, audit, results, budget_alerts, purchases)
 CHUNK = 500
 
 
@@ -79,7 +79,7 @@ async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
                 for start in range(0, len(batch), CHUNK):
                     conn.execute(insert(table), batch[start:start + CHUNK])
             if conn.dialect.name == "postgresql":
-                for table in (jobs, audit):
+                for table in (jobs, audit, purchases):
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))

@@ -4,12 +4,14 @@ A reservation is one INSERT ... SELECT ... WHERE <every limit holds>: the databa
 records it in a single statement, so concurrent requests can never overspend. Three limits
 hold at once: the person's limit in this chat (a member limit, else the chat's default, else
 the bot's), the chat's total budget when it has one, and the person's ceiling across every chat
-(USER_DAILY_LIMIT). SQLite runs one writer at a time, so the statement alone is atomic; on
-PostgreSQL the statement first takes transaction-scoped advisory locks on the person and, when
-the chat has a total budget, on the chat (always in that order: no deadlock), so concurrent
-replicas are serialised exactly where their reservations could collide. When the operator set a
-spend budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD), the same statement also checks it
-(``budget_clause``, spending.py), after one more lock that every reservation shares.
+(USER_DAILY_LIMIT). They bound the day's free credits; what they leave short is taken from the
+person's bought balance in the same statement (credits.py). SQLite runs one writer at a time,
+so the statement alone is atomic; on PostgreSQL the statement first takes transaction-scoped
+advisory locks on the person and, when the chat has a total budget, on the chat (always in that
+order: no deadlock), so concurrent replicas are serialised exactly where their reservations
+could collide. When the operator set a spend budget (DAILY_BUDGET_USD, MONTHLY_BUDGET_USD), the
+same statement also checks it (``budget_clause``, spending.py), after one more lock that every
+reservation shares.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     text,
 )
@@ -37,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import JobStatus, QuotaStatus
 from ..errors import DuplicateRequest, QuotaExceeded
+from .credits import Credits, balance_of, free_sum, moderators_limit, paid_clause, paid_part
 from .spending import BUDGET_LOCK, Spend, budget_clause
 from .tables import audit, jobs, limits
 
@@ -52,24 +54,6 @@ _LOCKS = text("SELECT pg_advisory_xact_lock(7301, hashtext(:actor)), "
 def _p(name: str, kind: Any = String) -> Any:
     """A typed parameter (asyncpg wants to know what a bare parameter is)."""
     return bindparam(name, type_=kind)
-
-
-def _sum(*where: Any) -> Any:
-    return select(func.coalesce(func.sum(jobs.c.credits), 0)).where(
-        jobs.c.day == bindparam("day"), *where).scalar_subquery()
-
-
-def _member_used(*status: Any) -> Any:
-    return _sum(jobs.c.scope == bindparam("scope"), jobs.c.actor == bindparam("actor"),
-                *(status or (_LIVE,)))
-
-
-def _person_used(*status: Any) -> Any:
-    return _sum(jobs.c.actor == bindparam("actor"), *(status or (_LIVE,)))
-
-
-def _scope_used() -> Any:
-    return _sum(jobs.c.scope == bindparam("scope"), _LIVE)
 
 
 def _limit(kind: str, member: Any) -> Any:
@@ -90,27 +74,27 @@ def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
         _p("platform"), _p("actor"), _p("scope"), _p("day"), _p("credits", Integer),
         literal(JobStatus.RESERVED.value), _p("request", Text), _p("now"), _p("now"),
         _p("origin_key"), _p("owner"), _p("now"), _p("estimated_usd", Float),
+        paid_part(_member_limit()) if limited else literal(0),
     ).where(~select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).exists())
-    if limited:
-        total = _limit("total", "")
-        values = values.where(
-            _member_used() + _p("credits", Integer) <= _member_limit(),
-            or_(total.is_(None), _scope_used() + _p("credits", Integer) <= total),
-            _person_used() + _p("credits", Integer) <= _p("ceiling", Integer),
-        )
+    if limited:  # the free allowance first, then the bought balance (credits.py)
+        values = values.where(paid_clause(_member_limit()))
     if budgeted:
         values = values.where(budget_clause())
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",
                "created_at", "updated_at", "origin_key", "owner", "heartbeat_at",
-               "estimated_usd"]
+               "estimated_usd", "paid_credits"]
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
 def status_statement() -> Any:
-    """What a person has charged and holds, here and in every chat, and their limit here."""
+    """What a person has charged and holds of the day's free credits, here and in every chat,
+    their limit here, their bought balance, and the limits moderators set here (0 stops)."""
     committed = jobs.c.status == JobStatus.COMMITTED.value
-    return select(_member_used(committed), _member_used(_HELD), _person_used(committed),
-                  _person_used(_HELD), _member_limit())
+    here = jobs.c.scope == bindparam("scope"), jobs.c.actor == bindparam("actor")
+    person = jobs.c.actor == bindparam("actor")
+    return select(free_sum(*here, committed), free_sum(*here, _HELD),
+                  free_sum(person, committed), free_sum(person, _HELD), _member_limit(),
+                  balance_of(bindparam("actor")), moderators_limit(), _limit("total", ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +112,7 @@ class UsageReport:
     budget: int | None
 
 
-class Quotas(Spend):
+class Quotas(Credits, Spend):
     _statements: ClassVar[dict[tuple[bool, bool], Any]] = {
         (limited, budgeted): reserve_statement(limited=limited, budgeted=budgeted)
         for limited in (True, False) for budgeted in (True, False)}
@@ -202,16 +186,19 @@ class Quotas(Spend):
                              credits=credits)
 
     async def status(self, *, actor: str, scope: str, unlimited: bool = False) -> QuotaStatus:
-        """What the person has charged, has in flight and has left, here and in every chat."""
+        """What the person has charged, has in flight and has left of the day's free
+        allowance, here and in every chat, and their bought balance."""
         params = {"actor": actor, "scope": scope, "day": self.today(),
                   "default": self._default}
         async with self.engine.connect() as conn:
             row = (await conn.execute(self._status, params)).one()
-        used, held, day_used, day_held, limit = (int(v) for v in row)
+        used, held, day_used, day_held, limit, balance = (int(v) for v in row[:6])
+        stopped = any(v is not None and v <= 0 for v in row[6:])
         return QuotaStatus(
             used=used, reserved=held, limit=None if unlimited else limit,
             day_used=day_used, day_reserved=day_held,
-            day_limit=None if unlimited else self._user_limit, resets_at=self.resets_at())
+            day_limit=None if unlimited else self._user_limit, resets_at=self.resets_at(),
+            balance=max(balance, 0), stopped=stopped and not unlimited)
 
     async def limits(self, scope: str) -> ScopeLimits:
         async with self.engine.connect() as conn:

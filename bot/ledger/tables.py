@@ -42,12 +42,35 @@ jobs = Table(
     Column("total_tokens", Integer, nullable=True),
     Column("cost_usd", Float, nullable=True),  # set once the upstream answered
     Column("estimated_usd", Float, nullable=True),  # held against the budget meanwhile
+    # of ``credits``, how many came from the person's bought balance (the rest were free)
+    Column("paid_credits", Integer, nullable=False, server_default="0"),
     Index("ix_jobs_usage", "scope", "day", "actor", "status", "credits"),
     Index("ix_jobs_status", "status", "platform"),
     Index("ix_jobs_day", "day", "status"),
     Index("ux_jobs_origin", "origin_key", unique=True),
     Index("ix_jobs_person", "actor", "day", "status", "credits"),
     Index("ix_jobs_spend", "day", "status", "cost_usd", "estimated_usd"),
+    Index("ix_jobs_paid", "actor", "paid_credits", "status"),
+)
+
+# every purchase and refund of bought credits: who, what, when, and the platform's id for it
+# (Telegram's telegram_payment_charge_id, Discord's entitlement id); a person's balance is
+# what their rows add up to, less the credits their live jobs took from it
+purchases = Table(
+    "purchases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),  # telegram | discord
+    Column("kind", String(16), nullable=False),  # purchase | refund
+    Column("charge_id", String(255), nullable=False),  # the platform's charge or entitlement
+    Column("actor", String(128), nullable=False),
+    Column("pack", String(64), nullable=False),  # credits:stars, or the Discord SKU id
+    Column("credits", Integer, nullable=False),  # added (a purchase) or taken back (< 0)
+    Column("stars", Integer, nullable=False, server_default="0"),  # paid (< 0: given back)
+    Column("at", String(40), nullable=False),
+    Column("by", String(128), nullable=False),  # the buyer, or who refunded
+    Index("ux_purchases_charge", "platform", "kind", "charge_id", unique=True),
+    Index("ix_purchases_actor", "actor", "credits"),
+    Index("ix_purchases_at", "at"),
 )
 
 # a generated (paid) result, kept from before its delivery starts until the job is finished

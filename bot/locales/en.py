@@ -189,4 +189,35 @@ EN: Mapping[str, str] = {
     "stats_month_budget": "This month: estimated spend ${spend} of ${budget}",
     "stats_quality": "Failure rate: {failure_rate}; time to result: p50 {p50}, p95 {p95}",
     "stats_top": "Top groups and servers by spend: {top}",
+    # credits people buy (only with payments on)
+    "cmd_buy": "Buy credits that do not reset daily",
+    "cmd_paysupport": "Help with a payment",
+    "cmd_terms": "Terms of sale",
+    "pay_private": "Send /buy to me in a private chat to buy credits.",
+    "pay_packs": "Credits you buy do not reset daily: your free credits are used first. "
+                 "Pick a pack:",
+    "pay_title": "{credits} credits",
+    "pay_description": "{credits} edit credits for {stars} Telegram Stars. They do not reset "
+                       "daily.",
+    "pay_off": "Payments are off at the moment. Nothing was charged.",
+    "pay_gone": "This pack is no longer on offer. Nothing was charged: send /buy for "
+                "the current ones.",
+    "pay_thanks": "Thank you! {credits} credits were added. You have {balance} bought credits.",
+    "pay_refunded": "Your payment was refunded, and the {credits} unused credits of it were "
+                    "taken back.",
+    "pay_pack": "{credits} credits for {stars} Stars",
+    "refund_usage": "Send /refund CHARGE_ID (the payment's id from its receipt).",
+    "refund_unknown": "No payment has that id.",
+    "refund_done": "Refunded. {credits} unused credits were taken back.",
+    "refund_failed": "Telegram refused the refund: {reason}",
+    "paysupport": "For help with a payment, write to the people who run this bot.",
+    "terms": "Credits are for edits with this bot. They do not reset daily. Unused "
+             "credits can be refunded: see /paysupport.",
+    "quota_balance": "Bought credits: {balance} (they do not reset daily).",
+    "quota_buy": "Buy more in a private chat with me: /buy ({packs}).",
+    "quota_buy_discord": "Or buy credits with a button below; they do not reset daily.",
+    "help_buy": "Out of credits? /buy more in a private chat (they do not reset daily). "
+                "/terms, /paysupport.",
+    "stats_sales": "Sales: {stars} Stars for {credits} credits ({purchases} purchases), "
+                   "{refunds} refunds; estimated revenue ${revenue}",
 }

@@ -206,4 +206,34 @@ ES: Mapping[str, str] = {
     "stats_quality": "Tasa de fallos: {failure_rate}; tiempo hasta el resultado: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grupos y servidores con más gasto: {top}",
+    # credits people buy (only with payments on)
+    "cmd_buy": "Comprar créditos que no se reinician cada día",
+    "cmd_paysupport": "Ayuda con un pago",
+    "cmd_terms": "Condiciones de venta",
+    "pay_private": "Envíame /buy en un chat privado para comprar créditos.",
+    "pay_packs": "Los créditos que compras no se reinician cada día: primero se usan los "
+                 "gratuitos. Elige un paquete:",
+    "pay_title": "{credits} créditos",
+    "pay_description": "{credits} créditos de edición por {stars} Telegram Stars. No se "
+                       "reinician cada día.",
+    "pay_off": "Los pagos están desactivados por ahora. No se ha cobrado nada.",
+    "pay_gone": "Este paquete ya no está a la venta. No se ha cobrado nada: envía /buy "
+                "para ver los actuales.",
+    "pay_thanks": "¡Gracias! Se añadieron {credits} créditos. Tienes {balance} créditos comprados.",
+    "pay_refunded": "Tu pago fue reembolsado y se retiraron sus {credits} créditos sin usar.",
+    "pay_pack": "{credits} créditos por {stars} Stars",
+    "refund_usage": "Envía /refund CHARGE_ID (el id del pago en su recibo).",
+    "refund_unknown": "Ningún pago tiene ese id.",
+    "refund_done": "Reembolsado. Se retiraron {credits} créditos sin usar.",
+    "refund_failed": "Telegram rechazó el reembolso: {reason}",
+    "paysupport": "Para ayuda con un pago, escribe a quienes gestionan este bot.",
+    "terms": "Los créditos son para ediciones con este bot y no se reinician cada "
+             "día. Los créditos sin usar se pueden reembolsar: consulta /paysupport.",
+    "quota_balance": "Créditos comprados: {balance} (no se reinician cada día).",
+    "quota_buy": "Compra más en un chat privado conmigo: /buy ({packs}).",
+    "quota_buy_discord": "O compra créditos con un botón de abajo; no se reinician cada día.",
+    "help_buy": "¿Sin créditos? /buy más en un chat privado (no se reinician cada día). "
+                "/terms, /paysupport.",
+    "stats_sales": "Ventas: {stars} Stars por {credits} créditos ({purchases} compras), "
+                   "{refunds} reembolsos; ingresos estimados ${revenue}",
 }

@@ -211,4 +211,37 @@ ID: Mapping[str, str] = {
     "stats_quality": "Tingkat kegagalan: {failure_rate}; waktu sampai hasil: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grup dan server dengan biaya terbesar: {top}",
+    # credits people buy (only with payments on)
+    "cmd_buy": "Beli kredit yang tidak direset setiap hari",
+    "cmd_paysupport": "Bantuan pembayaran",
+    "cmd_terms": "Ketentuan penjualan",
+    "pay_private": "Kirim /buy ke saya di obrolan pribadi untuk membeli kredit.",
+    "pay_packs": "Kredit yang dibeli tidak direset setiap hari: kredit gratis dipakai "
+                 "lebih dulu. Pilih paket:",
+    "pay_title": "{credits} kredit",
+    "pay_description": "{credits} kredit edit seharga {stars} Telegram Stars. Tidak direset "
+                       "setiap hari.",
+    "pay_off": "Pembayaran sedang dimatikan. Tidak ada yang ditagih.",
+    "pay_gone": "Paket ini tidak dijual lagi. Tidak ada yang ditagih: kirim /buy untuk "
+                "paket yang ada.",
+    "pay_thanks": "Terima kasih! {credits} kredit ditambahkan. Kamu punya {balance} "
+                  "kredit yang dibeli.",
+    "pay_refunded": "Pembayaranmu dikembalikan, dan {credits} kredit yang belum dipakai "
+                    "ditarik kembali.",
+    "pay_pack": "{credits} kredit seharga {stars} Stars",
+    "refund_usage": "Kirim /refund CHARGE_ID (id pembayaran dari tanda terimanya).",
+    "refund_unknown": "Tidak ada pembayaran dengan id itu.",
+    "refund_done": "Dikembalikan. {credits} kredit yang belum dipakai ditarik kembali.",
+    "refund_failed": "Telegram menolak pengembalian dana: {reason}",
+    "paysupport": "Untuk bantuan pembayaran, hubungi pengelola bot ini.",
+    "terms": "Kredit dipakai untuk edit dengan bot ini dan tidak direset setiap "
+             "hari. Kredit yang belum dipakai bisa dikembalikan: lihat /paysupport.",
+    "quota_balance": "Kredit yang dibeli: {balance} (tidak direset setiap hari).",
+    "quota_buy": "Beli lagi di obrolan pribadi dengan saya: /buy ({packs}).",
+    "quota_buy_discord": "Atau beli kredit dengan tombol di bawah; kredit itu tidak direset "
+                         "setiap hari.",
+    "help_buy": "Kredit habis? /buy lagi di obrolan pribadi (tidak direset setiap "
+                "hari). /terms, /paysupport.",
+    "stats_sales": "Penjualan: {stars} Stars untuk {credits} kredit ({purchases} "
+                   "pembelian), {refunds} pengembalian; perkiraan pendapatan ${revenue}",
 }

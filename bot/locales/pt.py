@@ -200,4 +200,36 @@ PT: Mapping[str, str] = {
     "stats_quality": "Taxa de falhas: {failure_rate}; tempo até o resultado: p50 {p50}, "
                      "p95 {p95}",
     "stats_top": "Grupos e servidores que mais gastaram: {top}",
+    # credits people buy (only with payments on)
+    "cmd_buy": "Comprar créditos que não zeram todo dia",
+    "cmd_paysupport": "Ajuda com um pagamento",
+    "cmd_terms": "Termos de venda",
+    "pay_private": "Envie /buy para mim num chat privado para comprar créditos.",
+    "pay_packs": "Os créditos comprados não zeram todo dia: os gratuitos são usados "
+                 "primeiro. Escolha um pacote:",
+    "pay_title": "{credits} créditos",
+    "pay_description": "{credits} créditos de edição por {stars} Telegram Stars. Não zeram "
+                       "todo dia.",
+    "pay_off": "Os pagamentos estão desativados no momento. Nada foi cobrado.",
+    "pay_gone": "Este pacote não está mais à venda. Nada foi cobrado: envie /buy para "
+                "ver os atuais.",
+    "pay_thanks": "Obrigado! {credits} créditos foram adicionados. Você tem {balance} "
+                  "créditos comprados.",
+    "pay_refunded": "Seu pagamento foi reembolsado, e os {credits} créditos dele não usados "
+                    "foram retirados.",
+    "pay_pack": "{credits} créditos por {stars} Stars",
+    "refund_usage": "Envie /refund CHARGE_ID (o id do pagamento no recibo).",
+    "refund_unknown": "Nenhum pagamento tem esse id.",
+    "refund_done": "Reembolsado. {credits} créditos não usados foram retirados.",
+    "refund_failed": "O Telegram recusou o reembolso: {reason}",
+    "paysupport": "Para ajuda com um pagamento, escreva para quem administra este bot.",
+    "terms": "Os créditos são para edições com este bot e não zeram todo dia. "
+             "Créditos não usados podem ser reembolsados: veja /paysupport.",
+    "quota_balance": "Créditos comprados: {balance} (não zeram todo dia).",
+    "quota_buy": "Compre mais num chat privado comigo: /buy ({packs}).",
+    "quota_buy_discord": "Ou compre créditos com um botão abaixo; eles não zeram todo dia.",
+    "help_buy": "Sem créditos? /buy mais num chat privado (não zeram todo dia). /terms, "
+                "/paysupport.",
+    "stats_sales": "Vendas: {stars} Stars por {credits} créditos ({purchases} compras), "
+                   "{refunds} reembolsos; receita estimada ${revenue}",
 }

@@ -187,4 +187,34 @@ VI: Mapping[str, str] = {
     "stats_month_budget": "Tháng này: chi phí ước tính ${spend} trên ${budget}",
     "stats_quality": "Tỉ lệ lỗi: {failure_rate}; thời gian ra ảnh: p50 {p50}, p95 {p95}",
     "stats_top": "Nhóm và máy chủ chi nhiều nhất: {top}",
+    # credits people buy (only with payments on)
+    "cmd_buy": "Mua lượt không bị đặt lại mỗi ngày",
+    "cmd_paysupport": "Hỗ trợ thanh toán",
+    "cmd_terms": "Điều khoản bán hàng",
+    "pay_private": "Hãy gửi /buy cho tôi trong cuộc trò chuyện riêng để mua lượt.",
+    "pay_packs": "Lượt đã mua không bị đặt lại mỗi ngày: lượt miễn phí được dùng trước. "
+                 "Chọn một gói:",
+    "pay_title": "{credits} lượt",
+    "pay_description": "{credits} lượt chỉnh sửa với giá {stars} Telegram Stars. Không bị đặt "
+                       "lại mỗi ngày.",
+    "pay_off": "Hiện đang tắt thanh toán. Bạn chưa bị trừ gì.",
+    "pay_gone": "Gói này không còn được bán. Bạn chưa bị trừ gì: gửi /buy để xem các gói hiện có.",
+    "pay_thanks": "Cảm ơn bạn! Đã thêm {credits} lượt. Bạn có {balance} lượt đã mua.",
+    "pay_refunded": "Khoản thanh toán của bạn đã được hoàn tiền, và {credits} lượt chưa "
+                    "dùng đã bị thu lại.",
+    "pay_pack": "{credits} lượt giá {stars} Stars",
+    "refund_usage": "Gửi /refund CHARGE_ID (mã thanh toán trên biên nhận).",
+    "refund_unknown": "Không có khoản thanh toán nào có mã đó.",
+    "refund_done": "Đã hoàn tiền. Đã thu lại {credits} lượt chưa dùng.",
+    "refund_failed": "Telegram từ chối hoàn tiền: {reason}",
+    "paysupport": "Cần hỗ trợ về thanh toán, hãy liên hệ những người vận hành bot này.",
+    "terms": "Lượt dùng để chỉnh sửa ảnh với bot này và không bị đặt lại mỗi ngày. "
+             "Lượt chưa dùng có thể được hoàn tiền: xem /paysupport.",
+    "quota_balance": "Lượt đã mua: {balance} (không bị đặt lại mỗi ngày).",
+    "quota_buy": "Mua thêm trong cuộc trò chuyện riêng với tôi: /buy ({packs}).",
+    "quota_buy_discord": "Hoặc mua lượt bằng một nút bên dưới; chúng không bị đặt lại mỗi ngày.",
+    "help_buy": "Hết lượt? /buy thêm trong cuộc trò chuyện riêng (không bị đặt lại mỗi "
+                "ngày). /terms, /paysupport.",
+    "stats_sales": "Bán hàng: {stars} Stars cho {credits} lượt ({purchases} lần mua), "
+                   "{refunds} lần hoàn tiền; doanh thu ước tính ${revenue}",
 }

@@ -3,7 +3,7 @@
 from .budget import AdminAlerts, Budget
 from .logs import RedactingFilter, configure_logging, loop_exception_handler
 from .metrics import Metrics, outcome_label
-from .stats import Period, Stats, StatsReport
+from .stats import Period, Sales, Stats, StatsReport
 
 __all__ = [
     "AdminAlerts",
@@ -11,6 +11,7 @@ __all__ = [
     "Metrics",
     "Period",
     "RedactingFilter",
+    "Sales",
     "Stats",
     "StatsReport",
     "configure_logging",

@@ -97,6 +97,12 @@ class Metrics:
                                  "Estimates held against the budget by running jobs",
                                  registry=registry)
         self._spending: Callable[[], Awaitable[Spending]] | None = None
+        # what people paid (counted by the replica that credited it: sum across replicas)
+        self._sales = Counter("editbot_sales", "Purchases and refunds of bought credits: "
+                              "stars paid, credits sold, refunds", ["platform", "what"],
+                              registry=registry)
+        self._revenue = Counter("editbot_revenue_usd", "Estimated revenue in US dollars "
+                                "(Stars at STAR_USD_RATE), before refunds", registry=registry)
 
     # -- what the edit service reports --------------------------------------------------------
     def edit(self, platform: str, outcome: str, size: str | None) -> None:
@@ -114,6 +120,19 @@ class Metrics:
     def credits(self, platform: str, event: str, amount: int) -> None:
         if self.enabled and amount:
             self._credits.labels(platform, event).inc(amount)
+
+    def sale(self, platform: str, *, credits: int, stars: int, usd: float,
+             refund: bool = False) -> None:
+        """A purchase credited, or (``refund``) one refunded: what it moved."""
+        if not self.enabled:
+            return
+        prefix = "refunded_" if refund else ""
+        self._sales.labels(platform, "refunds" if refund else "purchases").inc()
+        self._sales.labels(platform, f"{prefix}stars").inc(stars)
+        self._sales.labels(platform, "credits_taken_back" if refund else "credits_sold"
+                           ).inc(credits)
+        if not refund:
+            self._revenue.inc(usd)
 
     def spent(self, spend: Spend) -> None:
         if not self.enabled:

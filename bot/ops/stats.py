@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +28,26 @@ TOP_SCOPES = 5
 
 
 @dataclass(frozen=True, slots=True)
+class Sales:
+    """What people paid for credits in a period: Stars received (Telegram), credits sold
+    (every platform), refunds and the Stars they gave back, and the estimated revenue in USD
+    (Stars kept, at STAR_USD_RATE)."""
+
+    stars: int
+    credits_sold: int
+    purchases: int
+    refunds: int
+    stars_refunded: int
+    revenue_usd: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stars": self.stars, "credits_sold": self.credits_sold,
+                "purchases": self.purchases, "refunds": self.refunds,
+                "stars_refunded": self.stars_refunded,
+                "revenue_usd": round(self.revenue_usd, 4)}
+
+
+@dataclass(frozen=True, slots=True)
 class Period:
     first_day: str
     last_day: str
@@ -37,9 +57,11 @@ class Period:
     failure_rate: float | None  # failed / finished; None when nothing finished
     p50_s: float | None  # time to result of delivered edits
     p95_s: float | None
+    sales: Sales | None = None  # None: payments are off and nothing was ever sold
 
     def to_json(self) -> dict[str, Any]:
-        return {"first_day": self.first_day, "last_day": self.last_day,
+        sold = {} if self.sales is None else {"sales": self.sales.to_json()}
+        return {**sold, "first_day": self.first_day, "last_day": self.last_day,
                 "outcomes": self.outcomes, "spend_usd": round(self.spend_usd, 4),
                 "top_scopes": [{"scope": s, "spend_usd": round(v, 4)}
                                for s, v in self.top_scopes],
@@ -109,7 +131,10 @@ def summarize(rows: list[Any], first_day: str, last_day: str) -> Period:
 class Stats:
     def __init__(self, *, ledger: QuotaLedger, admins: frozenset[str],
                  budget_usd: float | None, model: str,
-                 clock: Callable[[], datetime], monthly_budget_usd: float | None = None) -> None:
+                 clock: Callable[[], datetime], monthly_budget_usd: float | None = None,
+                 payments: bool = False, star_usd_rate: float = 0.0) -> None:
+        self._payments = payments
+        self._star_usd = star_usd_rate
         self._ledger = ledger
         self._admins = admins
         self._budget = budget_usd
@@ -129,8 +154,19 @@ class Stats:
         async with self._ledger.engine.connect() as conn:
             rows = list((await conn.execute(stmt)).all())
         month = await self._ledger.spending(today)
-        return StatsReport(today=summarize(rows, today, today),
-                           week=summarize(rows, first, today), budget_usd=self._budget,
+        return StatsReport(today=await self._sold(summarize(rows, today, today), 1),
+                           week=await self._sold(summarize(rows, first, today), 7),
+                           budget_usd=self._budget,
                            model=self._model, at=self._clock(),
                            month_spend_usd=month.month_cost_usd,
                            monthly_budget_usd=self._monthly)
+
+    async def _sold(self, period: Period, days: int) -> Period:
+        """The period with its sales, when payments are on or anything was ever sold."""
+        start = self._ledger.resets_at() - timedelta(days=days)
+        found = await self._ledger.sales(start.astimezone(UTC).isoformat(
+            timespec="microseconds"))
+        if not self._payments and not (await self._ledger.sales())["purchases"]:
+            return period
+        kept = found["stars"] - found["stars_refunded"]
+        return replace(period, sales=Sales(**found, revenue_usd=kept * self._star_usd))

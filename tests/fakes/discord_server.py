@@ -46,6 +46,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .discord_payments import DiscordPayments
 from .watch import Watched
 
 MB = 1024 * 1024
@@ -108,7 +109,7 @@ class Call:
         return str(self.body.get("content") or "")
 
 
-class FakeDiscord(Watched):
+class FakeDiscord(DiscordPayments, Watched):
     def __init__(self, token: str = "MTAfake.discord-token.for-tests") -> None:
         super().__init__()
         self.token = token
@@ -146,6 +147,7 @@ class FakeDiscord(Watched):
         self.followups: dict[str, int] = {}  # interaction token -> follow-ups it may still make
         self.hidden: set[str] = set()  # interaction tokens whose answers Discord makes ephemeral
         self.answers_in: dict[str, str] = {}  # interaction token -> its channel
+        self._payments_init()
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -336,7 +338,8 @@ class FakeDiscord(Watched):
         owners: dict[str, str] = {}
         payload: dict[str, Any] = {
             "id": interaction_id, "application_id": self.app_id, "type": kind, "token": token,
-            "version": 1, "data": data, "locale": locale, "entitlements": [],
+            "version": 1, "data": data, "locale": locale,
+            "entitlements": self.unconsumed(user["id"]),
             "authorizing_integration_owners": owners,
             "attachment_size_limit": self.attachment_limit, "app_permissions": str(EVERYONE)}
         if private is not None:  # only a person's own install reaches a DM between people
@@ -531,10 +534,14 @@ class FakeDiscord(Watched):
                 return _json({"message": "401: Unauthorized", "code": 0}, 401)
             else:
                 refused = self._channel_refusal(request.method, path, body, files)
+            refused = refused or self.components_refusal(body)
             if refused is not None:
                 call.result = refused
                 return refused
-            result = self._route(request.method, path, body, files)
+            result = self.payments_route(request.method, path.strip("/").split("/"),
+                                         dict(request.query))
+            if result is None:
+                result = self._route(request.method, path, body, files)
             call.result = result
             if isinstance(result, web.Response):
                 return result

@@ -38,6 +38,7 @@ from aiohttp import web
 from PIL import Image
 
 from .flood import FloodControl, FloodLimits
+from .telegram_payments import ApiError, TelegramPayments
 from .telegram_webhook import WebhookDelivery
 from .watch import Watched
 
@@ -51,7 +52,8 @@ DEFAULT_UPDATES = frozenset({
     "purchased_paid_media", "poll", "poll_answer", "my_chat_member", "chat_join_request",
     "chat_boost", "removed_chat_boost"})
 _STRINGS = {"text", "caption", "action", "callback_query_id", "file_id", "parse_mode",
-            "language_code", "url", "title", "description"}
+            "language_code", "url", "title", "description", "payload", "provider_token",
+            "currency", "error_message", "pre_checkout_query_id", "telegram_payment_charge_id"}
 
 
 @dataclass
@@ -71,11 +73,7 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     return web.json_response(body, status=status)
 
 
-class _ApiError(Exception):
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
+_ApiError = ApiError
 
 
 @functools.lru_cache(maxsize=64)
@@ -91,7 +89,7 @@ def _entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
 
 
-class FakeTelegram(Watched):
+class FakeTelegram(TelegramPayments, Watched):
     def __init__(self, token: str = "123456789:AAFakeTokenForTests-abcdefghijkl",
                  username: str = "EditTestBot") -> None:
         super().__init__()
@@ -119,6 +117,7 @@ class FakeTelegram(Watched):
             lambda: itertools.count(100))
         self.webhook = WebhookDelivery(self._notify)
         self._confirmed = 0  # getUpdates' offset: the updates before it were taken
+        self._payments_init()
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:

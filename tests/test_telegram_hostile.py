@@ -55,12 +55,13 @@ async def test_no_credits_means_no_download_and_one_answer(
 
 async def test_a_refusal_is_said_again_after_the_cooldown(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    await start_bot(default_daily_limit=0, refusal_cooldown_s=0.5)
+    await start_bot(default_daily_limit=0, refusal_cooldown_s=2)
     one = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit one")
-    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit two")
+    await tg.wait_for(lambda: len(said(tg, "used your 0 credits")) == 1)
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit two")  # within the cooldown: not told
     three = tg.post(GROUP, BOB, photo=PHOTO, caption="/edit three")  # another person: told
     await tg.wait_for(lambda: len(said(tg, "used your 0 credits")) == 2)
-    await asyncio.sleep(0.6)
+    await asyncio.sleep(2.1)
     four = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit four")
     await tg.wait_for(lambda: len(said(tg, "used your 0 credits")) == 3)
     replied = [c.params["reply_parameters"]["message_id"] for c in tg.sent("sendMessage")

@@ -439,7 +439,13 @@ class FakeTelegram(TelegramPayments, Watched):
             fields["reply_markup"] = p["reply_markup"]
         return fields
 
+    def _check_started(self, chat_id: Any) -> None:
+        """A bot may write to a person only once that person has written to it (Start)."""
+        if int(chat_id) > 0 and int(chat_id) not in self._chats:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
     async def _m_sendMessage(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        self._check_started(p["chat_id"])
         text = str(p.get("text", ""))
         if not text.strip():
             return _error(400, "Bad Request: message text is empty")

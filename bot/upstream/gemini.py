@@ -58,6 +58,18 @@ async def read_capped(response: httpx.Response, limit: int, *, cut: bool = False
     return body
 
 
+async def _post(http: httpx.AsyncClient, url: str, content: bytes, headers: dict[str, str],
+                params: dict[str, str]) -> tuple[httpx.Response, bytearray]:
+    """The answer's status and headers (an error's body in it) and its body, capped."""
+    async with http.stream("POST", url, content=content, headers=headers,
+                           params=params) as streamed:
+        ok = streamed.status_code == 200
+        body = await read_capped(streamed, MAX_ANSWER_BYTES if ok else MAX_ERROR_BYTES,
+                                 cut=not ok)
+        return httpx.Response(streamed.status_code, headers=streamed.headers,
+                              content=b"" if ok else bytes(body)), body
+
+
 class GeminiClient:
     def __init__(
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
@@ -189,14 +201,8 @@ class GeminiClient:
         try:
             # a deadline for the whole answer: httpx's timeouts are per read, and a body
             # trickled a few bytes at a time would never trip them
-            async with asyncio.timeout(self._timeout_s), self._http.stream(
-                    "POST", self._url, content=content, headers=headers,
-                    params=params) as streamed:
-                ok = streamed.status_code == 200
-                body = await read_capped(streamed, MAX_ANSWER_BYTES if ok else MAX_ERROR_BYTES,
-                                         cut=not ok)
-                response = httpx.Response(streamed.status_code, headers=streamed.headers,
-                                          content=b"" if ok else bytes(body))
+            async with asyncio.timeout(self._timeout_s):
+                response, body = await _post(self._http, self._url, content, headers, params)
         except (httpx.TimeoutException, TimeoutError):
             self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.

@@ -127,6 +127,14 @@ class TelegramEdits:
         line = self.lines.of(origin, request.actor.language)
         return request, self.delivery.deliver, line.progress
 
+    def redelivers(self, job: Job) -> bool:
+        """The result goes into the edit's status message (editMessageMedia): delivering it
+        again after a restart puts it into the same message, never a second one. Not so
+        without a status message (a new photo), nor at 2K/4K (a document follows the photo)."""
+        origin = job.request.get("origin") or {}
+        size = request_from_json(job.request).command.image_size
+        return origin.get("status_id") is not None and size not in ("2K", "4K")
+
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)
         reason = "interrupted_delivery" if job.delivering else "abandoned"

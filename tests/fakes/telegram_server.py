@@ -112,6 +112,7 @@ class FakeTelegram(TelegramPayments, Watched):
         self.flood = FloodControl()
         self._chats: dict[int, dict[str, Any]] = {}
         self.down = False  # every call answers 502 while set
+        self.answer_after: dict[str, float] = {}  # method -> seconds its answer is held back
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
@@ -337,6 +338,8 @@ class FakeTelegram(TelegramPayments, Watched):
             if isinstance(result, web.Response):
                 return result
             call.result = result
+            if self.answer_after.get(method):  # done, but the answer is slow to come back
+                await asyncio.sleep(self.answer_after[method])
             return web.json_response({"ok": True, "result": result})
         finally:
             if method != "getUpdates":

@@ -37,6 +37,9 @@ from bot.errors import EditbotError
 from bot.i18n import error_text, text
 
 log = logging.getLogger(__name__)
+# a status message still on its way when the images are in gets this long to arrive (a moment
+# in a private chat; in a group held by flood control it is not waited for)
+STATUS_WAIT_S = 1.0
 
 
 class TelegramPort:
@@ -52,7 +55,10 @@ class TelegramPort:
         self.line: StatusLine | None = None
 
     async def images(self) -> list[Blob]:
-        return await download_all(self._edits.bot(), self.refs)
+        blobs = await download_all(self._edits.bot(), self.refs)
+        if self.line is not None:  # noted with the job (origin), once it is sent
+            await self.line.known(STATUS_WAIT_S)
+        return blobs
 
     async def show(self, progress: Progress) -> None:
         if self.line is None:

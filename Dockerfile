@@ -23,6 +23,8 @@ USER editbot
 # The database defaults to $DATA_DIR/editbot.sqlite3. The working directory is the volume too,
 # so even a relative DATABASE_URL from an env file lands in /data.
 ENV DATA_DIR=/data
+# the port is reached from outside the container (the bot alone defaults to loopback)
+ENV LISTEN_HOST=0.0.0.0
 WORKDIR /data
 VOLUME ["/data"]
 

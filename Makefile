@@ -19,6 +19,7 @@ run: $(STAMP)
 # one worker in turn (their xdist group, tests/conftest.py). docs/TESTING.md has the figures.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python bench/slowloris.py --quick
 	$(BIN)/lint-imports
 	$(BIN)/ruff check bot adapters editbot tests bench
 	$(BIN)/mypy
@@ -42,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/flood.py
 	$(BIN)/python bench/shared_queue.py
 	$(BIN)/python bench/crash_drill.py --replicas 3 --pg
+	$(BIN)/python bench/slowloris.py
 
 # The edit path's cost held to its targets (bench/check.py): the overhead and crowd benchmarks
 # at a reduced size, failing when a figure passes its target by more than 15%. Timings on a

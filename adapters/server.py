@@ -13,6 +13,10 @@ To serve more (a webhook), add routes before ``start``::
 A probe is a name and a coroutine function that returns None when all is well and a short
 reason otherwise (or raises: the exception's type is the reason). Probes run at once, each
 within PROBE_TIMEOUT_S.
+
+The port may face any client (adapters/connections.py): at most ``max_connections`` are kept,
+a request's headers must come within IDLE_TIMEOUT_S of connecting or of the previous answer,
+a body over MAX_BODY is answered 413, and asyncio's accept errors are logged once a minute.
 """
 
 from __future__ import annotations
@@ -25,22 +29,33 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from adapters.connections import ConnectionGuard, OncePerMinute
+
 log = logging.getLogger(__name__)
 Probe = Callable[[], Awaitable[str | None]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROBE_TIMEOUT_S = 3.0
+IDLE_TIMEOUT_S = 5.0  # for a request's headers, and between a connection's requests
+MAX_BODY = 1024 * 1024  # a Telegram update is a few kilobytes
+MAX_CONNECTIONS = 200  # well under a 1,024 file-descriptor limit, with the clients' own
+# connections asyncio accepts in one go before any is counted: what the cap may be passed by
+BACKLOG = 32
 
 
 class HttpServer:
-    def __init__(self, *, port: int, host: str = "0.0.0.0",
+    def __init__(self, *, port: int, host: str = "127.0.0.1",
                  registry: CollectorRegistry | None = None,
-                 refresh: Callable[[], Awaitable[None]] | None = None) -> None:
+                 refresh: Callable[[], Awaitable[None]] | None = None,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.host = host
         self.port = port  # 0: any free port; the bound one once started
         self._registry = registry
         self._refresh = refresh  # figures read from elsewhere (the ledger) before each scrape
         self._probes: dict[str, Probe] = {}
-        self._app = web.Application()
+        self.guard = ConnectionGuard(max_connections, MAX_BODY)
+        self._quiet = OncePerMinute()
+        self._app = web.Application(client_max_size=MAX_BODY,
+                                    middlewares=[self.guard.middleware])
         self._app.router.add_get("/healthz", self._healthz)
         self._app.router.add_get("/readyz", self._readyz)
         if registry is not None:
@@ -59,15 +74,19 @@ class HttpServer:
 
     async def start(self) -> int:
         """Listen; returns the port. Raises OSError when the port cannot be had."""
-        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False,
+                                     keepalive_timeout=IDLE_TIMEOUT_S)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        assert self._runner.server is not None
+        self.guard.attach(self._runner.server)
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG)
         try:
             await site.start()
         except OSError:
             await self._runner.cleanup()
             self._runner = None
             raise
+        logging.getLogger("asyncio").addFilter(self._quiet)
         sockets = getattr(site._server, "sockets", None)  # aiohttp keeps the asyncio Server
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
@@ -80,6 +99,7 @@ class HttpServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        logging.getLogger("asyncio").removeFilter(self._quiet)
 
     @property
     def url(self) -> str:

@@ -30,8 +30,12 @@ kill between a payment and its credit is caught up at the next start from the bo
 transactions, or by the webhook's redelivery).
 
 Ends with one JSON line: {"kills", "edits", "lost", "charged_twice", "delivered_twice",
-"refunded_but_delivered", "charged_undelivered", "purchases", "purchases_lost",
-"purchases_credited_twice", ...}.
+"refunded_but_delivered", "refunded_but_delivered_new_message", "charged_undelivered",
+"purchases", "purchases_lost", "purchases_credited_twice", ...}: a delivery that put the result
+into the edit's status message (editMessageMedia) is done again after a kill and charged, so
+"refunded_but_delivered" counts those that were refunded anyway; one that sent the result as a
+new message cannot be done again without a second copy, and is refunded and counted apart, as
+"refunded_but_delivered_new_message".
 """
 
 from __future__ import annotations
@@ -71,7 +75,8 @@ def replied_to(call: Any) -> int | None:
 
 def outcomes(tg: FakeTelegram, sent: list[tuple[int, int]]) -> dict[str, Any]:
     """Per edit the user sent: photos delivered, and whether it was answered with a reason."""
-    delivered: Counter[tuple[int, int]] = Counter()
+    shown: dict[tuple[int, int], set[int]] = {}  # the messages showing each edit's result
+    resent: set[tuple[int, int]] = set()  # edits whose result came as a new message
     answered: set[tuple[int, int]] = set()
     status_of: dict[tuple[int, int], int] = {}  # (chat, status message) -> the user's message
     for call in tg.calls:
@@ -80,14 +85,19 @@ def outcomes(tg: FakeTelegram, sent: list[tuple[int, int]]) -> dict[str, Any]:
             status_of[(chat, call.result["message_id"])] = replied_to(call)  # type: ignore[index]
         if call.method in ("sendPhoto", "editMessageMedia") and "photo" in call.files and (
                 call.result and replied_to(call)):
-            delivered[(chat, replied_to(call))] += 1  # type: ignore[index]
+            edit = (chat, replied_to(call))
+            # a status message edited into the result again is still one result shown
+            shown.setdefault(edit, set()).add(call.result["message_id"])  # type: ignore[arg-type]
+            if call.method == "sendPhoto":
+                resent.add(edit)  # type: ignore[arg-type]
         words = str(call.params.get("text", ""))
         if any(mark in words for mark in ANSWERED):
             origin = (replied_to(call) if call.method == "sendMessage"
                       else status_of.get((chat, call.params.get("message_id"))))  # type: ignore[arg-type]
             if origin is not None:
                 answered.add((chat, origin))  # type: ignore[arg-type]
-    return {"delivered": delivered, "answered": answered}
+    delivered = Counter({edit: len(messages) for edit, messages in shown.items()})
+    return {"delivered": delivered, "answered": answered, "resent": resent}
 
 
 def ledger(database: Path) -> dict[tuple[int, int], list[str]]:
@@ -222,15 +232,19 @@ async def drill(kills: int, seed: int, users: int) -> dict[str, Any]:
 
 def tally(kills: int, sent: list[tuple[int, int]], seen: dict[str, Any],
           jobs: dict[tuple[int, int], list[str]]) -> dict[str, Any]:
-    delivered, answered = seen["delivered"], seen["answered"]
+    delivered, answered, resent = seen["delivered"], seen["answered"], seen["resent"]
     committed = {e: s.count("committed") for e, s in jobs.items()}
+    refunded_delivered = [e for e in sent if delivered[e] and not committed.get(e)
+                          and "refunded" in jobs.get(e, [])]
     return {
         "kills": kills, "edits": len(sent),
         "lost": sum(1 for e in sent if not delivered[e] and e not in answered),
         "charged_twice": sum(1 for e in sent if committed.get(e, 0) > 1),
         "delivered_twice": sum(1 for e in sent if delivered[e] > 1),
-        "refunded_but_delivered": sum(1 for e in sent if delivered[e] and not committed.get(e)
-                                      and "refunded" in jobs.get(e, [])),
+        # an interrupted delivery into the status message is done again and charged; one
+        # that sent a new photo cannot be (it would come twice): refunded, counted apart
+        "refunded_but_delivered": sum(1 for e in refunded_delivered if e not in resent),
+        "refunded_but_delivered_new_message": sum(1 for e in refunded_delivered if e in resent),
         "charged_undelivered": sum(1 for e in sent if committed.get(e) and not delivered[e]),
         "still_reserved": sum(s.count("reserved") for s in jobs.values()),
         "delivered": sum(1 for e in sent if delivered[e]),
@@ -339,7 +353,8 @@ async def main() -> None:
           f"delivered, {figures['answered_free']} answered with a reason and not charged; "
           f"lost {figures['lost']}, charged twice {figures['charged_twice']}, delivered twice "
           f"{figures['delivered_twice']}, refunded but delivered "
-          f"{figures['refunded_but_delivered']}, charged but not delivered "
+          f"{figures['refunded_but_delivered']} (as a new message, which is not sent "
+          f"again: {figures['refunded_but_delivered_new_message']}), charged but not delivered "
           f"{figures['charged_undelivered']}"
           f", paid twice upstream {figures['paid_twice_upstream']} (of which with no kill "
           f"just after the first answer: {figures['paid_twice_unexplained']})"

@@ -49,7 +49,8 @@ def prepare_input(
     max_side: int = MAX_INPUT_SIDE, verify: bool = True,
 ) -> ImageInput:
     """Check an input image and make it ready to send: upright, at most ``max_side`` px on
-    the long side, a GIF's first frame as PNG. Raises ImageError with the reason.
+    the long side, an animation's first frame (GIF, animated WebP) as PNG. Raises ImageError
+    with the reason.
     ``verify=False``: the platform encoded this image itself (a Telegram photo), so a JPEG that
     needs no work is not decoded to prove it sound; only its header is read."""
     if len(data) > max_bytes:
@@ -65,7 +66,9 @@ def prepare_input(
             if width * height > max_pixels:
                 raise ImageError("too_many_pixels", pixels=width * height, limit=max_pixels)
             orientation = image.getexif().get(0x0112, 1)
-            needs_work = mime == "image/gif" or orientation != 1 or max(width, height) > max_side
+            # an animation goes as its first frame: the model takes one still image
+            animated = mime == "image/gif" or bool(getattr(image, "is_animated", False))
+            needs_work = animated or orientation != 1 or max(width, height) > max_side
             if mime == "image/jpeg" and not needs_work and not verify:
                 return ImageInput(data=data, mime_type=mime, width=width, height=height)
             if mime == "image/jpeg" and not needs_work:
@@ -82,7 +85,7 @@ def prepare_input(
 
     if not needs_work:
         return ImageInput(data=data, mime_type=mime, width=width, height=height)
-    if mime == "image/gif":
+    if animated:
         image.seek(0)
         image = image.convert("RGBA")
         mime = "image/png"

@@ -83,7 +83,8 @@ def http_server(core: Core, adapters: Sequence[Adapter]) -> HttpServer | None:
     if settings.listen_port is None:
         return None
     server = HttpServer(port=settings.listen_port, host=settings.listen_host,
-                        registry=core.metrics.registry, refresh=core.metrics.refresh)
+                        registry=core.metrics.registry, refresh=core.metrics.refresh,
+                        max_connections=settings.listen_max_connections)
 
     async def ledger() -> None:
         await core.ping()

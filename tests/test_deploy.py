@@ -101,6 +101,7 @@ def test_dockerfile_facts() -> None:
     assert first("COPY", "pyproject.toml") < install_deps
     for code in ("bot", "adapters", "editbot"):
         assert first("COPY", code) > install_deps  # code changes keep the dependency layer
+    assert ("ENV", "LISTEN_HOST=0.0.0.0") in steps  # the bot alone listens on loopback only
     assert ("ENV", "DATA_DIR=/data") in steps and ("VOLUME", '["/data"]') in steps
     assert [args for kind, args in steps if kind == "WORKDIR"][-1] == "/data"
     assert ("STOPSIGNAL", "SIGTERM") in steps

@@ -95,7 +95,8 @@ async def test_a_start_prints_one_line_per_platform(
     code, lines = await run_until(env, tmp_path, saying("telegram:", "discord:"))
     assert code == 0
     said = messages(lines)
-    assert re.fullmatch(r"serving /healthz, /readyz and /metrics on 0\.0\.0\.0:\d+", said[0])
+    # loopback unless LISTEN_HOST says otherwise (the Docker image sets 0.0.0.0)
+    assert re.fullmatch(r"serving /healthz, /readyz and /metrics on 127\.0\.0\.1:\d+", said[0])
     assert said[1:] == ["telegram: polling as @EditTestBot",
                         "discord: logged in as editbot, 1 server"]
 

@@ -35,6 +35,20 @@ def test_a_gif_becomes_its_first_frame() -> None:
     assert first.getpixel((5, 5))[2] > 200  # blue, not yellow
 
 
+def test_an_animated_webp_becomes_its_first_frame() -> None:
+    """The model takes one still image: an animation goes as its first frame, as for GIF."""
+    frames = [Image.new("RGB", (20, 20), color) for color in ("blue", "yellow", "red")]
+    animated = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:],
+                      duration=100, lossless=True)
+    prepared = prepare_input(animated)
+    assert prepared.mime_type == "image/png"
+    with Image.open(io.BytesIO(prepared.data)) as sent:
+        assert getattr(sent, "n_frames", 1) == 1
+        assert sent.convert("RGB").getpixel((5, 5)) == (0, 0, 255)
+    still = encode(frames[0], "WEBP", lossless=True)  # a still WebP goes as it is
+    assert prepare_input(still).data == still
+
+
 @pytest.mark.parametrize(("data", "code"), [
     (b"%PDF-1.7 not an image", "not_an_image"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "unreadable_image"),

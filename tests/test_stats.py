@@ -63,6 +63,29 @@ async def test_telegram_stats_for_operators_only(
     assert f"Estimated spend: ${2 * cost:.2f}" in week and "Failure rate: 33%" in week
 
 
+async def test_telegram_stats_asked_in_a_group_go_to_the_operator_privately(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    await start_bot(bot_admins="telegram:77")
+    tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
+    await tg.wait_for(lambda: tg.photos())
+    zed = FakeTelegram.user(77, "Zed", language="es")
+    tg.post(GROUP, zed, text="/stats")  # never started the bot privately: told how
+    await tg.wait_for(lambda: any("@EditTestBot" in t for t in tg.texts(GROUP["id"])))
+    assert tg.texts(GROUP["id"])[-1] == (
+        "Aún no puedo escribirte en privado: abre un chat privado con @EditTestBot, pulsa "
+        "Iniciar y vuelve a enviar /stats.")
+
+    private = FakeTelegram.private(zed)
+    tg.post(private, zed, text="/start")
+    await tg.wait_for(lambda: tg.texts(private["id"]))
+    tg.post(GROUP, zed, text="/stats")
+    await tg.wait_for(lambda: any("Stats" in t or "Estad" in t for t in tg.texts(private["id"])))
+    await tg.wait_for(lambda: tg.texts(GROUP["id"])[-1].startswith("Te envié"))
+    assert tg.texts(GROUP["id"])[-1] == "Te envié las cifras en nuestro chat privado."
+    assert not any("telegram:group" in t or "$" in t for t in tg.texts(GROUP["id"]))
+    assert "telegram:group:-100123" in tg.texts(private["id"])[-1]
+
+
 async def test_discord_stats_and_operator_messages(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
     adapter = await start_discord(bot_admins="discord:55")

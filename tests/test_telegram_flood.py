@@ -27,6 +27,8 @@ async def test_fake_answers_429_over_the_limits(tg: FakeTelegram) -> None:
     import httpx
 
     tg.enforce_flood_limits(FloodLimits(chat_messages=2, chat_window_s=2.0))
+    eve = FakeTelegram.user(5, "Eve")
+    tg.post(FakeTelegram.private(eve), eve, text="/start")  # a bot writes only once started
     url = f"{tg.root}/bot{tg.token}/sendMessage"
     async with httpx.AsyncClient() as http:
         answers = [await http.post(url, json={"chat_id": 5, "text": f"hi {i}"})

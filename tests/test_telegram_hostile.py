@@ -101,6 +101,22 @@ async def test_channels_are_their_own_requesters(
     assert "Only the person who asked" in answer.params["text"]
 
 
+async def test_a_moderator_limits_a_channel_by_replying_to_its_message(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    bot = await start_bot(default_daily_limit=5)
+    mod = FakeTelegram.user(1, "Mia")
+    tg.admins[GROUP["id"]].add(mod["id"])
+    posted = tg.post(GROUP, CHANNEL_BOT, sender_chat=NEWS, text="our news")
+    tg.post(GROUP, mod, text="/setlimit 0", reply_to=posted)
+    await tg.wait_for(lambda: said(tg, "Llama News can now use 0 credits"))
+    assert (await bot.core.ledger.limits(SCOPE)).members == {"telegram:chat:-1001111": 0}
+    tg.post(GROUP, CHANNEL_BOT, sender_chat=NEWS, photo=PHOTO, caption="/edit add a hat")
+    await tg.wait_for(lambda: said(tg, "used your 0 credits"))
+    tg.post(GROUP, CHANNEL_BOT, sender_chat=FANS, photo=PHOTO, caption="/edit add a scarf")
+    await tg.wait_for(lambda: photos(tg))  # another channel keeps the group's default
+    assert len(gemini.requests) == 1
+
+
 async def test_an_anonymous_admin_acts_as_the_group(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()

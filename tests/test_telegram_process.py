@@ -208,3 +208,33 @@ async def test_two_processes_on_postgresql_never_do_the_same_job_twice(
         assert (status.used, status.reserved) == (1, 0)
     finally:
         await ledger.close()
+
+
+async def test_a_kill_while_the_result_goes_into_the_status_delivers_it_again_and_charges(
+        tg: FakeTelegram, gemini: FakeGemini, bot_process: Callable[[], BotProcess],
+        tmp_path: Path) -> None:
+    """The result reached Telegram (the status message became the photo), then the bot died
+    before writing the charge. Putting the result into that message again shows it once:
+    the next start does so and charges it, rather than refunding a delivered edit."""
+    import sqlite3
+
+    chat = FakeTelegram.private(ANN)
+    first = bot_process()
+    await first.start(tg)
+    tg.answer_after["editMessageMedia"] = 60  # done at Telegram; its answer never comes back
+    tg.post(chat, ANN, photo=make_image(640, 480, "JPEG"), caption="/edit 1K add a llama")
+    [shown] = await tg.wait_for(lambda: [c for c in tg.sent("editMessageMedia") if c.result])
+    assert await first.end(signal.SIGKILL) == -signal.SIGKILL
+
+    tg.answer_after.clear()
+    second = bot_process()
+    await second.start(tg)
+    await tg.wait_for(lambda: len([c for c in tg.sent("editMessageMedia") if c.result]) == 2,
+                      within=20)
+    assert await second.end(signal.SIGTERM) == 0
+    again = tg.sent("editMessageMedia")[-1]
+    assert again.params["message_id"] == shown.params["message_id"]  # the same message
+    assert tg.sent("sendPhoto") == [] and len(gemini.requests) == 1  # its kept result
+    assert not [t for t in tg.texts(chat["id"]) if "restarted" in t]
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        assert db.execute("SELECT status FROM jobs").fetchall() == [("committed",)]

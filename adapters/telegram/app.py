@@ -149,7 +149,7 @@ class TelegramAdapter:
         self.username = ""
         self.edits = TelegramEdits(core, lambda: self._app.bot, self.spawn)
         self.moderation = TelegramModeration(core, self.names, self.edits.talk.reply)
-        self.stats = TelegramStats(core, self.edits.talk.reply)
+        self.stats = TelegramStats(core, self.edits.talk)
         # two connections: the long poll, and the last getUpdates at a stop that marks the
         # fetched updates read while the cancelled poll's connection is released
         self.polling = PollingRequest(connections=2, read_timeout=poll_timeout_s + 10)

@@ -37,6 +37,9 @@ from bot.errors import EditbotError
 from bot.i18n import error_text, text
 
 log = logging.getLogger(__name__)
+# a status message still on its way when the images are in gets this long to arrive (a moment
+# in a private chat; in a group held by flood control it is not waited for)
+STATUS_WAIT_S = 1.0
 
 
 class TelegramPort:
@@ -52,7 +55,10 @@ class TelegramPort:
         self.line: StatusLine | None = None
 
     async def images(self) -> list[Blob]:
-        return await download_all(self._edits.bot(), self.refs)
+        blobs = await download_all(self._edits.bot(), self.refs)
+        if self.line is not None:  # noted with the job (origin), once it is sent
+            await self.line.known(STATUS_WAIT_S)
+        return blobs
 
     async def show(self, progress: Progress) -> None:
         if self.line is None:
@@ -126,6 +132,14 @@ class TelegramEdits:
         request = request_from_json(job.request, inputs)
         line = self.lines.of(origin, request.actor.language)
         return request, self.delivery.deliver, line.progress
+
+    def redelivers(self, job: Job) -> bool:
+        """The result goes into the edit's status message (editMessageMedia): delivering it
+        again after a restart puts it into the same message, never a second one. Not so
+        without a status message (a new photo), nor at 2K/4K (a document follows the photo)."""
+        origin = job.request.get("origin") or {}
+        size = request_from_json(job.request).command.image_size
+        return origin.get("status_id") is not None and size not in ("2K", "4K")
 
     async def abandoned(self, job: Job) -> None:
         request = request_from_json(job.request)

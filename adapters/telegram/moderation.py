@@ -138,7 +138,7 @@ class TelegramModeration:
         moderator = False if message.chat.type == Chat.PRIVATE else await self.is_moderator(
             message)
         moderation.check_limits(actor, scope, moderator=moderator)
-        target = message.reply_to_message.from_user if message.reply_to_message else None
+        target = _target(message.reply_to_message)
         if not words:
             limits = await moderation.limits(actor, scope, moderator=moderator)
             hint = "\n\n" + text("setlimit_usage", lang)
@@ -150,14 +150,13 @@ class TelegramModeration:
                                                 moderator=moderator, by=self._by(message))
             state = "set" if change.value is not None else "reset"
             return text(f"limit_{kind}_{state}", lang, value=change.applies)
-        if len(words) == 1 and target is not None and not target.is_bot:
-            member = actor_of(target)
+        if len(words) == 1 and target is not None:
             change = await moderation.set_limit(actor, scope, "member", parse_limit(words[0]),
-                                                moderator=moderator, member=member.key,
+                                                moderator=moderator, member=target.key,
                                                 by=self._by(message))
-            self.names[member.key] = target.full_name
+            self.names[target.key] = target.name
             key = "limit_member_set" if change.value is not None else "limit_member_reset"
-            return text(key, lang, name=target.full_name, value=change.value)
+            return text(key, lang, name=target.name, value=change.value)
         return text("setlimit_usage", lang)
 
     @staticmethod
@@ -171,3 +170,15 @@ class TelegramModeration:
 
     def _by(self, message: Message) -> str:
         return self._actor(message).key
+
+
+def _target(reply: Message | None) -> Actor | None:
+    """Whose limit a reply sets: its sender's, or, for a message sent on behalf of a chat
+    (a channel), that chat's, the line its edits count on (``sender_of``). Its ``from``
+    is then Telegram's shared Channel_Bot account, a bot like any other bot: a reply to a
+    bot's own message limits nobody."""
+    if reply is None:
+        return None
+    if reply.sender_chat is None and (reply.from_user is None or reply.from_user.is_bot):
+        return None
+    return sender_of(reply)

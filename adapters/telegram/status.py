@@ -89,6 +89,15 @@ class StatusLine:
             await asyncio.wait({sending})
         return self.message_id
 
+    async def known(self, within_s: float) -> int | None:
+        """The status message's id, given up to ``within_s`` to be sent: noted with the job,
+        it lets a restart put the result into that message again (a delivery redone in place)
+        instead of refunding it."""
+        sending = self._sending
+        if self.message_id is None and sending is not None and not sending.done():
+            await asyncio.wait({sending}, timeout=within_s)
+        return self.message_id
+
     # -- progress ------------------------------------------------------------------------------
     async def progress(self, event: Progress) -> None:
         if event.stage is Stage.DELIVERING:

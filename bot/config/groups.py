@@ -174,7 +174,9 @@ class OperationsSettings(BaseSettings):
 
     # operations: /healthz, /readyz and /metrics; None (LISTEN_PORT=off) serves nothing
     listen_port: int | None = Field(DEFAULT_LISTEN_PORT, ge=0, le=65535)
-    listen_host: str = "0.0.0.0"
+    # loopback unless told (the image sets 0.0.0.0): /metrics tells the spend
+    listen_host: str = "127.0.0.1"
+    listen_max_connections: int = Field(200, ge=1, le=100_000)
     daily_budget_usd: float | None = Field(None, ge=0)
     monthly_budget_usd: float | None = Field(None, ge=0)
     price_per_image_usd_1k: float | None = Field(None, ge=0)

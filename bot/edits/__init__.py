@@ -4,7 +4,7 @@ holds and is charged (books), conversation turns, progress and decoding, behind 
 from .admission import Busy, Cooldown, Ticket
 from .books import Books
 from .flow import Accepted, EditPort, Order
-from .ports import Blob, Opening, ResumeHandler, prepare_images
+from .ports import Blob, Opening, Redelivery, ResumeHandler, prepare_images
 from .serialize import request_from_json, request_to_json
 from .service import EditService
 
@@ -18,6 +18,7 @@ __all__ = [
     "EditService",
     "Opening",
     "Order",
+    "Redelivery",
     "ResumeHandler",
     "Ticket",
     "prepare_images",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..domain import DeliverFn, EditRequest, ImageInput, Job, Progress, ProgressFn
 from ..images import fit_references, prepare_input
@@ -42,6 +42,16 @@ class ResumeHandler(Protocol):
 
     async def abandoned(self, job: Job) -> None:
         """Tell the requester the job could not be finished and its credits were refunded."""
+
+
+@runtime_checkable
+class Redelivery(Protocol):
+    """A resume port whose delivery of some jobs can simply be done again after a restart."""
+
+    def redelivers(self, job: Job) -> bool:
+        """True when delivering ``job`` again shows its result where an interrupted delivery
+        may already have put it (a message edited into the result), never as a second copy:
+        such a job is delivered again and charged, not refunded."""
 
 
 async def prepare_images(blobs: Iterable[bytes]) -> tuple[ImageInput, ...]:

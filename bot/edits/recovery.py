@@ -13,7 +13,7 @@ from ..errors import InputError, NotAllowed
 from ..ledger import QuotaLedger
 from ..models import ModelSpec
 from .books import Books
-from .ports import ResumeHandler
+from .ports import Redelivery, ResumeHandler
 from .runner import JobRunner
 from .serialize import request_from_json
 
@@ -64,7 +64,10 @@ class Recovery:
         it and let the adapter tell the requester. Returns the jobs being finished."""
         tasks: list[tuple[Job, asyncio.Task[EditOutcome]]] = []
         for job in await self.ledger.claim(platform):
-            if job.delivering:  # it may have reached the user: never send it twice
+            if job.delivering and not (isinstance(handler, Redelivery)
+                                       and handler.redelivers(job)):
+                # it may have reached the user, and sending it again would send a second
+                # copy: refunded instead (a delivery that is redone in place goes on below)
                 if await self.books.abandon(job, note="interrupted while delivering"):
                     await handler.abandoned(job)
                 continue
@@ -82,8 +85,9 @@ class Recovery:
             if kept is None and job.asked:  # the model had it: its answer was lost with it
                 log.warning("job %d: asking the model again after a restart; its first answer, "
                             "if it was finished, was paid for and never arrived", job.id)
-            log.info("resuming job %d after restart%s", job.id,
-                     " with its kept result" if kept else "")
+            log.info("resuming job %d after restart%s%s", job.id,
+                     " with its kept result" if kept else "",
+                     ", delivering it again in place" if job.delivering else "")
             tasks.append((job, asyncio.create_task(self.runner.run(
                 job.id, request, job.credits, deliver=deliver, progress=progress, kept=kept))))
         return tasks

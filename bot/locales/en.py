@@ -220,4 +220,9 @@ EN: Mapping[str, str] = {
                 "/terms, /paysupport.",
     "stats_sales": "Sales: {stars} Stars for {credits} credits ({purchases} purchases), "
                    "{refunds} refunds; estimated revenue ${revenue}",
+    "stats_sent_privately": "I sent you the figures in our private chat.",
+    "stats_start_privately": "I can’t write to you privately yet: open a private chat with "
+                             "@{bot}, press Start, then send /stats again.",
+    "stats_not_sent": "The figures could not be sent to you privately; please try again in a "
+                      "moment.",
 }

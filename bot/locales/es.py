@@ -236,4 +236,9 @@ ES: Mapping[str, str] = {
                 "/terms, /paysupport.",
     "stats_sales": "Ventas: {stars} Stars por {credits} créditos ({purchases} compras), "
                    "{refunds} reembolsos; ingresos estimados ${revenue}",
+    "stats_sent_privately": "Te envié las cifras en nuestro chat privado.",
+    "stats_start_privately": "Aún no puedo escribirte en privado: abre un chat privado con "
+                             "@{bot}, pulsa Iniciar y vuelve a enviar /stats.",
+    "stats_not_sent": "No se pudieron enviar las cifras en privado; inténtalo de nuevo en un "
+                      "momento.",
 }

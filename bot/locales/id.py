@@ -244,4 +244,8 @@ ID: Mapping[str, str] = {
                 "hari). /terms, /paysupport.",
     "stats_sales": "Penjualan: {stars} Stars untuk {credits} kredit ({purchases} "
                    "pembelian), {refunds} pengembalian; perkiraan pendapatan ${revenue}",
+    "stats_sent_privately": "Saya sudah mengirim angkanya di obrolan pribadi kita.",
+    "stats_start_privately": "Saya belum bisa menulis kepada Anda secara pribadi: buka obrolan "
+                             "pribadi dengan @{bot}, tekan Mulai, lalu kirim /stats lagi.",
+    "stats_not_sent": "Angkanya tidak dapat dikirim secara pribadi; coba lagi sebentar lagi.",
 }

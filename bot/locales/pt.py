@@ -232,4 +232,9 @@ PT: Mapping[str, str] = {
                 "/paysupport.",
     "stats_sales": "Vendas: {stars} Stars por {credits} créditos ({purchases} compras), "
                    "{refunds} reembolsos; receita estimada ${revenue}",
+    "stats_sent_privately": "Enviei os números para você no nosso chat privado.",
+    "stats_start_privately": "Ainda não posso escrever para você em privado: abra um chat privado"
+                             " com @{bot}, toque em Iniciar e envie /stats de novo.",
+    "stats_not_sent": "Não foi possível enviar os números em privado; tente de novo daqui a "
+                      "pouco.",
 }

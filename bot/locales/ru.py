@@ -235,4 +235,8 @@ RU: Mapping[str, str] = {
                 "/terms, /paysupport.",
     "stats_sales": "Продажи: {stars} Stars за {credits} кредитов (покупок: {purchases}), "
                    "возвратов: {refunds}; оценка выручки ${revenue}",
+    "stats_sent_privately": "Я отправил цифры вам в личный чат.",
+    "stats_start_privately": "Я пока не могу написать вам в личку: откройте личный чат с @{bot}, "
+                             "нажмите «Запустить» и снова отправьте /stats.",
+    "stats_not_sent": "Не удалось отправить цифры в личный чат; попробуйте ещё раз чуть позже.",
 }

@@ -217,4 +217,8 @@ VI: Mapping[str, str] = {
                 "ngày). /terms, /paysupport.",
     "stats_sales": "Bán hàng: {stars} Stars cho {credits} lượt ({purchases} lần mua), "
                    "{refunds} lần hoàn tiền; doanh thu ước tính ${revenue}",
+    "stats_sent_privately": "Tôi đã gửi số liệu cho bạn trong cuộc trò chuyện riêng.",
+    "stats_start_privately": "Tôi chưa thể nhắn riêng cho bạn: hãy mở cuộc trò chuyện riêng với "
+                             "@{bot}, bấm Bắt đầu, rồi gửi lại /stats.",
+    "stats_not_sent": "Không gửi riêng được số liệu cho bạn; vui lòng thử lại sau giây lát.",
 }

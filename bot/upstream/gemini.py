@@ -32,6 +32,42 @@ log = logging.getLogger(__name__)
 # hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
 # opening a fresh connection for one is nothing beside that.
 KEEPALIVE = 16
+# The most an answer may weigh. A 4K image is at most some 30 MB of base64, and the model's
+# thought images are small; a gateway sending more is broken or hostile, and reading it whole
+# would cost the process its memory (a 200 MB answer once took it to 1.4 GB).
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MAX_ERROR_BYTES = 256 * 1024  # an error's JSON: only its first part is read
+
+
+async def read_capped(response: httpx.Response, limit: int, *, cut: bool = False) -> bytearray:
+    """The body, read as it comes, never more than ``limit`` bytes (decompressed): past it the
+    rest is cut off (``cut``) or the answer is refused, the model's work unused (refunded)."""
+    body = bytearray()
+    declared = response.headers.get("content-length", "")
+    if not cut and declared.isdigit() and int(declared) > limit:
+        raise UpstreamError("upstream_malformed", status=response.status_code, transient=True,
+                            detail=f"answer of {int(declared) >> 20} MB")
+    async for chunk in response.aiter_bytes():
+        if len(body) + len(chunk) > limit:
+            if cut:
+                body += chunk[:limit - len(body)]
+                return body
+            raise UpstreamError("upstream_malformed", status=response.status_code,
+                                transient=True, detail=f"answer over {limit >> 20} MB")
+        body += chunk
+    return body
+
+
+async def _post(http: httpx.AsyncClient, url: str, content: bytes, headers: dict[str, str],
+                params: dict[str, str]) -> tuple[httpx.Response, bytearray]:
+    """The answer's status and headers (an error's body in it) and its body, capped."""
+    async with http.stream("POST", url, content=content, headers=headers,
+                           params=params) as streamed:
+        ok = streamed.status_code == 200
+        body = await read_capped(streamed, MAX_ANSWER_BYTES if ok else MAX_ERROR_BYTES,
+                                 cut=not ok)
+        return httpx.Response(streamed.status_code, headers=streamed.headers,
+                              content=b"" if ok else bytes(body)), body
 
 
 class GeminiClient:
@@ -166,8 +202,7 @@ class GeminiClient:
             # a deadline for the whole answer: httpx's timeouts are per read, and a body
             # trickled a few bytes at a time would never trip them
             async with asyncio.timeout(self._timeout_s):
-                response = await self._http.post(
-                    self._url, content=content, headers=headers, params=params)
+                response, body = await _post(self._http, self._url, content, headers, params)
         except (httpx.TimeoutException, TimeoutError):
             self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.
@@ -183,7 +218,7 @@ class GeminiClient:
         if response.status_code != 200:
             raise status_error(response)
         # megabytes of JSON and base64: parsed off the event loop
-        return await asyncio.to_thread(parse_body, response.content)
+        return await asyncio.to_thread(parse_body, body)
 
 
 def _retry_fields(attempt: int, error: UpstreamError) -> dict[str, object]:

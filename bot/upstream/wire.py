@@ -21,6 +21,9 @@ _REFUSAL_REASONS = frozenset({
     "SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST",
     "SPII", "RECITATION", "IMAGE_RECITATION", "NO_IMAGE", "IMAGE_OTHER", "OTHER", "LANGUAGE",
 })
+# Gemini's largest image (4K at 21:9) is 17 MP; Pillow would decode 180 MP before it objects
+# (a 12000x12000 PNG, small on the wire, is 430 MB once decoded)
+MAX_OUTPUT_PIXELS = 25_000_000
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
 
@@ -33,7 +36,7 @@ class Retry(Exception):
         self.delay = delay
 
 
-def parse_body(content: bytes) -> GeneratedImage:
+def parse_body(content: bytes | bytearray) -> GeneratedImage:
     try:
         payload = json.loads(content)
     except ValueError:
@@ -94,42 +97,58 @@ def parse_response(payload: Any) -> GeneratedImage:
         raise UpstreamError("upstream_malformed", transient=True, detail="no candidates")
     candidate = candidates[0] if isinstance(candidates[0], dict) else {}
     finish = str(_get(candidate, "finishReason", "finish_reason") or "")
-    parts = (candidate.get("content") or {}).get("parts") or []
-    texts: list[str] = []
-    image: tuple[bytes, str] | None = None
-    for part in parts:
-        if not isinstance(part, dict) or part.get("thought"):
-            continue
-        inline = _get(part, "inlineData", "inline_data")
-        if isinstance(inline, dict) and inline.get("data"):
-            try:
-                data = base64.b64decode(inline["data"], validate=False)
-            except ValueError:
-                continue
-            image = (data, str(_get(inline, "mimeType", "mime_type") or ""))
-        elif isinstance(part.get("text"), str):
-            texts.append(part["text"])
+    parts = [part for part in (candidate.get("content") or {}).get("parts") or []
+             if isinstance(part, dict)]
+    texts = [part["text"] for part in parts
+             if not part.get("thought") and isinstance(part.get("text"), str)]
     text = "\n".join(t.strip() for t in texts if t.strip())
     usage = usage_of(payload)
-    if image is None:
+    chosen = _chosen_image(parts)
+    if chosen is None:
         reason = finish if finish and finish != "STOP" else "NO_IMAGE"
         if reason not in _REFUSAL_REASONS and reason != "MAX_TOKENS":
             reason = "NO_IMAGE"
         raise Refusal("refused", reason=reason, text=text, usage=usage)
-    data, declared = image
+    inline = _get(parts[chosen], "inlineData", "inline_data")
+    declared = str(_get(inline, "mimeType", "mime_type") or "")
+    try:
+        data = base64.b64decode(inline["data"], validate=False)
+    except ValueError:
+        raise UpstreamError("upstream_malformed", transient=True,
+                            detail="image data is not base64") from None
     mime = sniff(data)
     if mime is None:
         raise UpstreamError("upstream_malformed", transient=True,
                             detail=f"image bytes are not an image (declared {declared})")
     try:
-        width, height = image_size(data)
+        width, height = image_size(data)  # the header only: nothing is decoded
     except Exception:
         raise UpstreamError("upstream_malformed", transient=True,
                             detail="unreadable image") from None
-    return GeneratedImage(
-        data=data, mime_type=mime, width=width, height=height, text=text, usage=usage,
-        parts=tuple(part for part in parts if isinstance(part, dict)),
-    )
+    if width * height > MAX_OUTPUT_PIXELS:
+        raise UpstreamError("upstream_malformed", transient=True,
+                            detail=f"image of {width}x{height} pixels")
+    # the conversation keeps the model's words and signatures and the one image used: other
+    # images in the answer (drafts, thought images) would be sent back at every follow-up
+    kept = tuple(part for i, part in enumerate(parts)
+                 if i == chosen or _get(part, "inlineData", "inline_data") is None)
+    return GeneratedImage(data=data, mime_type=mime, width=width, height=height, text=text,
+                          usage=usage, parts=kept)
+
+
+def _chosen_image(parts: list[dict[str, Any]]) -> int | None:
+    """The index of the last non-thought inline image whose base64 decodes, if any."""
+    for i in range(len(parts) - 1, -1, -1):
+        part = parts[i]
+        inline = _get(part, "inlineData", "inline_data")
+        if part.get("thought") or not isinstance(inline, dict) or not inline.get("data"):
+            continue
+        try:
+            base64.b64decode(inline["data"][:8], validate=False)
+        except (ValueError, TypeError):
+            continue
+        return i
+    return None
 
 
 def usage_of(payload: dict[str, Any]) -> TokenUsage:

@@ -69,6 +69,17 @@ class Fault:
         return cls("refuse", reason="STOP", text=text)
 
     @classmethod
+    def huge(cls, megabytes: int) -> Fault:
+        """A broken or hostile gateway: a 200 whose body is ``megabytes`` of one image part's
+        base64, streamed (chunked, no length), never held whole here."""
+        return cls("huge", delay=megabytes)
+
+    @classmethod
+    def many_images(cls, count: int) -> Fault:
+        """An answer with ``count`` image parts, each signed as Gemini 3 signs its images."""
+        return cls("many_images", delay=count)
+
+    @classmethod
     def simple(cls, kind: str) -> Fault:
         """thoughts | not_json | no_candidates | bad_image | wrong_mime | ignore_ratio |
         snake_case"""
@@ -230,6 +241,9 @@ class FakeGemini:
             return web.json_response({"usageMetadata": {"promptTokenCount": 3}})
         if fault.kind == "blocked":
             return web.json_response({"promptFeedback": {"blockReason": fault.reason}})
+        if fault.kind == "huge":
+            self.paid.append((_prompt(body), time.monotonic()))
+            return await _huge(request, int(fault.delay))
         try:
             ratio, size, inputs = self._check(model, body)
         except ValueError as problem:
@@ -265,10 +279,16 @@ class FakeGemini:
         self.signed |= {_signature(f"text-{n}"), _signature(f"image-{n}")}
         count = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'}" if inputs else "no input"
         words = self.answer_text or f"Here is your image ({count})."
-        parts += [{"text": words, "thoughtSignature": _signature(f"text-{n}")},
-                  {"inlineData": {"mimeType": declared,
-                                  "data": base64.b64encode(image).decode()},
-                   "thoughtSignature": _signature(f"image-{n}")}]
+        parts += [{"text": words, "thoughtSignature": _signature(f"text-{n}")}]
+        for k in range(int(fault.delay) - 1 if fault.kind == "many_images" else 0):
+            self.signed.add(_signature(f"image-{n}-{k}"))
+            extra = make_image(width, height, fmt, seed=k)
+            parts.append({"inlineData": {"mimeType": declared,
+                                         "data": base64.b64encode(extra).decode()},
+                          "thoughtSignature": _signature(f"image-{n}-{k}")})
+        parts.append({"inlineData": {"mimeType": declared,
+                                     "data": base64.b64encode(image).decode()},
+                      "thoughtSignature": _signature(f"image-{n}")})
         usage = usage_for(model, _prompt(body), len(inputs), size)
         answer = {"candidates": [{"content": {"role": "model", "parts": parts},
                                   "finishReason": "STOP", "index": 0}],
@@ -333,6 +353,23 @@ class FakeGemini:
             shown = inputs or earlier[-1:]  # a follow-up keeps the last image's shape
             ratio = _closest_ratio(shown[0], spec.aspect_ratios) if shown else "1:1"
         return ratio, size, inputs
+
+
+async def _huge(request: web.Request, megabytes: int) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    chunk = b"A" * (1024 * 1024)
+    try:
+        await response.write(b'{"candidates": [{"content": {"role": "model", "parts": '
+                             b'[{"inlineData": {"mimeType": "image/png", "data": "')
+        for _ in range(megabytes):
+            await response.write(chunk)
+        await response.write(b'"}}]}, "finishReason": "STOP"}]}')
+        await response.write_eof()
+    except (ConnectionResetError, RuntimeError):  # the client gave up
+        pass
+    return response
 
 
 async def _trickle(request: web.Request, body: bytes, seconds: float) -> web.StreamResponse:

@@ -112,6 +112,7 @@ class FakeTelegram(TelegramPayments, Watched):
         self.flood = FloodControl()
         self._chats: dict[int, dict[str, Any]] = {}
         self.down = False  # every call answers 502 while set
+        self.answer_after: dict[str, float] = {}  # method -> seconds its answer is held back
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(100))
@@ -337,6 +338,8 @@ class FakeTelegram(TelegramPayments, Watched):
             if isinstance(result, web.Response):
                 return result
             call.result = result
+            if self.answer_after.get(method):  # done, but the answer is slow to come back
+                await asyncio.sleep(self.answer_after[method])
             return web.json_response({"ok": True, "result": result})
         finally:
             if method != "getUpdates":
@@ -439,7 +442,13 @@ class FakeTelegram(TelegramPayments, Watched):
             fields["reply_markup"] = p["reply_markup"]
         return fields
 
+    def _check_started(self, chat_id: Any) -> None:
+        """A bot may write to a person only once that person has written to it (Start)."""
+        if int(chat_id) > 0 and int(chat_id) not in self._chats:
+            raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+
     async def _m_sendMessage(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        self._check_started(p["chat_id"])
         text = str(p.get("text", ""))
         if not text.strip():
             return _error(400, "Bad Request: message text is empty")

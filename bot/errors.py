@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -133,11 +133,10 @@ class UpstreamError(EditbotError):
         self.detail = detail
 
 
-def network_reason(exc: BaseException) -> str:
-    """What a failed connection means, in three words an operator can act on: the host name
-    did not resolve (DNS), the connection was refused, or nothing answered in time (timeout).
-    Found on the exception or what it wraps (the HTTP libraries chain theirs); otherwise its
-    type's name."""
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps, nearest first, each once: its cause and context, what a
+    database library wrapped (``orig``) and an exception group's members. The real reason a
+    connection failed is often a few links down."""
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
     while todo:
@@ -145,6 +144,19 @@ def network_reason(exc: BaseException) -> str:
         if id(cause) in seen:
             continue
         seen.add(id(cause))
+        yield cause
+        for inner in (getattr(cause, "orig", None), cause.__cause__, cause.__context__,
+                      *getattr(cause, "exceptions", ())):
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+
+
+def network_reason(exc: BaseException) -> str:
+    """What a failed connection means, in three words an operator can act on: the host name
+    did not resolve (DNS), the connection was refused, or nothing answered in time (timeout).
+    Found on the exception or what it wraps (the HTTP libraries chain theirs); otherwise its
+    type's name."""
+    for cause in causes(exc):
         said = str(cause).lower()
         if isinstance(cause, socket.gaierror) or any(
                 words in said for words in _DNS_WORDS):
@@ -155,8 +167,6 @@ def network_reason(exc: BaseException) -> str:
         if isinstance(cause, TimeoutError) or "timeout" in type(cause).__name__.lower() or (
                 "timedout" in type(cause).__name__.lower() or "timed out" in said):
             return "timeout: no answer in time"
-        todo += [inner for inner in (cause.__cause__, cause.__context__)
-                 if inner is not None]
     return type(exc).__name__
 
 

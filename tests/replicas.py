@@ -82,6 +82,27 @@ class Replica:
         return await asyncio.wait_for(self.process.wait(), 30)
 
 
+class Group:
+    """The replicas a test started, all stopped (SIGKILL) at its end; the first of each group
+    starts alone, since it migrates the ledger."""
+
+    def __init__(self, tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
+        self._tg, self._gemini, self._tmp_path = tg, gemini, tmp_path
+        self.made: list[Replica] = []
+
+    async def start(self, database_url: str, count: int, **settings: str) -> list[Replica]:
+        group = [Replica(self._tg, self._gemini, database_url, self._tmp_path, f"replica{i}",
+                         **settings) for i in range(count)]
+        self.made.extend(group)
+        await group[0].start()
+        await asyncio.gather(*(replica.start() for replica in group[1:]))
+        return group
+
+    async def stop(self) -> None:
+        for replica in self.made:
+            await replica.stop(signal.SIGKILL)
+
+
 def replied_to(call: Any) -> int | None:
     """The user's message a call answered: by its reply parameters, or (a status message
     turned into the result) by the message it edited."""

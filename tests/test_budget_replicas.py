@@ -6,7 +6,6 @@ the month's), the rest are told the budget is reached and charged nothing, every
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
-from tests.replicas import Replica, answers, delivered, ledger_jobs
+from tests.replicas import Group, Replica, answers, delivered, ledger_jobs
 
 PHOTO = make_image(96, 64, "JPEG")
 ZED = 77  # an operator (BOT_ADMINS)
@@ -31,23 +30,18 @@ PRICES = {"PRICE_PER_IMAGE_USD_1K": "1", "PRICE_PER_IMAGE_USD_2K": "1",
 @pytest.fixture
 async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
                    ) -> AsyncIterator[Callable[..., Any]]:
-    made: list[Replica] = []
+    made = Group(tg, gemini, tmp_path)
 
     async def start(**settings: str) -> list[Replica]:
         database = await pgserver.shared().database()
-        group = [Replica(tg, gemini, database, tmp_path, f"replica{i}",
-                         BOT_ADMINS=f"telegram:{ZED}", REFUSAL_COOLDOWN_S="0",
-                         TELEGRAM_FLOOD_WINDOW_SCALE="0.05", **PRICES, **settings)
-                 for i in range(3)]
-        made.extend(group)
-        await group[0].start()  # the first migrates the ledger
-        await asyncio.gather(*(replica.start() for replica in group[1:]))
+        group = await made.start(database, 3, BOT_ADMINS=f"telegram:{ZED}",
+                                 REFUSAL_COOLDOWN_S="0", TELEGRAM_FLOOD_WINDOW_SCALE="0.05",
+                                 **PRICES, **settings)
         tg.route_webhook([r.backend for r in group], spread="turn")
         return group
 
     yield start
-    for replica in made:
-        await replica.stop(signal.SIGKILL)
+    await made.stop()
 
 
 async def spend_on(replica: Replica) -> dict[str, float]:

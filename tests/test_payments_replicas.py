@@ -17,7 +17,7 @@ import pytest
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
-from tests.replicas import Replica
+from tests.replicas import Group
 
 BUYERS = 24
 
@@ -25,19 +25,9 @@ BUYERS = 24
 @pytest.fixture
 async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
                    ) -> AsyncIterator[Callable[..., Any]]:
-    made: list[Replica] = []
-
-    async def start(database_url: str, count: int, **settings: str) -> list[Replica]:
-        group = [Replica(tg, gemini, database_url, tmp_path, f"replica{i}", **settings)
-                 for i in range(count)]
-        made.extend(group)
-        await group[0].start()  # the first migrates the ledger
-        await asyncio.gather(*(replica.start() for replica in group[1:]))
-        return group
-
-    yield start
-    for replica in made:
-        await replica.stop(signal.SIGKILL)
+    group = Group(tg, gemini, tmp_path)
+    yield group.start
+    await group.stop()
 
 
 async def purchase(tg: FakeTelegram, person: dict[str, Any]) -> str | None:

@@ -6,7 +6,6 @@ upstream never asked more than GEMINI_MAX_CONCURRENCY at once across the replica
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
 from tests.replicas import (
     WEBHOOK_SECRET,
-    Replica,
+    Group,
     answers,
     delivered,
     ledger_jobs,
@@ -33,20 +32,10 @@ PHOTO = make_image(96, 64, "JPEG")
 @pytest.fixture
 async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
                    ) -> AsyncIterator[Callable[..., Any]]:
-    made: list[Replica] = []
-
-    async def start(database_url: str, count: int, **settings: str) -> list[Replica]:
-        group = [Replica(tg, gemini, database_url, tmp_path, f"replica{i}", **settings)
-                 for i in range(count)]
-        made.extend(group)
-        await group[0].start()  # the first migrates the ledger
-        await asyncio.gather(*(replica.start() for replica in group[1:]))
-        return group
-
-    yield start
-    for replica in made:
-        await replica.stop(signal.SIGKILL)
-    logs = "".join(r.log.read_text() for r in made if r.log.exists())
+    group = Group(tg, gemini, tmp_path)
+    yield group.start
+    await group.stop()
+    logs = "".join(r.log.read_text() for r in group.made if r.log.exists())
     for secret in (tg.token, tg.token.split(":")[1], gemini.key, WEBHOOK_SECRET):
         assert secret not in logs
 

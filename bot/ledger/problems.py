@@ -5,12 +5,11 @@ SQLite fault names the file; never the password."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from ..errors import ConfigError
+from ..errors import ConfigError, causes
 from .writer import is_postgres
 
 # PostgreSQL's SQLSTATEs at connection time (asyncpg's ``sqlstate``)
@@ -44,7 +43,7 @@ def postgres_reason(url: str, exc: BaseException) -> str:
                 "database, with any / @ : % ? # in the password written %2F %40 %3A %25 %3F "
                 "%23")
     where = f"PostgreSQL at {host}:{port}"
-    for cause in _chain(exc):
+    for cause in causes(exc):
         state = str(getattr(cause, "sqlstate", "") or "")
         if state in _AUTH:
             return (f"{where} refused user {user} (authentication failed): check the user "
@@ -65,19 +64,3 @@ def postgres_reason(url: str, exc: BaseException) -> str:
             return (f"{where} did not answer in time (timeout): check the host, the port and "
                     "any firewall between")
     return f"{where} could not be used ({type(exc).__name__})"
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc``, what SQLAlchemy wrapped (``orig``), and their causes: the first real reason."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        cause = todo.pop(0)
-        if id(cause) in seen:
-            continue
-        seen.add(id(cause))
-        yield cause
-        for inner in (getattr(cause, "orig", None), cause.__cause__, cause.__context__,
-                      *getattr(cause, "exceptions", ())):
-            if isinstance(inner, BaseException):
-                todo.append(inner)

@@ -33,7 +33,7 @@ async def _run_two_edits(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path,
     try:
         while "serving /healthz" not in logs:
             logs += (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
-        port = int(re.findall(r"serving /healthz.* on 0\.0\.0\.0:(\d+)", logs)[0])
+        port = int(re.findall(r"serving /healthz.* on 127\.0\.0\.1:(\d+)", logs)[0])
         async with httpx.AsyncClient() as client:
             health = (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code
         await tg.wait_for(lambda: tg.polls > 0, within=20)
@@ -58,7 +58,7 @@ async def test_the_listen_line_and_one_line_per_edit_word_for_word(
     listen = [line for line in lines if "serving /healthz" in line]
     assert len(listen) == 1 and health == 200  # the port it names is the one that answers
     assert re.fullmatch(STAMP + r" INFO adapters\.server: serving /healthz, /readyz and "
-                        r"/metrics on 0\.0\.0\.0:\d+", listen[0]), listen[0]
+                        r"/metrics on 127\.0\.0\.1:\d+", listen[0]), listen[0]
     edits = [line.split(" INFO bot.edits.books: ", 1)[1] for line in lines
              if " INFO bot.edits.books: " in line]
     assert len(edits) == 2, logs

@@ -32,10 +32,12 @@ log = logging.getLogger(__name__)
 # hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
 # opening a fresh connection for one is nothing beside that.
 KEEPALIVE = 16
-# The most an answer may weigh. A 4K image is at most some 30 MB of base64, and the model's
-# thought images are small; a gateway sending more is broken or hostile, and reading it whole
-# would cost the process its memory (a 200 MB answer once took it to 1.4 GB).
-MAX_ANSWER_BYTES = 64 * 1024 * 1024
+# The most an answer may weigh. The largest a 4K image can be is a 17-megapixel PNG of pure
+# grain: about 49 MB, 66 MB in base64; a photo weighs far less, and the model's thought images
+# are small. A gateway sending more is broken or hostile, and reading it whole would cost the
+# process its memory (a 200 MB answer once took it to 1.4 GB). Asking again would pay again for
+# the same answer: it is refused at once.
+MAX_ANSWER_BYTES = 96 * 1024 * 1024
 MAX_ERROR_BYTES = 256 * 1024  # an error's JSON: only its first part is read
 
 
@@ -45,7 +47,7 @@ async def read_capped(response: httpx.Response, limit: int, *, cut: bool = False
     body = bytearray()
     declared = response.headers.get("content-length", "")
     if not cut and declared.isdigit() and int(declared) > limit:
-        raise UpstreamError("upstream_malformed", status=response.status_code, transient=True,
+        raise UpstreamError("upstream_malformed", status=response.status_code, transient=False,
                             detail=f"answer of {int(declared) >> 20} MB")
     async for chunk in response.aiter_bytes():
         if len(body) + len(chunk) > limit:
@@ -53,7 +55,8 @@ async def read_capped(response: httpx.Response, limit: int, *, cut: bool = False
                 body += chunk[:limit - len(body)]
                 return body
             raise UpstreamError("upstream_malformed", status=response.status_code,
-                                transient=True, detail=f"answer over {limit >> 20} MB")
+                                transient=False,
+                                detail=f"answer over {limit >> 20} MB")
         body += chunk
     return body
 

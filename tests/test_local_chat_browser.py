@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -69,7 +70,9 @@ def browser() -> Iterator[WebDriver]:
 
 
 def until(driver: WebDriver, found: Callable[[WebDriver], Any], within_s: float = 30) -> Any:
-    return WebDriverWait(driver, within_s, poll_frequency=0.1).until(found)
+    # the page redraws a message as it changes: an element read mid-redraw is looked up again
+    return WebDriverWait(driver, within_s, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(found)
 
 
 def results(driver: WebDriver) -> list[Any]:

@@ -35,6 +35,18 @@ async def launch(env: dict[str, str], cwd: Path, *, logs: bool = True
         stderr=asyncio.subprocess.STDOUT if logs else asyncio.subprocess.DEVNULL)
 
 
+_HELD: list[socket.socket] = []
+
+
+def closed_port() -> int:
+    """A loopback port where a connection is refused for the whole test run: the socket stays
+    bound without listening, so no other test (or xdist worker) can take the port meanwhile."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _HELD.append(sock)
+    return int(sock.getsockname()[1])
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tomllib
@@ -19,6 +18,7 @@ import pytest
 
 from adapters.server import HttpServer
 from bot.config import Settings, load_settings
+from tests.process_helpers import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {name.upper() for name in Settings.model_fields}
@@ -111,11 +111,6 @@ def test_dockerfile_facts() -> None:
     assert user and user[-1] not in ("root", "0")
     assert dict(steps)["CMD"] == '["python", "-m", "bot", "run"]'
 
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_the_healthcheck_asks_healthz_on_listen_port() -> None:

@@ -18,6 +18,7 @@ from bot.errors import network_reason
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.process_helpers import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,11 +36,6 @@ async def bot(*args: str, cwd: Path, **settings: str) -> tuple[int, str]:
     assert "Traceback" not in printed, printed
     return process.returncode, printed
 
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import pytest
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.process_helpers import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 WRONG_TELEGRAM = "987654321:AAWrongTelegramToken-zyxwvutsrqpo"
@@ -55,11 +56,6 @@ class Run:
         assert all(entry["level"] == "ERROR" and entry["settings"] for entry in entries)
         return [str(entry["msg"]) + " " + str(entry["settings"]) for entry in entries]
 
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

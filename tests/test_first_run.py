@@ -204,3 +204,5 @@ def test_with_no_token_the_local_chat_is_on_at_8090_and_with_one_only_when_asked
     assert local_chat_port(with_discord, enabled_adapters(with_discord)) is None
     asked = load_settings(discord_bot_token="x", gemini_api_key="k", local_chat_port=9000)
     assert local_chat_port(asked, enabled_adapters(asked)) == 9000
+    beside = load_settings(telegram_bot_token="1:x", gemini_api_key="k", local_chat_port=0)
+    assert local_chat_port(beside, enabled_adapters(beside)) == 0  # beside it, its own core

@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure_logging(level=settings.log_level, fmt=settings.log_format,
                               secrets=(*settings.secrets(), *local.secrets()))
             if names:  # a core of its own, beside the platforms' (editbot/local.py)
-                beside = [Unit(local, [ADAPTERS["telegram"][1]], [chat])]
+                beside = [Unit(local, [ADAPTERS["telegram"][1]], [chat], "localchat")]
             else:
                 settings, names, services = local, ["telegram"], [chat]
         log.debug("starting %s (model %s, database %s)", ", ".join(names),

@@ -54,6 +54,7 @@ class Unit:
     settings: Settings
     modules: Sequence[str]
     services: Sequence[Adapter] = ()
+    ledger_name: str = ""  # beside another unit: named in its edit lines (job ids are per ledger)
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ async def serve(settings: Settings, modules: Sequence[str], *,
 
 
 def _running(unit: Unit) -> _Running:
-    core = build(unit.settings)
+    core = build(unit.settings, ledger_name=unit.ledger_name)
     return _Running(core, [importlib.import_module(m).create(core) for m in unit.modules],
                     unit.services)
 

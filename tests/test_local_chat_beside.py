@@ -89,8 +89,8 @@ async def test_telegram_and_the_local_chat_in_one_process_each_edit_on_its_own_b
     assert sorted(edits) == sorted([
         "edit finished: job=1 platform=telegram chat=private size=1K outcome=delivered "
         "credits=1 cost_usd=0.1377",
-        "edit finished: job=1 platform=telegram chat=private size=1K outcome=delivered "
-        "credits=1 cost_usd=0.0000"]), lines
+        "edit finished: job=1 ledger=localchat platform=telegram chat=private size=1K "
+        "outcome=delivered credits=1 cost_usd=0.0000"]), lines
     assert (tmp_path / "bot.sqlite3").is_file()
     assert (tmp_path / "data" / "localchat.sqlite3").is_file()  # the local chat's own ledger
     assert tg.token not in "\n".join(lines) and gemini.key not in "\n".join(lines)

@@ -15,9 +15,9 @@ TELEGRAM_TEXT_LIMIT = 4096  # characters in one message
 DISCORD_TEXT_LIMIT = 2000
 
 
-def caption(delivery: Delivery, language: str, *, limit: int, demo: bool = False) -> str:
+def caption(delivery: Delivery, language: str, *, limit: int, demo: str = "") -> str:
     """The model's words (cut to fit) and the credits left today; with the local chat's demo
-    model (``demo``), a line saying the result is not Gemini's."""
+    model (``demo``: its note's key, ModelSpec.demo), a line saying the result is not Gemini's."""
     left = delivery.credits_left
     credits = (text("credits_unlimited", language) if left is None
                else text("credits_left", language, left=left))
@@ -25,7 +25,7 @@ def caption(delivery: Delivery, language: str, *, limit: int, demo: bool = False
     if delivery.ratio_mismatch is not None:
         notes.append(text("ratio_note", language))
     if demo:
-        notes.append(text("demo_model_note", language))
+        notes.append(text(demo, language))
     tail = "\n\n" + "\n".join(notes)
     words = delivery.image.text.strip()
     room = limit - len(tail)

@@ -81,9 +81,11 @@ def _now() -> datetime:
 def build(
     settings: Settings, *, gemini: GeminiClient | None = None, ledger: QuotaLedger | None = None,
     clock: Callable[[], datetime] | None = None, metrics: Metrics | None = None,
+    ledger_name: str = "",
 ) -> Core:
     """``metrics`` defaults to a fresh registry of this core's own (Metrics(enabled=False)
-    records nothing: the benchmark's baseline)."""
+    records nothing: the benchmark's baseline). ``ledger_name``: a second core in the process
+    (the local chat's) names its ledger in its edit lines."""
     spec = spec_for(settings.gemini_model)
     metrics = metrics or Metrics(model=settings.gemini_model)
     gemini = gemini or GeminiClient(
@@ -111,7 +113,8 @@ def build(
         queue = SharedQueue(settings.gemini_max_concurrency, url=ledger.url,
                             replica=ledger.owner)
     books = Books(ledger=ledger, metrics=metrics, budget=budget,
-                  prices=PriceTable(settings.gemini_model, settings.price_overrides()))
+                  prices=PriceTable(settings.gemini_model, settings.price_overrides()),
+                  ledger_name=ledger_name)
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,

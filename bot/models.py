@@ -14,8 +14,9 @@ class ModelSpec:
     aspect_ratios: tuple[str, ...]
     image_sizes: tuple[str, ...]  # empty: the model takes no imageSize
     max_reference_images: int
-    # the local chat's stand-in model (adapters/localchat/model.py): every result says so
-    demo: bool = False
+    # the local chat's stand-in model (adapters/localchat/model.py): the key of the note every
+    # result carries (bot/locales); empty for a real model
+    demo: str = ""
 
     @property
     def takes_size(self) -> bool:
@@ -31,11 +32,15 @@ FLASH_31 = ModelSpec(
 )
 FLASH_25 = ModelSpec("gemini-2.5-flash-image", _COMMON_RATIOS, (), 3)
 
-# what the local chat runs without GEMINI_API_KEY: Pro's ratios and sizes, drawn by Pillow
+# what the local chat runs without GEMINI_API_KEY, and always beside a running bot (where its
+# note cannot tell the operator to set a key they have set): Pro's ratios and sizes, by Pillow
 DEMO_MODEL = "editbot-demo"
-DEMO = ModelSpec(DEMO_MODEL, _COMMON_RATIOS, ("1K", "2K", "4K"), 14, demo=True)
+DEMO = ModelSpec(DEMO_MODEL, _COMMON_RATIOS, ("1K", "2K", "4K"), 14, demo="demo_model_note")
+BESIDE_DEMO_MODEL = "editbot-demo-beside"
+DEMO_BESIDE = ModelSpec(BESIDE_DEMO_MODEL, _COMMON_RATIOS, ("1K", "2K", "4K"), 14,
+                        demo="demo_beside_note")
 
-KNOWN: tuple[ModelSpec, ...] = (PRO, FLASH_31, FLASH_25, DEMO)
+KNOWN: tuple[ModelSpec, ...] = (PRO, FLASH_31, FLASH_25, DEMO, DEMO_BESIDE)
 
 # Google and gateways append -preview, a date or a version to the family name.
 _SUFFIX = re.compile(r"(-preview|-exp|-latest|-\d{2}-\d{4}|-\d{3}|-\d{8})+$")

@@ -41,6 +41,9 @@ PRICES: Mapping[str, ModelPrice] = {
     "editbot-demo": ModelPrice(
         {"1K": 0.0, "2K": 0.0, "4K": 0.0}, input_usd_per_mtok=0.0, text_usd_per_mtok=0.0,
         input_image_tokens=0),
+    "editbot-demo-beside": ModelPrice(
+        {"1K": 0.0, "2K": 0.0, "4K": 0.0}, input_usd_per_mtok=0.0, text_usd_per_mtok=0.0,
+        input_image_tokens=0),
 }
 _SUFFIX = re.compile(r"(-preview|-exp|-latest|-\d{2}-\d{4}|-\d{3}|-\d{8})+$")
 

@@ -16,13 +16,17 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.bootstrap import build
 from bot.config import Settings, early_logging, load_settings
 from bot.errors import ConfigError
 from bot.ops import configure_logging
 from editbot.local import local_chat_port, open_local_chat
-from editbot.serve import serve
+from editbot.serve import Unit, serve
+
+if TYPE_CHECKING:
+    from adapters.localchat import LocalChat
 
 log = logging.getLogger("editbot")
 
@@ -193,17 +197,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = asyncio.run(pay.refund_from_shell(build(settings), args.charge_id))
             return EXIT_OK if done else EXIT_INPUT
         names = enabled_adapters(settings)
-        services = []
+        services: list[LocalChat] = []
+        beside: list[Unit] = []
         port = local_chat_port(settings, names)
         if port is not None:  # the Telegram adapter, behind the local chat's Bot API stand-in
-            settings, chat = open_local_chat(settings, port)
+            local, chat = open_local_chat(settings, port, beside=bool(names))
             configure_logging(level=settings.log_level, fmt=settings.log_format,
-                              secrets=settings.secrets())
-            names, services = [*names, "telegram"], [chat]
+                              secrets=(*settings.secrets(), *local.secrets()))
+            if names:  # a core of its own, beside the platforms' (editbot/local.py)
+                beside = [Unit(local, [ADAPTERS["telegram"][1]], [chat], "localchat")]
+            else:
+                settings, names, services = local, ["telegram"], [chat]
         log.debug("starting %s (model %s, database %s)", ", ".join(names),
                   settings.gemini_model, settings.database_url)
         return asyncio.run(serve(settings, [ADAPTERS[name][1] for name in names],
-                                 services=services))
+                                 services=services, beside=beside))
     except ConfigError as error:
         return report(error)
 

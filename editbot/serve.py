@@ -16,6 +16,7 @@ import importlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from adapters.server import HttpServer
@@ -45,20 +46,40 @@ class Adapter(Protocol):
         """None while connected to its platform; else why not (for /readyz)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A core of its own (its settings, its ledger) with the adapters that use it, and the
+    ``services`` they talk to (the local chat): started before them, closed after them."""
+
+    settings: Settings
+    modules: Sequence[str]
+    services: Sequence[Adapter] = ()
+    ledger_name: str = ""  # beside another unit: named in its edit lines (job ids are per ledger)
+
+
+@dataclass(slots=True)
+class _Running:
+    core: Core
+    adapters: list[Adapter]
+    services: Sequence[Adapter]
+
+
 async def serve(settings: Settings, modules: Sequence[str], *,
-                services: Sequence[Adapter] = ()) -> int:
+                services: Sequence[Adapter] = (), beside: Sequence[Unit] = ()) -> int:
     """Run until SIGTERM/SIGINT (exit code 0). A start that fails raises ConfigError after
-    everything started so far was stopped. ``services`` (the local chat) are what the adapters
-    talk to: started before them, closed after them."""
+    everything started so far was stopped. ``beside`` runs on cores of their own (the local
+    chat beside a real platform): started first, stopped with the rest, not on /readyz (a
+    testing window does not take the bot out of a load balancer)."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(loop_exception_handler)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    core = build(settings)
-    adapters: list[Adapter] = [importlib.import_module(m).create(core) for m in modules]
-    server = http_server(core, [*services, *adapters])
-    starting = asyncio.create_task(_start(core, services, adapters, server))
+    units = [*beside, Unit(settings, modules, services)]
+    running = [_running(unit) for unit in units]
+    main = running[-1]
+    server = http_server(main.core, [*services, *main.adapters])
+    starting = asyncio.create_task(_start(running, server))
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -72,7 +93,13 @@ async def serve(settings: Settings, modules: Sequence[str], *,
         return 0
     finally:
         stopping.cancel()
-        await _stop(core, adapters, server, settings.shutdown_grace_s, services)
+        await _stop(running, server, settings.shutdown_grace_s)
+
+
+def _running(unit: Unit) -> _Running:
+    core = build(unit.settings, ledger_name=unit.ledger_name)
+    return _Running(core, [importlib.import_module(m).create(core) for m in unit.modules],
+                    unit.services)
 
 
 def http_server(core: Core, adapters: Sequence[Adapter]) -> HttpServer | None:
@@ -105,17 +132,21 @@ def _ready_probe(adapter: Adapter) -> Callable[[], Awaitable[str | None]]:
     return probe
 
 
-async def _start(core: Core, services: Sequence[Adapter], adapters: Sequence[Adapter],
-                 server: HttpServer | None) -> None:
-    core.hold()  # SQLite: this process alone, or it would redo the other's jobs
-    for service in services:
-        await service.start()
-    await core.start()
+async def _start(running: Sequence[_Running], server: HttpServer | None) -> None:
+    for unit in running:
+        unit.core.hold()  # SQLite: this process alone, or it would redo the other's jobs
+    for unit in running:
+        for service in unit.services:
+            await service.start()
+    for unit in running:
+        await unit.core.start()
     if server is not None:
         await _listen(server)
-    await core.check_upstream()
-    for adapter in adapters:
-        await adapter.start()
+    for unit in running:
+        await unit.core.check_upstream()
+    for unit in running:
+        for adapter in unit.adapters:
+            await adapter.start()
 
 
 async def _listen(server: HttpServer) -> None:
@@ -129,10 +160,11 @@ async def _listen(server: HttpServer) -> None:
             "LISTEN_PORT=off", "LISTEN_PORT", "LISTEN_HOST") from None
 
 
-async def _stop(core: Core, adapters: Sequence[Adapter], server: HttpServer | None,
-                grace_s: float, services: Sequence[Adapter] = ()) -> None:
+async def _stop(running: Sequence[_Running], server: HttpServer | None,
+                grace_s: float) -> None:
     if server is not None:
         server.stopping = True  # /readyz answers 503 from now on
+    adapters = [adapter for unit in running for adapter in unit.adapters]
 
     async def stop_all() -> None:
         for stage in ("settle", "close"):
@@ -142,11 +174,13 @@ async def _stop(core: Core, adapters: Sequence[Adapter], server: HttpServer | No
                 if isinstance(result, Exception):
                     log.warning("%s: %s did not go cleanly", adapter.name, stage,
                                 exc_info=result)
-        for service in services:
-            await service.close()
+        for unit in running:
+            for service in unit.services:
+                await service.close()
         if server is not None:
             await server.stop()
-        await core.aclose()
+        for unit in running:
+            await unit.core.aclose()
 
     try:
         await asyncio.wait_for(stop_all(), grace_s + CLOSE_S)

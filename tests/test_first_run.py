@@ -18,7 +18,7 @@ import httpx
 
 from bot.config import load_settings
 from editbot.__main__ import enabled_adapters
-from editbot.local import local_chat_port
+from editbot.local import local_chat_port, open_local_chat
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
@@ -204,3 +204,26 @@ def test_with_no_token_the_local_chat_is_on_at_8090_and_with_one_only_when_asked
     assert local_chat_port(with_discord, enabled_adapters(with_discord)) is None
     asked = load_settings(discord_bot_token="x", gemini_api_key="k", local_chat_port=9000)
     assert local_chat_port(asked, enabled_adapters(asked)) == 9000
+    beside = load_settings(telegram_bot_token="1:x", gemini_api_key="k", local_chat_port=0)
+    assert local_chat_port(beside, enabled_adapters(beside)) == 0  # beside it, its own core
+
+
+async def test_beside_a_platform_the_local_chat_spends_nothing_and_keeps_its_own_ledger(
+        tmp_path: Path) -> None:
+    """Whatever the real bot is set to (a key, a PostgreSQL ledger, prices), the local chat
+    beside it runs on the demo model, free, on DATA_DIR/localchat.sqlite3, and never as the
+    Discord bot."""
+    real = load_settings(discord_bot_token="x", gemini_api_key="k", local_chat_port=0,
+                         database_url="postgresql://editbot@db.example/editbot",
+                         data_dir=str(tmp_path), price_per_image_usd_1k=0.5)
+    local, chat = open_local_chat(real, 0, beside=True)
+    try:
+        assert chat.url.startswith("http://127.0.0.1:") and chat.port != 0
+        assert local.gemini_model == "editbot-demo-beside"
+        assert local.gemini_base_url == chat.model_url
+        assert local.gemini_api_key is not None and local.gemini_api_key.get_secret_value() != "k"
+        assert local.database_url == f"sqlite:///{tmp_path}/localchat.sqlite3"
+        assert local.discord_bot_token is None and local.price_overrides() == {}
+        assert local.telegram_api_base_url == chat.url
+    finally:
+        await chat.close()

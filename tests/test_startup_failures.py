@@ -232,16 +232,6 @@ async def test_a_taken_port_is_named_before_anything_starts(
     assert len(result.lines) <= 2, result.err
     assert not gemini.lookups  # nothing asked of the model either
 
-@FORMATS
-async def test_the_local_chat_beside_a_telegram_token_is_named(
-        run: Callable[..., object], tg: FakeTelegram, fmt: str) -> None:
-    result = await run(fmt, LOCAL_CHAT_PORT="0", **telegram(tg))  # type: ignore[misc]
-    assert result.code == 2
-    line = result.failure(fmt)
-    assert "LOCAL_CHAT_PORT cannot be used with TELEGRAM_BOT_TOKEN" in line
-    assert not tg.sent("getMe")
-
-
 async def test_sigterm_while_a_platform_is_being_retried_stops_at_once(
         tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT),

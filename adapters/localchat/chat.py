@@ -11,8 +11,10 @@ import socket
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.models import BESIDE_DEMO_MODEL, DEMO_MODEL
+
 from .botapi import BotApi
-from .model import DemoModel
+from .model import NOTE, NOTE_BESIDE, DemoModel
 from .page import Page
 from .room import BOT_ID, Room
 
@@ -24,14 +26,16 @@ MODEL_PREFIX = "/demo-model"
 class LocalChat:
     name = "localchat"
 
-    def __init__(self, *, port: int, demo_model: bool) -> None:
+    def __init__(self, *, port: int, demo_model: bool, beside: bool = False) -> None:
         self.port = port
         self.demo_model = demo_model
+        self.beside = beside  # a testing window beside the bot on a real platform
         self.token = f"{BOT_ID}:{secrets.token_urlsafe(32)}"
         self.model_key = secrets.token_urlsafe(32)
         self.room = Room()
         self.api = BotApi(self.room, self.token)
-        self.model = DemoModel(self.model_key, "editbot-demo")
+        self.model = DemoModel(self.model_key, BESIDE_DEMO_MODEL if beside else DEMO_MODEL,
+                               banner=NOTE_BESIDE if beside else NOTE)
         self._socket: socket.socket | None = None
         self._runner: web.AppRunner | None = None
 
@@ -68,7 +72,7 @@ class LocalChat:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         await web.SockSite(self._runner, self._socket).start()
-        note = " (demo model: set GEMINI_API_KEY for real edits)" if self.demo_model else ""
+        note = f" ({self.model.banner.removeprefix('editbot ')})" if self.demo_model else ""
         log.info("local chat: open %s in a browser%s", self.url, note)
 
     @web.middleware

@@ -37,9 +37,15 @@ def _shape(ratio: str | None, width: int, height: int) -> float:
     return width / height
 
 
-def render(prompt: str, source: bytes | None, ratio: str | None, size: str | None) -> bytes:
+# on every result's top band (and in the local chat's listen line)
+NOTE = "editbot demo model: set GEMINI_API_KEY for real edits"
+NOTE_BESIDE = "editbot demo model: no real edits beside a running bot"
+
+
+def render(prompt: str, source: bytes | None, ratio: str | None, size: str | None,
+           banner: str = NOTE) -> bytes:
     """The demo's answer: ``source`` fitted to ``ratio`` and ``size``, ``prompt`` drawn on it,
-    as PNG bytes."""
+    ``banner`` along the top, as PNG bytes."""
     if source is None:
         image = Image.new("RGB", (1024, 1024), CANVAS)
     else:
@@ -50,14 +56,14 @@ def render(prompt: str, source: bytes | None, ratio: str | None, size: str | Non
     out = ((long_side, round(long_side / shape)) if shape >= 1
            else (round(long_side * shape), long_side))
     image = ImageOps.fit(image, out, Image.Resampling.LANCZOS)
-    _caption(image, prompt)
+    _caption(image, prompt, banner)
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 
-def _caption(image: Image.Image, prompt: str) -> None:
-    """The prompt on a dark band along the bottom, "demo model" on a band at the top."""
+def _caption(image: Image.Image, prompt: str, banner: str) -> None:
+    """The prompt on a dark band along the bottom, ``banner`` on a band at the top."""
     draw = ImageDraw.Draw(image, "RGBA")
     em = max(image.width // 20, 12)
     font = ImageFont.load_default(size=em)
@@ -69,8 +75,7 @@ def _caption(image: Image.Image, prompt: str) -> None:
                   fill=(255, 255, 255), font=font)
     small = ImageFont.load_default(size=max(em * 2 // 3, 10))
     draw.rectangle((0, 0, image.width, em * 1.3), fill=(255, 200, 0, 200))
-    draw.text((em * 0.5, em * 0.2), "editbot demo model: set GEMINI_API_KEY for real edits",
-              fill=(0, 0, 0), font=small)
+    draw.text((em * 0.5, em * 0.2), banner, fill=(0, 0, 0), font=small)
 
 
 def _request(body: dict[str, Any]) -> tuple[str, bytes | None, str | None, str | None]:
@@ -89,9 +94,10 @@ def _request(body: dict[str, Any]) -> tuple[str, bytes | None, str | None, str |
 
 
 class DemoModel:
-    def __init__(self, key: str, name: str) -> None:
+    def __init__(self, key: str, name: str, *, banner: str = NOTE) -> None:
         self.key = key
         self.name = name
+        self.banner = banner
         self.edits = 0
 
     def routes(self, prefix: str) -> list[web.RouteDef]:
@@ -124,7 +130,8 @@ class DemoModel:
             return _error(404, "Only generateContent is served here.", "NOT_FOUND")
         try:
             prompt, source, ratio, size = _request(json.loads(await request.read()))
-            data = await asyncio.to_thread(render, prompt, source, ratio, size)
+            data = await asyncio.to_thread(render, prompt, source, ratio, size,
+                                           self.banner)
         except (ValueError, AttributeError, binascii.Error, UnidentifiedImageError):
             return _error(400, "The request is not one the demo model can read.",
                           "INVALID_ARGUMENT")

@@ -35,8 +35,11 @@ class Books:
     no_spend: Spend | None = None  # what a job has cost before its answer
 
     def __init__(self, *, ledger: QuotaLedger, metrics: Metrics, budget: Budget,
-                 prices: PriceTable) -> None:
+                 prices: PriceTable, ledger_name: str = "") -> None:
         self.ledger = ledger
+        # set when another core runs in the same process (the local chat's, beside a real
+        # platform): its lines say ``ledger=<name>``, since job ids are per ledger
+        self.ledger_name = ledger_name
         self.metrics = metrics
         self.budget = budget
         self.prices = prices
@@ -76,9 +79,9 @@ class Books:
         self.metrics.edit(request.actor.platform, label, request.command.image_size)
         if outcome.job_id is not None:
             credits, cost = self._charged.pop(outcome.job_id, (0, 0.0))
-            fields = edit_fields(outcome.job_id, request, self.prices.size_of(request.command),
-                                 label, outcome, credits, cost,
-                                 seconds=time.monotonic() - request.received_at)
+            fields = self._named(edit_fields(
+                outcome.job_id, request, self.prices.size_of(request.command), label, outcome,
+                credits, cost, seconds=time.monotonic() - request.received_at))
             log.info("%s", edit_line(fields), extra=fields)
             log.debug("job %d prompt: %r", outcome.job_id, request.command.prompt)
         return outcome
@@ -135,12 +138,18 @@ class Books:
             return False
         self._charged.pop(job.id, None)
         request = request_from_json(job.request)
-        fields = edit_fields(job.id, request, self.prices.size_of(request.command), "refunded",
-                             EditOutcome("failed"), 0, 0.0,
-                             seconds=(self.ledger.now() - job.created_at).total_seconds())
+        fields = self._named(edit_fields(
+            job.id, request, self.prices.size_of(request.command), "refunded",
+            EditOutcome("failed"), 0, 0.0,
+            seconds=(self.ledger.now() - job.created_at).total_seconds()))
         fields["reason"] = note.replace(" ", "_")
         log.info("%s", edit_line(fields), extra=fields)
         return True
+
+    def _named(self, fields: dict[str, object]) -> dict[str, object]:
+        if not self.ledger_name:
+            return fields
+        return {"job": fields["job"], "ledger": self.ledger_name, **fields}
 
 
 def edit_fields(job_id: int, request: EditRequest, size: str, label: str,

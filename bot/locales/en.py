@@ -77,6 +77,7 @@ EN: Mapping[str, str] = {
     "credits_left": "{left} credits left today",
     "credits_unlimited": "unlimited credits",
     "demo_model_note": "Demo model: set GEMINI_API_KEY for real edits.",
+    "demo_beside_note": "Demo model: the local chat beside a running bot makes no real edits.",
     "ratio_note": "Note: the image came back at a different shape than asked.",
     "resumed": "Here is the edit you asked for before I restarted.",
     "interrupted_delivery": "I restarted while sending your edit. If it did not arrive, "

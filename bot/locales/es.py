@@ -82,6 +82,8 @@ ES: Mapping[str, str] = {
     "credits_left": "Créditos restantes hoy: {left}",
     "credits_unlimited": "créditos ilimitados",
     "demo_model_note": "Modelo de demostración: define GEMINI_API_KEY para ediciones reales.",
+    "demo_beside_note": (
+        "Modelo de demostración: el chat local junto a un bot en marcha no hace ediciones reales."),
     "ratio_note": "Nota: la imagen volvió con una forma distinta de la pedida.",
     "resumed": "Aquí está la edición que pediste antes de que me reiniciara.",
     "interrupted_delivery": "Me reinicié mientras enviaba tu edición. Si no te llegó, envíala "

@@ -87,6 +87,9 @@ ID: Mapping[str, str] = {
     "credits_left": "Sisa kredit hari ini: {left}",
     "credits_unlimited": "kredit tanpa batas",
     "demo_model_note": "Model demo: isi GEMINI_API_KEY untuk hasil edit sungguhan.",
+    "demo_beside_note": (
+        "Model demo: obrolan lokal di samping bot yang berjalan tidak membuat hasil edit "
+        "sungguhan."),
     "ratio_note": "Catatan: gambar kembali dengan bentuk yang berbeda dari yang diminta.",
     "resumed": "Ini hasil edit yang kamu minta sebelum saya dimulai ulang.",
     "interrupted_delivery": "Saya dimulai ulang saat mengirim hasil editmu. Kalau belum "

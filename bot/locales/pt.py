@@ -79,6 +79,9 @@ PT: Mapping[str, str] = {
     "credits_left": "Créditos restantes hoje: {left}",
     "credits_unlimited": "créditos ilimitados",
     "demo_model_note": "Modelo de demonstração: defina GEMINI_API_KEY para edições de verdade.",
+    "demo_beside_note": (
+        "Modelo de demonstração: o chat local ao lado de um bot em execução não faz "
+        "edições de verdade."),
     "ratio_note": "Obs.: a imagem voltou num formato diferente do pedido.",
     "resumed": "Aqui está a edição que você pediu antes de eu reiniciar.",
     "interrupted_delivery": "Reiniciei enquanto enviava sua edição. Se ela não chegou, envie "

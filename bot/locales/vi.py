@@ -75,6 +75,8 @@ VI: Mapping[str, str] = {
     "credits_left": "còn {left} lượt hôm nay",
     "credits_unlimited": "không giới hạn lượt",
     "demo_model_note": "Mô hình demo: đặt GEMINI_API_KEY để sửa ảnh thật.",
+    "demo_beside_note": (
+        "Mô hình demo: khung chat cục bộ chạy bên cạnh bot thật không sửa ảnh thật."),
     "ratio_note": "Lưu ý: ảnh trả về có tỉ lệ khác với yêu cầu.",
     "resumed": "Đây là ảnh bạn đã yêu cầu trước khi tôi khởi động lại.",
     "interrupted_delivery": "Tôi đã khởi động lại trong lúc gửi ảnh của bạn. Nếu chưa nhận "

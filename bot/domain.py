@@ -179,6 +179,7 @@ class Delivery:
     credits: int
     credits_left: int | None
     ratio_mismatch: float | None = None
+    spoiler: bool = False  # the community shows results hidden until tapped
     on_arrival: Callable[[], Awaitable[Any]] | None = field(default=None, compare=False,
                                                             repr=False)
 

@@ -132,10 +132,12 @@ class GeminiClient:
     def encode_body(
         prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
         image_size: str | None, history: Sequence[dict[str, Any]] = (),
+        safety: Sequence[dict[str, str]] | None = None,
     ) -> bytes:
         """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
         bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
-        ``history`` is the earlier turns (user and model contents), sent as they were kept."""
+        ``history`` is the earlier turns (user and model contents), sent as they were kept;
+        ``safety``, Gemini's ``safetySettings`` (a community's safety level), when given."""
         image_config: dict[str, str] = {}
         if aspect_ratio:
             image_config["aspectRatio"] = aspect_ratio
@@ -152,19 +154,23 @@ class GeminiClient:
             chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
                        b',"data":"', base64.b64encode(image.data), b'"}},']
         chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
-                   json.dumps(config).encode(), b"}"]
+                   json.dumps(config).encode()]
+        if safety:
+            chunks += [b',"safetySettings":', json.dumps(list(safety)).encode()]
+        chunks.append(b"}")
         return b"".join(chunks)
 
     async def generate(
         self, prompt: str, images: Sequence[ImageInput] = (), *,
         aspect_ratio: str | None = None, image_size: str | None = None,
         history: Sequence[dict[str, Any]] = (),
+        safety: Sequence[dict[str, str]] | None = None,
     ) -> GeneratedImage:
         """One edit or generation (after ``history``, the conversation's earlier turns).
         Raises Refusal or UpstreamError; retries transient failures with jittered backoff,
         honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
         failure at once)."""
-        content = self.encode_body(prompt, images, aspect_ratio, image_size, history)
+        content = self.encode_body(prompt, images, aspect_ratio, image_size, history, safety)
         started = time.monotonic()
         try:
             async for attempt in stamina.retry_context(

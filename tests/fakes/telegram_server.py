@@ -512,7 +512,8 @@ class FakeTelegram(TelegramPayments, Watched):
         self._check_caption(p.get("caption"))
         assert data is not None
         return self._message(self._chat(p["chat_id"]), self.me, photo=self.photo_sizes(data),
-                             caption=p.get("caption"), **self._reply_fields(p))
+                             caption=p.get("caption"), **self._reply_fields(p),
+                             has_media_spoiler=p.get("has_spoiler") is True or None)
 
     async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes],
                               names: dict[str, str]) -> Any:
@@ -555,8 +556,11 @@ class FakeTelegram(TelegramPayments, Watched):
         f[kind] = data
         for gone in ("text", "entities", "photo", "document", "caption"):
             message.pop(gone, None)
+        message.pop("has_media_spoiler", None)
         if kind == "photo":
             message["photo"] = self.photo_sizes(data)
+            if media.get("has_spoiler") is True:  # only a photo (or video) can be a spoiler
+                message["has_media_spoiler"] = True
         else:
             message["document"] = self._uploaded(data, names.get(field_name))
         if media.get("caption"):

@@ -122,14 +122,14 @@ class TelegramSettings:
         except EditbotError as error:
             await query.answer(error_text(error, lang), show_alert=True)
             return
-        await query.answer(text("settings_saved", lang))
-        try:
+        try:  # redrawn first, then the tap is answered: the presser sees the change saved
             await query.edit_message_text(
                 panel_text(rules, self.core.spec, lang) + "\n\n"
                 + text("settings_usage_telegram", lang),
                 reply_markup=keyboard(rules, self.core, lang))
         except TelegramError:  # the panel was deleted meanwhile: the change holds anyway
             log.info("telegram: the settings panel could not be redrawn", exc_info=True)
+        await query.answer(text("settings_saved", lang))
 
     async def post(self, note: LogNote) -> None:
         """One edit in the community's log chat: the result's thumbnail with who asked, the

@@ -76,7 +76,7 @@ class Rules:
             size = command.image_size or default_size(spec)
             if size in self.sizes_off:
                 raise CommandError("size_off", value=size,
-                                   valid=" ".join(self.allowed_sizes(spec)))
+                                   valid=self.allowed_sizes(spec))
         if self.words and blocked(command.prompt, self.words):
             raise CommandError("word_blocked")
 
@@ -115,7 +115,7 @@ Edit = Callable[[Rules], tuple[Rules, str]]
 def toggle_size(size: str, spec: ModelSpec) -> Edit:
     def edit(rules: Rules) -> tuple[Rules, str]:
         if size not in spec.image_sizes:
-            raise CommandError("unknown_size", value=size, valid=" ".join(spec.image_sizes))
+            raise CommandError("unknown_size", value=size, valid=spec.image_sizes)
         off = rules.sizes_off ^ {size}
         if not any(s not in off for s in spec.image_sizes):
             raise CommandError("size_last")

@@ -37,8 +37,8 @@ async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
 
 
 def answer_to(tg: FakeTelegram, message: dict[str, Any]) -> list[Any]:
-    return [c for c in tg.sent("sendMessage") if (c.params.get("reply_parameters") or {}).get("message_id") ==
-            message["message_id"]]
+    return [c for c in tg.sent("sendMessage")
+            if (c.params.get("reply_parameters") or {}).get("message_id") == message["message_id"]]
 
 
 async def test_a_change_on_one_replica_holds_on_the_other_within_a_second(

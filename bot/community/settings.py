@@ -123,6 +123,25 @@ def toggle_size(size: str, spec: ModelSpec) -> Edit:
     return edit
 
 
+def allow_sizes(sizes: list[str], spec: ModelSpec) -> Edit:
+    """Exactly these sizes allowed (a menu's picks)."""
+    def edit(rules: Rules) -> tuple[Rules, str]:
+        allowed = [s for s in spec.image_sizes if s in sizes]
+        if not allowed:
+            raise CommandError("size_last")
+        off = frozenset(spec.image_sizes) - set(allowed)
+        return replace(rules, sizes_off=off), "sizes " + " ".join(allowed)
+    return edit
+
+
+def safety(level: str) -> Edit:
+    def edit(rules: Rules) -> tuple[Rules, str]:
+        if level not in SAFETY_LEVELS:
+            raise CommandError("unknown_safety", valid=SAFETY_LEVELS)
+        return replace(rules, safety=level), f"safety {level}"
+    return edit
+
+
 def toggle(name: str) -> Edit:
     """Turn ``imagine`` or ``spoiler`` the other way."""
     def edit(rules: Rules) -> tuple[Rules, str]:

@@ -58,4 +58,5 @@ EN: Mapping[str, str] = {
     "log_failed": "failed",
     "log_other": "not done",
     "cmd_settings": "Group settings (moderators)",
+    "unknown_safety": "A safety level is one of: {valid}.",
 }

@@ -57,4 +57,5 @@ ES: Mapping[str, str] = {
     "log_failed": "falló",
     "log_other": "no se hizo",
     "cmd_settings": "Ajustes del grupo (moderadores)",
+    "unknown_safety": "Un nivel de seguridad es uno de: {valid}.",
 }

@@ -56,4 +56,5 @@ ID: Mapping[str, str] = {
     "log_failed": "gagal",
     "log_other": "tidak dikerjakan",
     "cmd_settings": "Pengaturan grup (moderator)",
+    "unknown_safety": "Tingkat keamanan adalah salah satu dari: {valid}.",
 }

@@ -55,4 +55,5 @@ PT: Mapping[str, str] = {
     "log_failed": "falhou",
     "log_other": "não feito",
     "cmd_settings": "Configurações do grupo (moderadores)",
+    "unknown_safety": "Um nível de segurança é um destes: {valid}.",
 }

@@ -56,4 +56,5 @@ RU: Mapping[str, str] = {
     "log_failed": "не удалось",
     "log_other": "не выполнено",
     "cmd_settings": "Настройки группы (модераторы)",
+    "unknown_safety": "Уровень безопасности — один из: {valid}.",
 }

@@ -55,4 +55,5 @@ VI: Mapping[str, str] = {
     "log_failed": "thất bại",
     "log_other": "chưa thực hiện",
     "cmd_settings": "Cài đặt nhóm (quản trị viên)",
+    "unknown_safety": "Mức an toàn là một trong: {valid}.",
 }

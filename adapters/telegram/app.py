@@ -37,7 +37,6 @@ from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
 from adapters.telegram.moderation import TelegramModeration
 from adapters.telegram.payments import TelegramPayments
-from adapters.telegram.settings import PATTERN as SETTINGS_PRESS
 from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.stats import TelegramStats
 from adapters.telegram.transport import AiohttpRequest
@@ -162,7 +161,6 @@ class TelegramAdapter:
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
         self.payments = TelegramPayments(core, lambda: self._app.bot, self.edits.talk.reply)
-        self.settings = TelegramSettings(core, self.moderation, lambda: self._app.bot)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -181,10 +179,10 @@ class TelegramAdapter:
         moderation = self.moderation
         for name, handler in (("start", moderation.start), ("help", moderation.help),
                               ("quota", moderation.quota), ("setlimit", moderation.setlimit),
-                              ("usage", moderation.usage), ("stats", self.stats.stats),
-                              ("settings", self.settings.command)):
+                              ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         self.payments.register(app)  # with CREDIT_PACKS set
+        TelegramSettings(self.core, moderation, lambda: app.bot).register(app)  # /settings
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -192,7 +190,6 @@ class TelegramAdapter:
                                              pattern=r"^(again|4k|vary):\d+$"))
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
-        app.add_handler(CallbackQueryHandler(self.settings.on_press, pattern=SETTINGS_PRESS))
         app.add_error_handler(_on_error)
         await until_reachable(self._initialize, platform="telegram",
                               setting="TELEGRAM_API_BASE_URL", unreachable=(NetworkError,),
@@ -212,7 +209,6 @@ class TelegramAdapter:
             await app.updater.start_polling(timeout=self.poll_timeout_s,
                                             allowed_updates=allowed_updates(self.core))
         self.core.alerts.connect(PLATFORM, self._tell_operator)
-        self.core.logbook.connect(PLATFORM, self.settings.post)
         log.info("telegram: %s as @%s", "webhook set" if self.webhook else "polling",
                  self.username)
 

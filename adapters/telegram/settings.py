@@ -8,15 +8,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    filters,
+)
 
 from adapters.settings_panel import buttons, edit_of, panel_text
 from adapters.telegram.moderation import TelegramModeration
-from adapters.telegram.updates import actor_of, scope_of
+from adapters.telegram.updates import PLATFORM, actor_of, scope_of
 from bot.bootstrap import Core
 from bot.community import LogNote, Rules, block, log_to, slow, split_words, unblock
 from bot.errors import CommandError, EditbotError
@@ -42,6 +49,13 @@ class TelegramSettings:
         self.core = core
         self.moderation = moderation
         self._bot = bot
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """/settings, the panel's taps, and the community log's notes."""
+        app.add_handler(CommandHandler("settings", self.command,
+                                       filters=filters.UpdateType.MESSAGE))
+        app.add_handler(CallbackQueryHandler(self.on_press, pattern=PATTERN))
+        self.core.logbook.connect(PLATFORM, self.post)
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/settings: the panel; /settings block|unblock words, slow N, log <chat>|off."""

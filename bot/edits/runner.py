@@ -100,7 +100,7 @@ class JobRunner:
         rules = await self.admission.rules(request.scope)  # read once for the whole run
         try:
             outcome = await self._run(job_id, request, credits, self.books.timed(
-                request, deliver), pump, place, kept, ready, rules)
+                request, deliver), pump, place, rules, kept, ready)
             ended = self.books.ended(request, outcome)
             self.admission.logbook.note(request, ended, rules.log, rules.log_language)
             return ended
@@ -115,9 +115,8 @@ class JobRunner:
         return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
-                   pump: ProgressPump, place: Place | None,
-                   kept: GeneratedImage | None, ready: ReadyFn | None = None,
-                   rules: Rules | None = None) -> EditOutcome:
+                   pump: ProgressPump, place: Place | None, rules: Rules,
+                   kept: GeneratedImage | None, ready: ReadyFn | None = None) -> EditOutcome:
         def tell(stage: Stage, position: int = 0) -> None:
             pump.push(Progress(stage, position))
 
@@ -125,7 +124,6 @@ class JobRunner:
             tell(Stage.QUEUED, position)
 
         command, books, platform = request.command, self.books, request.actor.platform
-        rules = rules or Rules()
         spend, delivery = books.no_spend, None
         try:
             image = kept

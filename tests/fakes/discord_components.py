@@ -22,7 +22,7 @@ def components_problem(body: Any) -> str | None:
     for row in rows:
         items = row.get("components") or [] if row.get("type") == 1 else []
         selects = [i for i in items if i.get("type") in SELECTS]
-        if selects and len(items) > 1 or len(items) > 5:
+        if (selects and len(items) > 1) or len(items) > 5:
             return "an action row holds 5 buttons or one select menu"
         for item in items:
             if len(str(item.get("custom_id") or "")) > 100:

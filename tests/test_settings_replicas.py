@@ -96,7 +96,7 @@ async def test_settings_rows_on_both_databases(tmp_path: Path, engine: str) -> N
         rules = await there.rules(SCOPE)
         assert rules.imagine is False
         with pytest.raises(CommandError) as caught:
-            there.check(member, SCOPE, EditCommand("imagine", "a cat"), rules, operator=False)
+            there.check(member, SCOPE, EditCommand("imagine", "a cat"), rules)
         assert caught.value.code == "imagine_off"
         await there.change(OPERATOR, SCOPE, "words", block(["cat"]), moderator=True)
         audit = await ledgers[0].audit_log(SCOPE.key)

@@ -240,11 +240,12 @@ class CommunitySettings:
         return known.rules if known is not None else Rules()
 
     def check(self, actor: Actor, scope: Scope, command: EditCommand, rules: Rules, *,
-              operator: bool) -> None:
+              slowed: bool = True) -> None:
         """The community's rules for one request, free when they refuse (CommandError);
-        slow mode spares operators. A request let through starts the member's slow mode."""
+        ``slowed``: whether slow mode applies (not to operators, nor to a request's further
+        takes). A request let through starts the member's slow mode."""
         rules.check(command, self.spec)
-        if rules.slow_s and not operator:
+        if rules.slow_s and slowed:
             key, now = (scope.key, actor.key), self._clock()
             last = self._recent.at.get(key)
             if last is not None and now - last < rules.slow_s:

@@ -134,11 +134,13 @@ class Admission:
         """Whether a job already came from this platform message (a replayed update)."""
         return await self.ledger.seen(origin_key)
 
-    async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
+    async def admit(self, actor: Actor, scope: Scope, command: EditCommand, *,
+                    more: bool = False) -> Ticket:
         """The checks that come before any download or decode: the person has the credits
         this command costs (else QuotaExceeded), by a cheap read, and fewer than the allowed
         requests running (else Busy); the reservation itself stays the authority. The ticket
-        is released when the request's work ends."""
+        is released when the request's work ends. ``more``: another take of the request just
+        admitted (Variations), which slow mode counts as that one request."""
         await self.books.precheck(command)  # the operator's budget (BudgetReached)
         if not self.is_admin(actor):
             credits = self.credits_for(command)
@@ -147,7 +149,7 @@ class Admission:
                 raise status.exceeded(credits)
         if self.community is not None:  # the community's moderators' rules (CommandError)
             self.community.check(actor, scope, command, await self.community.rules(scope),
-                                 operator=self.is_admin(actor))
+                                 slowed=not (more or self.is_admin(actor)))
         return self.in_flight.hold(actor.key)
 
     async def rules(self, scope: Scope) -> Rules:

@@ -82,8 +82,9 @@ class EditService:
     async def seen(self, origin_key: str) -> bool:
         return await self.admission.seen(origin_key)
 
-    async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
-        return await self.admission.admit(actor, scope, command)
+    async def admit(self, actor: Actor, scope: Scope, command: EditCommand, *,
+                    more: bool = False) -> Ticket:
+        return await self.admission.admit(actor, scope, command, more=more)
 
     async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
                              ) -> tuple[ImageInput, ...]:

@@ -193,6 +193,11 @@ async def test_the_log_chat_gets_every_edit_once_the_bot_can_post_there(
     assert "Log: -100999" in (await panel(tg))["text"]
     assert (await said(tg, MOD, "/settings log off")).params["text"] == (
         "Saved. The log is off.")
+    forwarded = tg.post(GROUP, MOD, text="a post of the channel")  # forwarded from it
+    forwarded["forward_origin"] = {"type": "channel", "date": 1, "message_id": 9, "chat": {
+        "id": -100777, "type": "channel", "title": "Mods"}}
+    answer = await said(tg, MOD, "/settings log", reply_to=forwarded)
+    assert answer.params["text"] == "Saved. Every edit made here is now noted in -100777."
 
 
 async def test_russian_moderators_and_members(tg: FakeTelegram, gemini: FakeGemini,

@@ -10,7 +10,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOriginChannel,
+    MessageOriginChat,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -41,6 +49,17 @@ def keyboard(rules: Rules, core: Core, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=PREFIX + action)
                                   for label, action in row]
                                  for row in buttons(rules, core.spec, lang)])
+
+
+def forwarded_from(message: Message | None) -> str:
+    """The chat a message was forwarded from (a channel's post, or a group's message sent on
+    behalf of the group), as its id; "" when there is none: ``/settings log`` in reply to a
+    post forwarded from the log channel names that channel."""
+    origin = message.forward_origin if message is not None else None
+    if isinstance(origin, (MessageOriginChannel, MessageOriginChat)):
+        chat = origin.chat if isinstance(origin, MessageOriginChannel) else origin.sender_chat
+        return str(chat.id)
+    return ""
 
 
 class TelegramSettings:
@@ -89,8 +108,9 @@ class TelegramSettings:
                                                moderator=moderator)
                 words = text("slow_now", lang, value=text("seconds", lang, seconds=rules.slow_s)
                              if rules.slow_s else text("state_off", lang))
-            elif verb == "log" and rest:
-                words = await self._log(message, rest, lang, moderator=moderator)
+            elif verb == "log" and (rest or forwarded_from(message.reply_to_message)):
+                words = await self._log(message, rest or forwarded_from(
+                    message.reply_to_message), lang, moderator=moderator)
             else:
                 words = text("settings_usage_telegram", lang)
         except EditbotError as error:

@@ -31,8 +31,9 @@ EN: Mapping[str, str] = {
                       "Slow mode: {slow}\nLog: {log}",
     "settings_usage_telegram": "Blocked words: /settings block word1, word2 and /settings "
                                "unblock word1. Slow mode: /settings slow N (seconds). Log: "
-                               "/settings log followed by the chat's id or @name (I must be "
-                               "able to post there), /settings log off to stop it.",
+                               "/settings log followed by the chat's id or @name, or in reply "
+                               "to a post forwarded from it (I must be able to post there), "
+                               "/settings log off to stop it.",
     "settings_usage_discord": "Blocked words: /settings with block: word1, word2 or unblock: "
                               "word1. Pick the log channel below.",
     "help_settings": "/settings: this group's sizes, /imagine, safety level, blocked words, "

@@ -31,7 +31,8 @@ ES: Mapping[str, str] = {
     "settings_usage_telegram": "Palabras bloqueadas: /settings block palabra1, palabra2 y "
                                "/settings unblock palabra1. Modo lento: /settings slow N "
                                "(segundos). Registro: /settings log seguido del id o @nombre "
-                               "del chat (debo poder publicar allí), /settings log off para "
+                               "del chat, o en respuesta a una publicación reenviada desde él "
+                               "(debo poder publicar allí), /settings log off para "
                                "detenerlo.",
     "settings_usage_discord": "Palabras bloqueadas: /settings con block: palabra1, palabra2 o "
                               "unblock: palabra1. Elige abajo el canal del registro.",

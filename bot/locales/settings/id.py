@@ -30,8 +30,9 @@ ID: Mapping[str, str] = {
                       "Mode lambat: {slow}\nLog: {log}",
     "settings_usage_telegram": "Kata diblokir: /settings block kata1, kata2 dan /settings "
                                "unblock kata1. Mode lambat: /settings slow N (detik). Log: "
-                               "/settings log diikuti id atau @nama obrolan (saya harus bisa "
-                               "mengirim ke sana), /settings log off untuk menghentikan.",
+                               "/settings log diikuti id atau @nama obrolan, atau membalas "
+                               "pos yang diteruskan dari sana (saya harus bisa mengirim ke "
+                               "sana), /settings log off untuk menghentikan.",
     "settings_usage_discord": "Kata diblokir: /settings dengan block: kata1, kata2 atau "
                               "unblock: kata1. Pilih kanal log di bawah.",
     "help_settings": "/settings: ukuran, /imagine, tingkat keamanan, kata diblokir, spoiler, "

@@ -30,7 +30,8 @@ PT: Mapping[str, str] = {
     "settings_usage_telegram": "Palavras bloqueadas: /settings block palavra1, palavra2 e "
                                "/settings unblock palavra1. Modo lento: /settings slow N "
                                "(segundos). Registro: /settings log seguido do id ou @nome do "
-                               "chat (preciso poder postar lá), /settings log off para parar.",
+                               "chat, ou em resposta a um post encaminhado de lá (preciso poder "
+                               "postar lá), /settings log off para parar.",
     "settings_usage_discord": "Palavras bloqueadas: /settings com block: palavra1, palavra2 ou "
                               "unblock: palavra1. Escolha abaixo o canal do registro.",
     "help_settings": "/settings: tamanhos, /imagine, nível de segurança, palavras bloqueadas, "

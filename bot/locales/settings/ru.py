@@ -30,8 +30,9 @@ RU: Mapping[str, str] = {
                       "Журнал: {log}",
     "settings_usage_telegram": "Заблокированные слова: /settings block слово1, слово2 и "
                                "/settings unblock слово1. Медленный режим: /settings slow N "
-                               "(секунды). Журнал: /settings log и id или @имя чата (я должен "
-                               "иметь право писать туда), /settings log off — выключить.",
+                               "(секунды). Журнал: /settings log и id или @имя чата или ответом "
+                               "на пересланный оттуда пост (я должен иметь право писать туда), "
+                               "/settings log off — выключить.",
     "settings_usage_discord": "Заблокированные слова: /settings с block: слово1, слово2 или "
                               "unblock: слово1. Канал журнала выберите ниже.",
     "help_settings": "/settings: размеры, /imagine, уровень безопасности, заблокированные "

@@ -29,8 +29,9 @@ VI: Mapping[str, str] = {
                       "Chế độ chậm: {slow}\nNhật ký: {log}",
     "settings_usage_telegram": "Từ bị chặn: /settings block từ1, từ2 và /settings unblock "
                                "từ1. Chế độ chậm: /settings slow N (giây). Nhật ký: /settings "
-                               "log kèm id hoặc @tên của cuộc trò chuyện (tôi phải đăng được ở "
-                               "đó), /settings log off để tắt.",
+                               "log kèm id hoặc @tên của cuộc trò chuyện, hoặc trả lời một bài "
+                               "được chuyển tiếp từ đó (tôi phải đăng được ở đó), /settings log "
+                               "off để tắt.",
     "settings_usage_discord": "Từ bị chặn: /settings với block: từ1, từ2 hoặc unblock: từ1. "
                               "Chọn kênh nhật ký bên dưới.",
     "help_settings": "/settings: kích thước, /imagine, mức an toàn, từ bị chặn, spoiler, chế "

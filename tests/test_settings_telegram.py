@@ -136,7 +136,7 @@ async def test_blocked_words_are_refused_without_repeating_them(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()
     tg.admins[GROUP["id"]].add(MOD["id"])
-    answer = await said(tg, MOD, "/settings block Llama, big dog")
+    answer = await said(tg, MOD, "/settings\nblock Llama,\nbig dog")
     assert answer.params["text"] == "Saved. Blocked words here: 2."
     words = await refused(tg, ANN, gemini, words="/imagine a LLAMA with a hat")
     assert "has a word the moderators of this group blocked" in words
@@ -171,6 +171,8 @@ async def test_slow_mode_says_the_time_left(tg: FakeTelegram, gemini: FakeGemini
     assert "Nothing was charged" in words
     assert "Slow mode is a whole number" in (await said(
         tg, MOD, "/settings slow 99999")).params["text"]
+    assert "Slow mode: /settings slow N" in (await said(
+        tg, MOD, "/settings slow ²")).params["text"]  # a digit, but no number: the usage
 
 
 async def test_the_log_chat_gets_every_edit_once_the_bot_can_post_there(

@@ -89,7 +89,7 @@ class TelegramSettings:
             moderator = (message.chat.type != ChatType.PRIVATE
                          and await self.moderation.is_moderator(message))
             community.check_allowed(actor, scope, moderator=moderator)
-            verb, _, rest = (message.text or "").partition(" ")[2].strip().partition(" ")
+            verb, rest = [*(message.text or "").split(maxsplit=2)[1:], "", ""][:2]
             verb, rest = verb.lower(), rest.strip()
             if not verb:
                 rules = await community.rules(scope)
@@ -103,7 +103,7 @@ class TelegramSettings:
                 rules = await community.change(actor, scope, "words",
                                                change(split_words(rest)), moderator=moderator)
                 words = text("words_now", lang, total=len(rules.words))
-            elif verb == "slow" and rest.isdigit():
+            elif verb == "slow" and rest.isascii() and rest.isdigit():
                 rules = await community.change(actor, scope, "slow", slow(int(rest)),
                                                moderator=moderator)
                 words = text("slow_now", lang, value=text("seconds", lang, seconds=rules.slow_s)

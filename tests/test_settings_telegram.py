@@ -179,10 +179,12 @@ async def test_the_log_chat_gets_every_edit_once_the_bot_can_post_there(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     bot = await start_bot()
     tg.admins[GROUP["id"]].add(MOD["id"])
-    tg.fail("sendMessage", 403, "Forbidden: bot is not a member of the channel chat")
-    answer = await said(tg, MOD, "/settings log @hidden_channel")
+    answer = await said(tg, MOD, "/settings log @hidden_channel")  # no such chat
     assert "I cannot post in @hidden_channel, so nothing changed" in answer.params["text"]
     assert (await bot.core.community.rules(Scope("telegram", "-100123"))).log == ""
+    tg.fail("sendMessage", 403, "Forbidden: bot is not a member of the channel chat")
+    answer = await said(tg, MOD, "/settings log -100555")
+    assert "I cannot post in -100555, so nothing changed" in answer.params["text"]
 
     answer = await said(tg, MOD, f"/settings log {LOG_CHAT}")
     assert answer.params["text"] == f"Saved. Every edit made here is now noted in {LOG_CHAT}."

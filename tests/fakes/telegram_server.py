@@ -443,7 +443,10 @@ class FakeTelegram(TelegramPayments, Watched):
         return fields
 
     def _check_started(self, chat_id: Any) -> None:
-        """A bot may write to a person only once that person has written to it (Start)."""
+        """A bot may write to a person only once that person has written to it (Start); an
+        @username names a public channel, and this fake knows none."""
+        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
+            raise _ApiError(400, "Bad Request: chat not found")
         if int(chat_id) > 0 and int(chat_id) not in self._chats:
             raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
 

@@ -103,7 +103,9 @@ async def test_the_panel_is_for_moderators_and_every_change_is_audited(
 
     # strict safety reaches the model as Gemini's safetySettings
     tg.post(GROUP, ANN, photo=photo, caption="/edit 2K add a hat")
-    await tg.wait_for(lambda: tg.photos(GROUP["id"]))
+    [result] = await tg.wait_for(lambda: tg.photos(GROUP["id"]))
+    assert [b["callback_data"].split(":")[0] for b in result.params["reply_markup"][
+        "inline_keyboard"][0]] == ["again", "vary"]  # no 4K button where 4K is off
     assert gemini.requests[-1].safety == {
         "HARM_CATEGORY_HARASSMENT": "BLOCK_LOW_AND_ABOVE",
         "HARM_CATEGORY_HATE_SPEECH": "BLOCK_LOW_AND_ABOVE",

@@ -151,7 +151,7 @@ class JobRunner:
                 credits_left=status.spendable,
                 ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
                 on_arrival=lambda: books.commit(job_id, request, credits, spend),
-                spoiler=rules.spoiler)
+                spoiler=rules.spoiler, sizes_off=rules.sizes_off)
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)

@@ -13,6 +13,7 @@ other within a second; a change made here is seen here at once.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -201,6 +202,7 @@ def log_to(channel: str, language: str) -> Edit:
 class _Read:
     rules: Rules
     until: float
+    version: int
 
 
 @dataclass(slots=True)
@@ -218,6 +220,7 @@ class CommunitySettings:
         self.spec = spec
         self._clock = clock
         self._read: dict[str, _Read] = {}
+        self._reading: dict[str, asyncio.Future[Rules]] = {}
         self._recent = _Recent()
 
     async def rules(self, scope: Scope) -> Rules:
@@ -225,13 +228,24 @@ class CommunitySettings:
         defaults (there is no one to set them)."""
         if scope.private:
             return Rules()
-        now = self._clock()
         known = self._read.get(scope.key)
-        if known is not None and known.until > now:
+        if known is not None and known.until > self._clock():
             return known.rules
-        data, _ = await self.rows.read(scope.key)
+        reading = self._reading.get(scope.key)
+        if reading is None:  # one read however many requests arrive together
+            reading = asyncio.ensure_future(self._fetch(scope.key))
+            self._reading[scope.key] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(scope.key, None))
+        return await asyncio.shield(reading)
+
+    async def _fetch(self, key: str) -> Rules:
+        started = self._clock()
+        data, version = await self.rows.read(key)
+        known = self._read.get(key)
+        if known is not None and known.version > version:  # changed here meanwhile
+            return known.rules
         rules = Rules.of(data)
-        self._read[scope.key] = _Read(rules, now + FRESH_S)
+        self._read[key] = _Read(rules, started + FRESH_S, version)
         return rules
 
     def last(self, scope: Scope) -> Rules:
@@ -269,7 +283,7 @@ class CommunitySettings:
             rules, detail = edit(Rules.of(old))
             return rules.data(), detail
 
-        data, _ = await self.rows.change(scope.key, name, by or actor.key, apply)
+        data, version = await self.rows.change(scope.key, name, by or actor.key, apply)
         rules = Rules.of(data)
-        self._read[scope.key] = _Read(rules, self._clock() + FRESH_S)
+        self._read[scope.key] = _Read(rules, self._clock() + FRESH_S, version)
         return rules

@@ -39,11 +39,13 @@ VARIATIONS = 2  # more takes of the same edit behind the Variations button
 
 def result_buttons(core: Core, delivery: Delivery, language: str) -> list[tuple[str, str]]:
     """(action, label) of a result's buttons, each saying what it costs: Again, 4K (not on a
-    4K result), Variations (more takes, one call each: image models take no candidateCount)."""
+    4K result, nor where the community turned 4K off), Variations (more takes, one call each:
+    image models take no candidateCount)."""
     command = delivery.request.command
     cost = delivery.credits
     buttons = [("again", text("button_again", language, cost=cost))]
-    if "4K" in core.spec.image_sizes and command.image_size != "4K":
+    if ("4K" in core.spec.image_sizes and command.image_size != "4K"
+            and "4K" not in delivery.sizes_off):
         cost_4k = core.settings.credits_for("4K")
         buttons.append(("4k", text("button_4k", language, cost=cost_4k)))
     buttons.append(("vary", text("button_variations", language, cost=VARIATIONS * cost)))

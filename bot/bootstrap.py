@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .community import Moderation, Payments
+from .community import CommunityLog, CommunitySettings, Moderation, Payments
 from .config import Settings
 from .edits import Books, EditService
 from .errors import ConfigError
@@ -34,6 +34,8 @@ class Core:
     stats: Stats
     queue: UpstreamQueue  # the upstream calls: this process's (FairQueue), or the deployment's
     payments: Payments  # credits people buy (CREDIT_PACKS, DISCORD_SKU_CREDITS)
+    community: CommunitySettings  # what each group's moderators set (/settings)
+    logbook: CommunityLog  # each community's log channel: the platforms post to it
 
     def hold(self) -> None:
         """Take a SQLite database for this process alone (a ConfigError naming DATABASE_URL
@@ -62,6 +64,7 @@ class Core:
 
     async def aclose(self) -> None:
         await self.alerts.settle()
+        await self.logbook.settle()
         self.service.decoder.close()
         await self.gemini.aclose()
         await self.service.turns.settle()
@@ -115,18 +118,20 @@ def build(
     books = Books(ledger=ledger, metrics=metrics, budget=budget,
                   prices=PriceTable(settings.gemini_model, settings.price_overrides()),
                   ledger_name=ledger_name)
+    moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
+                            default_limit=settings.default_daily_limit)
+    community = CommunitySettings(ledger=ledger, moderation=moderation, spec=spec)
+    logbook = CommunityLog()
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,
         max_in_flight_per_user=settings.max_in_flight_per_user,
         refusal_cooldown_s=settings.refusal_cooldown_s, decode_memory_mb=settings.decode_memory_mb,
-        books=books, queue=queue,
+        books=books, queue=queue, community=community, logbook=logbook,
     )
     metrics.watch(waiting=lambda: queue.waiting, in_flight=lambda: queue.in_flight,
                   spending=budget.spending, budget=settings.daily_budget_usd,
                   monthly_budget=settings.monthly_budget_usd)
-    moderation = Moderation(ledger=ledger, admins=settings.bot_admins,
-                            default_limit=settings.default_daily_limit)
     stats = Stats(ledger=ledger, admins=settings.bot_admins, budget_usd=settings.daily_budget_usd,
                   model=settings.gemini_model, clock=clock or _now,
                   monthly_budget_usd=settings.monthly_budget_usd,
@@ -134,7 +139,8 @@ def build(
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
                 moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
                 queue=queue, payments=Payments(ledger=ledger, settings=settings,
-                                               metrics=metrics))
+                                               metrics=metrics),
+                community=community, logbook=logbook)
 
 
 async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:

@@ -179,6 +179,8 @@ class Delivery:
     credits: int
     credits_left: int | None
     ratio_mismatch: float | None = None
+    spoiler: bool = False  # the community shows results hidden until tapped
+    sizes_off: frozenset[str] = frozenset()  # sizes the community turned off (no 4K button)
     on_arrival: Callable[[], Awaitable[Any]] | None = field(default=None, compare=False,
                                                             repr=False)
 

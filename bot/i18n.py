@@ -8,15 +8,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import EditbotError
-from .locales.en import EN
-from .locales.es import ES
-from .locales.id import ID
-from .locales.pt import PT
-from .locales.ru import RU
-from .locales.vi import VI
+from .locales import en, es, pt, ru, vi
+from .locales import id as indonesian
+from .locales.settings import SETTINGS
 
-CATALOGS: Mapping[str, Mapping[str, str]] = {"en": EN, "vi": VI, "es": ES, "pt": PT, "ru": RU,
-                                             "id": ID}
+CATALOGS: Mapping[str, Mapping[str, str]] = {
+    lang: {**catalog, **SETTINGS[lang]}  # community settings' texts are kept apart
+    for lang, catalog in {"en": en.EN, "vi": vi.VI, "es": es.ES, "pt": pt.PT, "ru": ru.RU,
+                          "id": indonesian.ID}.items()}
+EN = CATALOGS["en"]
 LANGUAGES = tuple(CATALOGS)
 _ALIASES = {"in": "id"}  # Indonesian's old code, still sent by some clients
 _SAFETY = {"SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT",

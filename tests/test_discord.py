@@ -39,7 +39,8 @@ async def test_commands_are_synced_with_permissions_and_translations(
         dc: FakeDiscord, start_discord: Callable[..., Any]) -> None:
     await start_discord()
     commands = {c["name"]: c for c in dc.commands["global"]}
-    assert set(commands) == {"edit", "imagine", "quota", "usage", "limit", "stats", "Edit image"}
+    assert set(commands) == {"edit", "imagine", "quota", "usage", "limit", "stats", "settings",
+                             "Edit image"}
     edit = {o["name"]: o for o in commands["edit"]["options"]}
     assert edit["image"]["type"] == 11 and edit["image"]["required"] is True
     assert [c["value"] for c in edit["aspect_ratio"]["choices"]][:3] == ["1:1", "2:3", "3:2"]

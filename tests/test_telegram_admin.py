@@ -99,7 +99,7 @@ async def test_command_menus_are_registered(tg: FakeTelegram,
              [command["command"] for command in c.params["commands"]]
              for c in tg.sent("setMyCommands")}
     assert menus[("default", None)] == ["edit", "imagine", "quota", "help"]
-    assert menus[("all_chat_administrators", None)][-2:] == ["setlimit", "usage"]
+    assert menus[("all_chat_administrators", None)][-3:] == ["setlimit", "usage", "settings"]
     assert ("default", "vi") in menus
 
 

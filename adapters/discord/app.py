@@ -20,6 +20,7 @@ from adapters.discord.health import direct_message, gateway_problem, rate_limit_
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.payments import DiscordPayments
 from adapters.discord.probe import UNREACHABLE, probe
+from adapters.discord.settings import DiscordSettings, settings_command
 from adapters.discord.shards import make_client, syncs_commands
 from adapters.discord.slash import DiscordSlash
 from adapters.discord.updates import PLATFORM
@@ -54,6 +55,7 @@ class _Client(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.adapter.buttons.on_component(interaction)
+        await self.adapter.settings.on_component(interaction)
 
     async def on_entitlement_create(self, entitlement: discord.Entitlement) -> None:
         await self.adapter.payments.on_entitlement(entitlement)
@@ -79,6 +81,7 @@ class DiscordAdapter:
         self.slash = DiscordSlash(core, self.edits, lambda: self.client, self.spawn,
                                   ttl_s=interaction_ttl_s, payments=self.payments)
         self.buttons = DiscordButtons(core, self.slash, self.mentions)
+        self.settings = DiscordSettings(core, lambda: self.client)
         self._runner: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -111,6 +114,7 @@ class DiscordAdapter:
         await self.payments.catch_up()
         await self.edits.resume()
         self.core.alerts.connect(PLATFORM, self._tell_operator)
+        self.core.logbook.connect(PLATFORM, self.settings.post)
         servers = len(self.client.guilds)
         log.info("discord: logged in as %s, %d server%s", self.client.user, servers,
                  "" if servers == 1 else "s")
@@ -125,6 +129,7 @@ class DiscordAdapter:
     async def setup(self, client: _Client) -> None:
         await client.tree.set_translator(Translator())
         build(client.tree, self.core.spec, self.slash)
+        client.tree.add_command(settings_command(self.settings.command))
         if not syncs_commands(self.core.settings):  # the replica running shard 0 does
             return
         guilds = self.core.settings.discord_guild_ids

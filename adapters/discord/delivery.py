@@ -34,8 +34,9 @@ class DiscordDelivery:
         lang = delivery.request.actor.language
         budget = ImageBudget(max_bytes=int(target.file_limit * 0.98))
         fitted = await asyncio.to_thread(fit_output, delivery.image.data, budget)
-        file = discord.File(io.BytesIO(fitted.data),
-                            filename=f"editbot-{delivery.job_id}.{fitted.extension}")
+        file = discord.File(io.BytesIO(fitted.data),  # spoiler: a SPOILER_ file name
+                            filename=f"editbot-{delivery.job_id}.{fitted.extension}",
+                            spoiler=delivery.spoiler)
         words = caption(delivery, lang, limit=CONTENT_LIMIT - 100, demo=self.core.spec.demo)
         shown = await target.result(words, file, self.buttons(delivery, lang))
         await delivery.arrived()

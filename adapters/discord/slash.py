@@ -126,8 +126,9 @@ class DiscordSlash:
             if len(attachments) > self.core.spec.max_reference_images:
                 raise EditbotError("too_many_images", limit=self.core.spec.max_reference_images,
                                    count=len(attachments))
-            for _ in range(takes):  # Variations: one ticket per take
-                tickets.append(await self.core.service.admit(actor, scope, command))
+            for take in range(takes):  # Variations: one ticket per take
+                tickets.append(await self.core.service.admit(actor, scope, command,
+                                                             more=take > 0))
         except EditbotError as error:
             for ticket in tickets:
                 ticket.release()

@@ -37,6 +37,7 @@ from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
 from adapters.telegram.moderation import TelegramModeration
 from adapters.telegram.payments import TelegramPayments
+from adapters.telegram.settings import TelegramSettings
 from adapters.telegram.stats import TelegramStats
 from adapters.telegram.transport import AiohttpRequest
 from adapters.telegram.updates import (
@@ -98,7 +99,7 @@ async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None
         code = None if lang == "en" else lang
         users = [BotCommand(name, text(f"cmd_{name}", lang)) for name in names]
         moderators = [*users, *(BotCommand(name, text(f"cmd_{name}", lang))
-                                for name in ("setlimit", "usage"))]
+                                for name in ("setlimit", "usage", "settings"))]
         try:
             await bot.set_my_commands(users, scope=BotCommandScopeDefault(),
                                       language_code=code)
@@ -181,6 +182,7 @@ class TelegramAdapter:
                               ("usage", moderation.usage), ("stats", self.stats.stats)):
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         self.payments.register(app)  # with CREDIT_PACKS set
+        TelegramSettings(self.core, moderation, lambda: app.bot).register(app)  # /settings
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))

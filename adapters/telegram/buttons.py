@@ -36,9 +36,9 @@ class TelegramButtons:
         origin = request.origin
         tickets: list[Ticket] = []
         try:
-            for _take in range(VARIATIONS if action == "vary" else 1):  # one per take
+            for take in range(VARIATIONS if action == "vary" else 1):  # one per take
                 tickets.append(await self.core.service.admit(actor, request.scope,
-                                                             request.command))
+                                                             request.command, more=take > 0))
         except EditbotError as error:
             for ticket in tickets:
                 ticket.release()

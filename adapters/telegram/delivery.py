@@ -71,7 +71,7 @@ class TelegramDelivery:
         try:
             photo = await asyncio.to_thread(fit_output, data, PHOTO_BUDGET)
             sent = await self._put(line, "photo", photo.data, f"edit.{photo.extension}",
-                                   words, markup)
+                                   words, markup, spoiler=delivery.spoiler)
             photo_sent = True
             await delivery.arrived()
             if sent is not None:
@@ -112,12 +112,16 @@ class TelegramDelivery:
                         exc_info=True)
 
     async def _put(self, line: StatusLine, kind: str, data: bytes, name: str, words: str,
-                   markup: InlineKeyboardMarkup) -> Message | None:
-        """Put the result into the status message, or send it anew when there is none."""
+                   markup: InlineKeyboardMarkup, *, spoiler: bool = False) -> Message | None:
+        """Put the result into the status message, or send it anew when there is none; a
+        photo is hidden until tapped when the community wants spoilers (a document cannot
+        be)."""
         status_id = await line.take()
         turn = Turn(Priority.RESULT)
         if status_id is not None and not line.consumed:
-            media = (InputMediaPhoto(data, caption=words, filename=name) if kind == "photo"
+            media = (InputMediaPhoto(data, caption=words, filename=name,
+                                     has_spoiler=spoiler or None)
+                     if kind == "photo"
                      else InputMediaDocument(data, caption=words, filename=name))
             try:
                 edited = await self.bot.edit_message_media(
@@ -130,7 +134,12 @@ class TelegramDelivery:
                     raise
                 line.consumed = True
                 log.info("status message %s is gone; sending the result anew", status_id)
-        send = self.bot.send_photo if kind == "photo" else self.bot.send_document
-        return await send(line.chat_id, data, caption=words, filename=name,
-                   reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
-                   rate_limit_args=Turn(Priority.RESULT))
+        if kind == "photo":
+            return await self.bot.send_photo(
+                line.chat_id, data, caption=words, filename=name, has_spoiler=spoiler or None,
+                reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
+                rate_limit_args=Turn(Priority.RESULT))
+        return await self.bot.send_document(
+            line.chat_id, data, caption=words, filename=name,
+            reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
+            rate_limit_args=Turn(Priority.RESULT))

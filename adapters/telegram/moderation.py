@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 
-from telegram import Bot, Chat, Message, Update
+from telegram import Bot, Chat, Message, Update, User
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -43,6 +43,10 @@ class TelegramModeration:
             return True  # an anonymous administrator posts as the group itself
         if user is None:
             return False
+        return await self.moderates(message.get_bot(), chat, user)
+
+    async def moderates(self, bot: Bot, chat: Chat, user: User) -> bool:
+        """Whether ``user`` moderates ``chat`` (a button's presser, a command's sender)."""
         if self.core.moderation.is_operator(actor_of(user)):
             return True
         if chat.type == Chat.PRIVATE:
@@ -53,7 +57,7 @@ class TelegramModeration:
             return cached[1]
         asking = self._asking.get(key)
         if asking is None:  # one getChatMember per person and chat, however many commands
-            asking = asyncio.ensure_future(self._ask(message.get_bot(), *key))
+            asking = asyncio.ensure_future(self._ask(bot, *key))
             self._asking[key] = asking
             asking.add_done_callback(lambda _: self._asking.pop(key, None))
         return await asyncio.shield(asking)
@@ -92,7 +96,7 @@ class TelegramModeration:
         if self.core.payments.on:
             words += "\n\n" + text("help_buy", lang)
         if message.chat.type != Chat.PRIVATE and await self.is_moderator(message):
-            words += "\n\n" + text("help_moderators", lang)
+            words += "\n\n" + text("help_moderators", lang) + "\n" + text("help_settings", lang)
         await self._reply(message, words)
 
     async def quota(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:

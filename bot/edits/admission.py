@@ -1,6 +1,7 @@
 """What is checked before any work is done for a request: whether the person has the credits,
-how many of their requests are already running, whether the request is well formed, its place in
-the shared line; and how often a person may be told no in one chat."""
+what the community's moderators allow (bot/community/settings.py), how many of their requests
+are already running, whether the request is well formed, its place in the shared line; and how
+often a person may be told no in one chat."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from types import TracebackType
 
 from ..commands import MAX_PROMPT_CHARS, is_blank
+from ..community import CommunityLog, CommunitySettings, Rules
 from ..domain import Actor, EditCommand, EditRequest, ImageInput, Progress, Scope, Stage
 from ..errors import CommandError, ImageError, InputError
 from ..images import REQUEST_LIMIT, request_bytes
@@ -108,6 +110,7 @@ class Admission:
         self, *, ledger: QuotaLedger, spec: ModelSpec, books: Books, queue: UpstreamQueue,
         credits_for: Callable[[str | None], int], admins: frozenset[str],
         max_in_flight_per_user: int, refusal_cooldown_s: float, decode_memory_mb: int,
+        community: CommunitySettings | None = None, logbook: CommunityLog | None = None,
     ) -> None:
         self.ledger = ledger
         self.spec = spec
@@ -118,6 +121,8 @@ class Admission:
         self.refusals = Cooldown(refusal_cooldown_s)
         self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
         self._credits_for = credits_for
+        self.community = community  # None: no community rules (every default holds)
+        self.logbook = logbook or CommunityLog()
 
     def credits_for(self, command: EditCommand) -> int:
         return self._credits_for(command.image_size)
@@ -129,18 +134,35 @@ class Admission:
         """Whether a job already came from this platform message (a replayed update)."""
         return await self.ledger.seen(origin_key)
 
-    async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
+    async def admit(self, actor: Actor, scope: Scope, command: EditCommand, *,
+                    more: bool = False) -> Ticket:
         """The checks that come before any download or decode: the person has the credits
         this command costs (else QuotaExceeded), by a cheap read, and fewer than the allowed
         requests running (else Busy); the reservation itself stays the authority. The ticket
-        is released when the request's work ends."""
+        is released when the request's work ends. ``more``: another take of the request just
+        admitted (Variations), which slow mode counts as that one request."""
         await self.books.precheck(command)  # the operator's budget (BudgetReached)
         if not self.is_admin(actor):
             credits = self.credits_for(command)
             status = await self.ledger.status(actor=actor.key, scope=scope.key)
             if status.spendable is not None and status.spendable < credits:
                 raise status.exceeded(credits)
+        if self.community is not None:  # the community's moderators' rules (CommandError)
+            self.community.check(actor, scope, command, await self.community.rules(scope),
+                                 slowed=not (more or self.is_admin(actor)))
         return self.in_flight.hold(actor.key)
+
+    async def rules(self, scope: Scope) -> Rules:
+        """The community's rules for a job's run (safety, spoilers, the log); the defaults when
+        there are none or they cannot be read now (the job was admitted by them already)."""
+        if self.community is None:
+            return Rules()
+        try:
+            return await self.community.rules(scope)
+        except Exception:
+            log.warning("the settings of %s could not be read; the last known apply",
+                        scope.key, exc_info=True)
+            return self.community.last(scope)
 
     async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
                              ) -> tuple[ImageInput, ...]:

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from ..community import Rules
 from ..domain import (
     DeliverFn,
     Delivery,
@@ -96,10 +97,13 @@ class JobRunner:
         slot is held only while Gemini is asked: progress goes out in the background.
         ``kept``: its result, generated (and paid for) before a restart, delivered as it is."""
         pump = ProgressPump(progress, job_id)
+        rules = await self.admission.rules(request.scope)  # read once for the whole run
         try:
             outcome = await self._run(job_id, request, credits, self.books.timed(
-                request, deliver), pump, place, kept, ready)
-            return self.books.ended(request, outcome)
+                request, deliver), pump, place, rules, kept, ready)
+            ended = self.books.ended(request, outcome)
+            self.admission.logbook.note(request, ended, rules.log, rules.log_language)
+            return ended
         finally:
             self.turns.written(job_id)  # its message was noted by now, if it was shown
             await pump.close()
@@ -111,7 +115,7 @@ class JobRunner:
         return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
-                   pump: ProgressPump, place: Place | None,
+                   pump: ProgressPump, place: Place | None, rules: Rules,
                    kept: GeneratedImage | None, ready: ReadyFn | None = None) -> EditOutcome:
         def tell(stage: Stage, position: int = 0) -> None:
             pump.push(Progress(stage, position))
@@ -135,7 +139,8 @@ class JobRunner:
                     tell(Stage.WORKING)
                     image = await self.gemini.generate(
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
-                        image_size=command.image_size, history=history)
+                        image_size=command.image_size, history=history,
+                        safety=rules.safety_settings())
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(
@@ -145,7 +150,8 @@ class JobRunner:
                 job_id=job_id, request=request, image=image, credits=credits,
                 credits_left=status.spendable,
                 ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
-                on_arrival=lambda: books.commit(job_id, request, credits, spend))
+                on_arrival=lambda: books.commit(job_id, request, credits, spend),
+                spoiler=rules.spoiler, sizes_off=rules.sizes_off)
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)

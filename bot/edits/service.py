@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 
+from ..community import CommunityLog, CommunitySettings
 from ..domain import (
     Actor,
     DeliverFn,
@@ -48,7 +49,8 @@ class EditService:
         max_concurrency: int, credits_for: Callable[[str | None], int],
         admins: frozenset[str] = frozenset(), max_in_flight_per_user: int = 2,
         refusal_cooldown_s: float = 30.0, decode_memory_mb: int = 512,
-        queue: UpstreamQueue | None = None,
+        queue: UpstreamQueue | None = None, community: CommunitySettings | None = None,
+        logbook: CommunityLog | None = None,
     ) -> None:
         self.ledger = ledger
         self.gemini = gemini
@@ -59,7 +61,8 @@ class EditService:
         self.admission = Admission(
             ledger=ledger, spec=spec, books=books, queue=self.queue, credits_for=credits_for,
             admins=admins, max_in_flight_per_user=max_in_flight_per_user,
-            refusal_cooldown_s=refusal_cooldown_s, decode_memory_mb=decode_memory_mb)
+            refusal_cooldown_s=refusal_cooldown_s, decode_memory_mb=decode_memory_mb,
+            community=community, logbook=logbook)
         self.runner = JobRunner(ledger=ledger, gemini=gemini, books=books, queue=self.queue,
                                 turns=self.turns, admission=self.admission)
         self.recovery = Recovery(ledger=ledger, spec=spec, books=books, runner=self.runner)
@@ -79,8 +82,9 @@ class EditService:
     async def seen(self, origin_key: str) -> bool:
         return await self.admission.seen(origin_key)
 
-    async def admit(self, actor: Actor, scope: Scope, command: EditCommand) -> Ticket:
-        return await self.admission.admit(actor, scope, command)
+    async def admit(self, actor: Actor, scope: Scope, command: EditCommand, *,
+                    more: bool = False) -> Ticket:
+        return await self.admission.admit(actor, scope, command, more=more)
 
     async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
                              ) -> tuple[ImageInput, ...]:

@@ -3,6 +3,7 @@ reservation (with the operator's spend budget), jobs and their kept results, lea
 the database refused, the single writer, the tables and their migrations, and the copy between
 databases."""
 
+from .community import CommunityRows
 from .copying import copy_ledger
 from .credits import Refunded
 from .kept import drop_older, read_at, share, write_at
@@ -20,6 +21,7 @@ from .store import (
 from .tables import (
     audit,
     budget_alerts,
+    community_settings,
     jobs,
     limits,
     metadata,
@@ -30,6 +32,7 @@ from .tables import (
 
 __all__ = [
     "LEDGER_FAULTS",
+    "CommunityRows",
     "LimitKind",
     "QuotaLedger",
     "Refunded",
@@ -39,6 +42,7 @@ __all__ = [
     "UsageReport",
     "audit",
     "budget_alerts",
+    "community_settings",
     "copy_ledger",
     "database_problem",
     "drop_older",

@@ -95,6 +95,18 @@ audit = Table(
     Column("target", String(128), nullable=False),
     Column("old_value", Integer, nullable=True),
     Column("new_value", Integer, nullable=True),
+    Column("detail", Text, nullable=True),  # a change that is no number: "4K off", a word
+)
+
+# a group's or server's settings (bot/community/settings.py), one JSON row each; ``version``
+# grows with every change, so a replica sees a change with one cheap read
+community_settings = Table(
+    "community_settings", metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )
 
 turns = Table(

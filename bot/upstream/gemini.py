@@ -39,6 +39,8 @@ KEEPALIVE = 16
 # the same answer: it is refused at once.
 MAX_ANSWER_BYTES = 96 * 1024 * 1024
 MAX_ERROR_BYTES = 256 * 1024  # an error's JSON: only its first part is read
+# a community's safety level as Gemini's safetySettings ({category, threshold} each); None: none
+Safety = Sequence[dict[str, str]] | None
 
 
 async def read_capped(response: httpx.Response, limit: int, *, cut: bool = False) -> bytearray:
@@ -131,7 +133,7 @@ class GeminiClient:
     @staticmethod
     def encode_body(
         prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
-        image_size: str | None, history: Sequence[dict[str, Any]] = (),
+        image_size: str | None, history: Sequence[dict[str, Any]] = (), safety: Safety = None,
     ) -> bytes:
         """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
         bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
@@ -152,19 +154,19 @@ class GeminiClient:
             chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
                        b',"data":"', base64.b64encode(image.data), b'"}},']
         chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
-                   json.dumps(config).encode(), b"}"]
+                   _closing(config, safety)]
         return b"".join(chunks)
 
     async def generate(
         self, prompt: str, images: Sequence[ImageInput] = (), *,
         aspect_ratio: str | None = None, image_size: str | None = None,
-        history: Sequence[dict[str, Any]] = (),
+        history: Sequence[dict[str, Any]] = (), safety: Safety = None,
     ) -> GeneratedImage:
         """One edit or generation (after ``history``, the conversation's earlier turns).
         Raises Refusal or UpstreamError; retries transient failures with jittered backoff,
         honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
         failure at once)."""
-        content = self.encode_body(prompt, images, aspect_ratio, image_size, history)
+        content = self.encode_body(prompt, images, aspect_ratio, image_size, history, safety)
         started = time.monotonic()
         try:
             async for attempt in stamina.retry_context(
@@ -222,6 +224,15 @@ class GeminiClient:
             raise status_error(response)
         # megabytes of JSON and base64: parsed off the event loop
         return await asyncio.to_thread(parse_body, body)
+
+
+def _closing(config: dict[str, Any], safety: Safety) -> bytes:
+    """The request's end: its generationConfig and, when a community set a safety level,
+    Gemini's ``safetySettings`` (none: the model's own defaults, as before)."""
+    if not safety:
+        return json.dumps(config).encode() + b"}"
+    return (json.dumps(config).encode() + b',"safetySettings":'
+            + json.dumps(list(safety)).encode() + b"}")
 
 
 def _retry_fields(attempt: int, error: UpstreamError) -> dict[str, object]:

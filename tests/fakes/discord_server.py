@@ -46,6 +46,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .discord_components import components_problem
 from .discord_payments import DiscordPayments
 from .watch import Watched
 
@@ -147,6 +148,7 @@ class FakeDiscord(DiscordPayments, Watched):
         self.followups: dict[str, int] = {}  # interaction token -> follow-ups it may still make
         self.hidden: set[str] = set()  # interaction tokens whose answers Discord makes ephemeral
         self.answers_in: dict[str, str] = {}  # interaction token -> its channel
+        self.pressed_on: dict[str, str] = {}  # a component's interaction token -> its message
         self._payments_init()
 
     # -- server -------------------------------------------------------------------------------
@@ -376,6 +378,7 @@ class FakeDiscord(DiscordPayments, Watched):
         self.answers_in[token] = channel["id"]
         if message is not None:
             payload["message"] = message
+            self.pressed_on[token] = message["id"]
         if kind == 2:
             self._offered(data["name"], owners, payload["context"])
         return payload
@@ -440,6 +443,21 @@ class FakeDiscord(DiscordPayments, Watched):
                     **kw: Any) -> dict[str, Any]:
         payload = self._interaction(3, user, {"custom_id": custom_id, "component_type": 2},
                                     message=message, **kw)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    async def choose(self, user: dict[str, Any], message: dict[str, Any], custom_id: str,
+                     values: list[str], *, component_type: int = 3, **kw: Any
+                     ) -> dict[str, Any]:
+        """A pick in a select menu (a channel select, ``component_type`` 8, resolves the
+        channels picked)."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type,
+                                "values": values}
+        if component_type == 8:
+            data["resolved"] = {"channels": {v: {
+                "id": v, "type": 0, "name": f"channel-{v}", "permissions": str(EVERYONE)}
+                for v in values}}
+        payload = self._interaction(3, user, data, message=message, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
@@ -535,6 +553,8 @@ class FakeDiscord(DiscordPayments, Watched):
             else:
                 refused = self._channel_refusal(request.method, path, body, files)
             refused = refused or self.components_refusal(body)
+            if refused is None and (problem := components_problem(body)) is not None:
+                refused = _error(400, 50035, f"Invalid Form Body: {problem}")
             if refused is not None:
                 call.result = refused
                 return refused
@@ -634,6 +654,10 @@ class FakeDiscord(DiscordPayments, Watched):
             kind = body.get("type")
             data = body.get("data") or {}
             resource: dict[str, Any] = {"type": kind}
+            if kind == 7 and parts[2] in self.pressed_on:  # UPDATE_MESSAGE: the pressed one
+                message = self.messages[self.pressed_on[parts[2]]]
+                message.update({k: v for k, v in data.items() if k in ("content", "components")})
+                resource["message"] = message
             if kind in (4, 5):
                 if parts[2] in self.hidden:  # the server forbids external apps
                     data = {**data, "flags": int(data.get("flags", 0)) | EPHEMERAL}

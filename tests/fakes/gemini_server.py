@@ -107,6 +107,11 @@ class Received:
         return [base64.b64decode(p["inlineData"]["data"]) for p in parts if "inlineData" in p]
 
     @property
+    def safety(self) -> dict[str, str]:
+        """The request's safetySettings as category -> threshold ({}: none sent)."""
+        return {s["category"]: s["threshold"] for s in self.body.get("safetySettings", [])}
+
+    @property
     def history(self) -> list[dict[str, Any]]:
         """The earlier turns of a multi-turn request, as sent."""
         return list(self.body["contents"][:-1])
@@ -337,6 +342,7 @@ class FakeGemini:
                 inputs.append(base64.b64decode(inline["data"], validate=True))
         if len(inputs) > spec.max_reference_images:
             raise ValueError("too many input images")
+        _check_safety(body.get("safetySettings"))
         config = body.get("generationConfig", {})
         if "IMAGE" not in config.get("responseModalities", []):
             raise ValueError("responseModalities must include IMAGE")
@@ -398,6 +404,34 @@ async def _cut(request: web.Request, body: bytes) -> web.StreamResponse:
     if request.transport is not None:
         request.transport.close()
     return response
+
+
+# the Gemini API's HarmCategory and HarmBlockThreshold values a generateContent request takes
+HARM_CATEGORIES = frozenset({
+    "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH", "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+    "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_CIVIC_INTEGRITY"})
+THRESHOLDS = frozenset({"HARM_BLOCK_THRESHOLD_UNSPECIFIED", "BLOCK_LOW_AND_ABOVE",
+                        "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_ONLY_HIGH", "BLOCK_NONE", "OFF"})
+
+
+def _check_safety(settings: Any) -> None:
+    """safetySettings: a list of {category, threshold}, each category once, as Google
+    answers 400 INVALID_ARGUMENT otherwise."""
+    if settings is None:
+        return
+    if not isinstance(settings, list):
+        raise ValueError("Invalid value at 'safety_settings': expected a list")
+    seen = set()
+    for n, setting in enumerate(settings):
+        category = setting.get("category") if isinstance(setting, dict) else None
+        threshold = setting.get("threshold") if isinstance(setting, dict) else None
+        if category not in HARM_CATEGORIES:
+            raise ValueError(f"Invalid value at 'safety_settings[{n}].category' ({category})")
+        if threshold not in THRESHOLDS:
+            raise ValueError(f"Invalid value at 'safety_settings[{n}].threshold' ({threshold})")
+        if category in seen:
+            raise ValueError(f"Duplicate category in safety_settings: {category}")
+        seen.add(category)
 
 
 def _signature(name: str) -> str:

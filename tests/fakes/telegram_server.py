@@ -443,7 +443,10 @@ class FakeTelegram(TelegramPayments, Watched):
         return fields
 
     def _check_started(self, chat_id: Any) -> None:
-        """A bot may write to a person only once that person has written to it (Start)."""
+        """A bot may write to a person only once that person has written to it (Start); an
+        @username names a public channel, and this fake knows none."""
+        if isinstance(chat_id, str) and not chat_id.lstrip("-").isdigit():
+            raise _ApiError(400, "Bad Request: chat not found")
         if int(chat_id) > 0 and int(chat_id) not in self._chats:
             raise _ApiError(403, "Forbidden: bot can't initiate conversation with a user")
 
@@ -512,7 +515,8 @@ class FakeTelegram(TelegramPayments, Watched):
         self._check_caption(p.get("caption"))
         assert data is not None
         return self._message(self._chat(p["chat_id"]), self.me, photo=self.photo_sizes(data),
-                             caption=p.get("caption"), **self._reply_fields(p))
+                             caption=p.get("caption"), **self._reply_fields(p),
+                             has_media_spoiler=p.get("has_spoiler") is True or None)
 
     async def _m_sendDocument(self, p: dict[str, Any], f: dict[str, bytes],
                               names: dict[str, str]) -> Any:
@@ -555,8 +559,11 @@ class FakeTelegram(TelegramPayments, Watched):
         f[kind] = data
         for gone in ("text", "entities", "photo", "document", "caption"):
             message.pop(gone, None)
+        message.pop("has_media_spoiler", None)
         if kind == "photo":
             message["photo"] = self.photo_sizes(data)
+            if media.get("has_spoiler") is True:  # only a photo (or video) can be a spoiler
+                message["has_media_spoiler"] = True
         else:
             message["document"] = self._uploaded(data, names.get(field_name))
         if media.get("caption"):

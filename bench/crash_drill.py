@@ -6,12 +6,13 @@ every edit a user sent must have ended exactly one way: delivered once and charg
 answered with an explanation and charged nothing.
 
     python bench/crash_drill.py [--kills 30] [--seed 7] [--users 12]
-    python bench/crash_drill.py --replicas 3 --pg [--kills 30]
+    python bench/crash_drill.py --replicas 3 --pg [--kills 30] [--url postgresql://...]
 
 ``--replicas N --pg``: N replicas in webhook mode on one PostgreSQL ledger (a throwaway server,
-tests/pgserver.py) behind the fake Bot API, which spreads the updates across them; random
-replicas are killed and restarted while the others run on, and a dead replica's jobs are taken
-over by a live one once their lease expires (about 30 s).
+tests/pgserver.py, or the empty database ``--url`` names) behind the fake Bot API, which
+spreads the updates across them; random replicas are killed and restarted while the others run
+on, and a dead replica's jobs are taken over by a live one once their lease expires (about
+30 s).
 
 Both modes count "paid_twice_upstream": edits the fake Gemini answered (and so was paid for)
 more than once. A result is kept in the ledger as soon as it arrives, and a job resumed with it
@@ -252,15 +253,16 @@ def tally(kills: int, sent: list[tuple[int, int]], seen: dict[str, Any],
     }
 
 
-async def replica_drill(kills: int, seed: int, users: int, count: int) -> dict[str, Any]:
+async def replica_drill(kills: int, seed: int, users: int, count: int,
+                        url: str = "") -> dict[str, Any]:
     from tests.pgserver import PgServer
 
     rng = random.Random(seed)
     people = [FakeTelegram.user(5000 + i, f"U{i}") for i in range(users)]
     sent: list[tuple[int, int]] = []
-    server = PgServer().start()
+    server = None if url else PgServer().start()
     try:
-        database = await server.database()
+        database = url or await server.database()  # type: ignore[union-attr]
         async with fakes(gemini_delay=0.4) as (tg, gemini):
             with tempfile.TemporaryDirectory() as tmp:
                 group = [Replica(tg, gemini, database, Path(tmp), f"replica{i}",
@@ -280,7 +282,8 @@ async def replica_drill(kills: int, seed: int, users: int, count: int) -> dict[s
                 figures.update(paid_twice(gemini.paid, killed_at), replicas=count)
                 figures.update(purchase_figures(tg, credited))
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
     return figures
 
 
@@ -338,6 +341,8 @@ async def main() -> None:
     parser.add_argument("--replicas", type=int, default=0,
                         help="this many replicas in webhook mode (needs --pg)")
     parser.add_argument("--pg", action="store_true", help="the ledger on PostgreSQL")
+    parser.add_argument("--url", default="",
+                        help="with --pg: this (empty) PostgreSQL database, not a throwaway server")
     parser.add_argument("--quick", action="store_true",
                         help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
@@ -346,7 +351,8 @@ async def main() -> None:
     if args.replicas:
         if not args.pg:
             parser.error("--replicas needs --pg (SQLite serves one process)")
-        figures = await replica_drill(args.kills, args.seed, args.users, args.replicas)
+        figures = await replica_drill(args.kills, args.seed, args.users, args.replicas,
+                                      args.url)
     else:
         figures = await drill(args.kills, args.seed, args.users)
     print(f"{figures['kills']} kills, {figures['edits']} edits: {figures['delivered']} "

@@ -144,13 +144,12 @@ async def one_edit(tg: FakeTelegram, gemini: FakeGemini) -> tuple[float, float]:
     return wall * 1000, cpu * 1000
 
 
-def metric_calls_cpu_us() -> float:
+def metric_calls_cpu_us(rounds: int = 20_000) -> float:
     """CPU microseconds of the metric calls one delivered edit makes (the same calls, in the
     same number, as EditService, GeminiClient and the adapter make)."""
     metrics = Metrics(model=MODEL)
     spend = Spend(MODEL, "1K", TokenUsage(prompt=600, output=1128, thoughts=212, total=1940),
                   0.139)
-    rounds = 20_000
     started = time.process_time()
     for _ in range(rounds):
         metrics.credits("telegram", "reserved", 1)
@@ -192,7 +191,8 @@ def relative(differences: list[float], base: float) -> tuple[float, float, float
 
 
 async def compare_metrics(settings: Settings, gemini: FakeGemini, pairs: int, *,
-                          control: bool = False) -> dict[str, Any]:
+                          control: bool = False, warmup: int = 3,
+                          rounds: int = 20_000) -> dict[str, Any]:
     """Two bots in this process, one with metrics and one without, each on its own fake Bot
     API (the same fake Gemini); their edits alternate (on-off, off-on, ...), so each pair
     meets the same load from the machine's neighbours, and the paired differences of wall
@@ -214,11 +214,11 @@ async def compare_metrics(settings: Settings, gemini: FakeGemini, pairs: int, *,
                 for on in ((True, False) if half == 0 else (False, True)):
                     cores[on] = await stack.enter_async_context(running_bot(
                         on_tg if on else off_tg, settings, metrics=on and not control))
-                for i in range(pairs // 2 + 3):
+                for i in range(pairs // 2 + warmup):
                     order = (True, False) if i % 2 == 0 else (False, True)
                     measured = {on: await one_edit(on_tg if on else off_tg, gemini)
                                 for on in order}
-                    if i >= 3:  # warm-up pairs
+                    if i >= warmup:  # warm-up pairs
                         for on, (w, c) in measured.items():
                             wall[on].append(w)
                             cpu[on].append(c)
@@ -231,7 +231,7 @@ async def compare_metrics(settings: Settings, gemini: FakeGemini, pairs: int, *,
         statistics.fmean(wall[False]))
     cpu_pct, cpu_err, cpu_median = relative(
         [a - b for a, b in zip(cpu[True], cpu[False], strict=True)], statistics.fmean(cpu[False]))
-    calls_us = metric_calls_cpu_us()
+    calls_us = metric_calls_cpu_us(rounds)
     cpu_off = statistics.fmean(cpu[False])
     figures = {
         "metrics_control": control, "metrics_pairs": len(cpu[True]),
@@ -269,6 +269,7 @@ async def main() -> None:
                         help="one tiny run, to check the script works (figures mean nothing)")
     args = parser.parse_args()
     args.metrics_only = True  # the comparison with a minimal pipeline is bench/overhead.py's
+    quick = {"warmup": 1, "rounds": 2_000} if args.quick else {}
     if args.quick:
         args.edits_1k, args.edits_4k, args.pairs = 1, 1, 2
     logging.basicConfig(level=logging.WARNING)
@@ -282,7 +283,7 @@ async def main() -> None:
                 database_url=f"sqlite:///{Path(tmp) / 'bot.sqlite3'}",
                 default_daily_limit=10_000, listen_port=0, listen_host="127.0.0.1")
             figures.update(await compare_metrics(settings, gemini, args.pairs,
-                                                 control=args.control))
+                                                 control=args.control, **quick))
             if args.metrics_only:
                 emit(figures)
                 return

@@ -20,20 +20,21 @@ L = TypeVar("L")
 
 # The tiers (docs/TESTING.md). A test that starts a process of its own (python -m bot, the CLI, a
 # bench script, a PostgreSQL server) is marked `process`; `make test-fast` leaves those out.
-# Tests that use PostgreSQL or pick a port for a process they start form the xdist group
-# "servers" (`make test` runs with --dist loadgroup): one worker runs them in turn, so one
-# server serves them all and no two race for the same free port.
+# Nothing forces tests onto one xdist worker: each worker starts its own PostgreSQL server on
+# first use (tests/pgserver.py), and a port handed to a process comes from the worker's own
+# block below the ephemeral range (tests/ports.py), so no two workers race for one.
 PROCESS_MODULES = frozenset({
     "test_bench", "test_cli", "test_discord_process", "test_first_run", "test_flood_process",
     "test_ledger_copy", "test_local_chat_browser", "test_replicas", "test_startup_failures",
     "test_telegram_process"})
-PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "Popen(", "launch(", "local_bot(")
+PROCESS_WORDS = ("create_subprocess_exec", "subprocess.run", "Popen(", "launch(", "local_bot(",
+                 "await bot(")
 SERVER_WORDS = ("pgserver", "free_port")
-SERVER_FIXTURES = frozenset({"db", "replicas"})
+SERVER_FIXTURES = frozenset({"db", "pg", "replicas"})
 
 
-def _tier(item: pytest.Item) -> tuple[bool, bool]:
-    """(starts a process, shares a server or a port) for one collected test."""
+def _process(item: pytest.Item) -> bool:
+    """Whether one collected test starts a process (a PostgreSQL server counts)."""
     function = getattr(item, "function", None)
     source = inspect.getsource(function) if function is not None else ""
     source = source[source.find("def "):]  # the body, not the decorators' parameters
@@ -45,18 +46,14 @@ def _tier(item: pytest.Item) -> tuple[bool, bool]:
                       for p in params)
                or bool(fixtures & SERVER_FIXTURES))
     module = item.module.__name__.rsplit(".", 1)[-1] if item.module is not None else ""
-    process = (module in PROCESS_MODULES or servers
-               or any(word in source for word in PROCESS_WORDS))
-    return process, servers
+    return (module in PROCESS_MODULES or servers
+            or any(word in source for word in PROCESS_WORDS))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        process, servers = _tier(item)
-        if process:
+        if _process(item):
             item.add_marker(pytest.mark.process)
-        if servers:
-            item.add_marker(pytest.mark.xdist_group("servers"))
 
 # Settings come from the environment: keep the developer's own out of the tests.
 for _name in list(os.environ):

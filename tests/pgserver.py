@@ -12,13 +12,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 SUPERUSER = "postgres"
 
@@ -34,12 +35,6 @@ def binaries() -> Path | None:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class PgServer:
@@ -76,7 +71,7 @@ class PgServer:
         subprocess.run(self._as_owner(str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
                                       *auth, "-E", "UTF8", "--no-sync"),
                        check=True, capture_output=True)
-        self.port = _free_port()
+        self.port = free_port()
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
                    "-c max_connections=200")
         if not self.durable:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.ports import free_port
+
+__all__ = ["closed_port", "free_port", "launch", "telegram_env"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,9 +48,3 @@ def closed_port() -> int:
     sock.bind(("127.0.0.1", 0))
     _HELD.append(sock)
     return int(sock.getsockname()[1])
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

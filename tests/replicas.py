@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -20,29 +18,12 @@ import aiohttp
 
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_URL = "https://bot.example.org/telegram/webhook"
 WEBHOOK_SECRET = "replica-test-secret_0123456789"
 Edit = tuple[int, int]  # (chat id, the user's message id)
-
-
-# below the kernel's ephemeral ports (net.ipv4.ip_local_port_range, 32768 and up by default):
-# a port found free there is not handed to another process's bind(0) or outgoing connection
-# in the second before the replica binds it, as one of those could be on a loaded machine
-PORTS = range(20000, 32768)
-
-
-def free_port() -> int:
-    """A port free now, for a replica to listen on (known beforehand: the balancer names it,
-    and a replica restarted by the crash drill keeps it)."""
-    while True:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", random.choice(PORTS)))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
 
 
 class Replica:

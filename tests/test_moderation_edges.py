@@ -10,14 +10,12 @@ from typing import Any
 import pytest
 
 from bot.commands import MAX_LIMIT
-from bot.domain import Actor, Scope
+from bot.domain import Scope
 from bot.errors import CommandError, NotAllowed
+from tests.test_moderation import ANNS_CHAT, GROUP, OPERATOR
+from tests.test_moderation import MEMBER as ANN
 
-OPERATOR = Actor("telegram", "1", "Olga")
-ANN = Actor("telegram", "11", "Ann")
-GROUP = Scope("telegram", "-100", private=False)
 OTHER = Scope("telegram", "-200", private=False)
-ANNS_CHAT = Scope("telegram", "11", private=True)
 
 
 @pytest.fixture

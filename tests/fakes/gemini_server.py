@@ -24,6 +24,7 @@ from PIL import Image
 from bot.models import spec_for
 
 from .images import dimensions, make_image
+from .watch import SHUTDOWN_S
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class FakeGemini:
         app = web.Application(client_max_size=128 * 1024 * 1024)
         app.router.add_post("/v1beta/models/{call}", self._handle)
         app.router.add_get("/v1beta/models/{model}", self._model)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()

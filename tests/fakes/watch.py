@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+SHUTDOWN_S = 0.5  # how long a stopping fake lets the answers in flight finish
+
 
 class Watched:
     """A fake that records calls; ``wait_for`` wakes whenever one arrives (``_notify``)."""
@@ -20,7 +22,9 @@ class Watched:
 
     async def _serve(self, app: web.Application) -> str:
         """Serve ``app`` on a free port of 127.0.0.1; returns (and keeps) its root URL."""
-        self._runner = web.AppRunner(app, access_log=None)
+        # stopping ends answers still held back (answer_after, a delay) at once: aiohttp would
+        # otherwise wait up to a minute for them to finish
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_S)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -35,6 +35,7 @@ from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
+from adapters.telegram.inline import TelegramInline
 from adapters.telegram.moderation import TelegramModeration
 from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.settings import TelegramSettings
@@ -93,7 +94,7 @@ class CountingRequest(AiohttpRequest):
 
 async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None:
     """The command menus, in each language: every user's, and the administrators'."""
-    names = ("edit", "imagine", "quota", "help") + (
+    names = ("edit", "imagine", "quota", "history", "help") + (
         ("buy", "paysupport", "terms") if payments else ())
     for lang in LANGUAGES:
         code = None if lang == "en" else lang
@@ -161,6 +162,7 @@ class TelegramAdapter:
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
         self.payments = TelegramPayments(core, lambda: self._app.bot, self.edits.talk.reply)
+        self.inline = TelegramInline(core, self.edits, self.spawn, self.chat.questions)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -183,6 +185,7 @@ class TelegramAdapter:
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         self.payments.register(app)  # with CREDIT_PACKS set
         TelegramSettings(self.core, moderation, lambda: app.bot).register(app)  # /settings
+        self.inline.register(app)  # and /history: before the unknown commands' handler
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -217,8 +220,7 @@ class TelegramAdapter:
             self.webhook.add_routes(server)
 
     async def _initialize(self) -> None:
-        """getMe. python-telegram-bot's InvalidToken message holds the token itself: it is
-        replaced by one naming the settings."""
+        """getMe; python-telegram-bot's InvalidToken holds the token: one naming settings."""
         try:
             await self._app.initialize()
         except InvalidToken as exc:

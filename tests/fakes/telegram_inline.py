@@ -12,6 +12,7 @@
   (``inline_messages``) and, inline feedback being on (BotFather's /setinlinefeedback), a
   ``chosen_inline_result`` update follows. It carries ``inline_message_id`` only when the
   result had an inline keyboard attached, as Telegram's does.
+- ``sendPhoto`` with a photo's file_id sends that photo again, uploading nothing.
 - ``editMessageMedia`` and ``editMessageCaption`` with ``inline_message_id`` edit such a
   message; a new file cannot be uploaded there (``attach://``): only a file_id (or a URL).
   Editing an inline message answers ``true``, not the message.
@@ -19,11 +20,14 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from PIL import Image
 
 from .telegram_payments import ApiError
 
@@ -54,7 +58,8 @@ class InlineMessage:
 
 
 class TelegramInline:
-    """Mixed into FakeTelegram: its ``_enqueue``, ``files``, ``photo_ids``."""
+    """Mixed into FakeTelegram: its ``_enqueue``, ``_message``, ``_chat``, ``files`` and
+    ``photo_ids``."""
 
     inline_within_s = 10.0
 
@@ -146,6 +151,20 @@ class TelegramInline:
             raise ApiError(400, "Bad Request: BUTTON_TYPE_INVALID")
         if start is not None and not _START.fullmatch(str(start)):
             raise ApiError(400, "Bad Request: START_PARAM_INVALID")
+
+    def _send_known_photo(self, p: dict[str, Any]) -> Any:
+        """sendPhoto by file_id: the photo Telegram already has, sent again (no upload)."""
+        self._check_started(p["chat_id"])
+        file_id = str(p["photo"])
+        if file_id not in self.photo_ids:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        self._check_caption(p.get("caption"))
+        with Image.open(io.BytesIO(self.files[file_id])) as image:
+            width, height = image.size
+        size = {"file_id": file_id, "file_unique_id": "U" + file_id, "width": width,
+                "height": height, "file_size": len(self.files[file_id])}
+        return self._message(self._chat(p["chat_id"]), self.me, photo=[size],
+                             caption=p.get("caption"), **self._reply_fields(p))
 
     def _inline_message(self, p: dict[str, Any]) -> InlineMessage:
         message = self.inline_messages.get(str(p.get("inline_message_id")))

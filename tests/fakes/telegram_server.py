@@ -400,6 +400,10 @@ class FakeTelegram(TelegramPayments, TelegramInline, Watched):
         return True
 
     async def _m_sendChatAction(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        try:
+            self._check_started(p["chat_id"])
+        except _ApiError as error:
+            return _error(error.status, error.description)
         return True
 
     async def _m_answerCallbackQuery(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
@@ -515,6 +519,8 @@ class FakeTelegram(TelegramPayments, TelegramInline, Watched):
             raise _ApiError(400, "Bad Request: message caption is too long")
 
     async def _m_sendPhoto(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        if "photo" not in f and p.get("photo") is not None:  # a photo Telegram has: its file_id
+            return self._send_known_photo(p)
         data = f.get("photo")
         self._check_photo(data)
         self._check_caption(p.get("caption"))

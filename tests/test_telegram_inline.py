@@ -215,6 +215,11 @@ async def test_history_lists_the_last_ten_results_with_edit_again(
 async def test_history_in_vietnamese_and_when_empty(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot()
+    menus = {(c.params["scope"]["type"], c.params.get("language_code")):
+             [(command["command"], command["description"]) for command in c.params["commands"]]
+             for c in tg.sent("setMyCommands")}
+    assert menus[("all_private_chats", "vi")][-1] == ("history", "Kết quả gần đây của bạn")
+    assert "history" not in dict(menus[("default", None)])  # a group's menu: not there
     lan = FakeTelegram.user(44, "Lan", language="vi")
     tg.post(private(lan), lan, text="/history")
     await tg.wait_for(lambda: "Chưa có kết quả nào: hãy gửi tôi một ảnh kèm điều cần đổi."
@@ -247,16 +252,16 @@ async def test_the_fake_enforces_telegrams_inline_rules(tg: FakeTelegram) -> Non
                            (results(2, lambda i: "x" * 65), "RESULT_ID_INVALID"),
                            (results(2, lambda i: "same"), "RESULT_ID_DUPLICATE"),
                            ([InlineQueryResultCachedPhoto("1", "FILE-nope")], "wrong file")):
-            with pytest.raises(BadRequest, match=f"(?i){error}"):
+            with pytest.raises(BadRequest, match=rf"(?i){error}"):
                 await bot.answer_inline_query(tg.inline(ANN, "x"), bad)
-        with pytest.raises(BadRequest, match="(?i)cache_time"):
+        with pytest.raises(BadRequest, match=r"(?i)cache_time"):
             await bot.answer_inline_query(tg.inline(ANN, "x"), results(1), cache_time=-1)
         query_id = tg.inline(ANN, "x")
         await bot.answer_inline_query(query_id, results(50), cache_time=0)
-        with pytest.raises(BadRequest, match="(?i)query is too old"):  # answered once only
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # answered once only
             await bot.answer_inline_query(query_id, results(1))
         tg.inline_within_s = 0.0
-        with pytest.raises(BadRequest, match="(?i)query is too old"):  # too late
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):  # too late
             await bot.answer_inline_query(tg.inline(ANN, "x"), results(1))
         tg.inline_within_s = 10.0
 
@@ -266,7 +271,7 @@ async def test_the_fake_enforces_telegrams_inline_rules(tg: FakeTelegram) -> Non
         await bot.answer_inline_query(with_keyboard, [InlineQueryResultCachedPhoto(
             "1", photo, reply_markup=markup)], cache_time=0)
         message = tg.choose(ANN, with_keyboard, "1")
-        with pytest.raises(BadRequest, match="(?i)upload a new file"):
+        with pytest.raises(BadRequest, match=r"(?i)upload a new file"):
             await bot.edit_message_media(InputMediaPhoto(PHOTO),
                                          inline_message_id=message.inline_message_id)
         assert await bot.edit_message_media(InputMediaPhoto(photo),

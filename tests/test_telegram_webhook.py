@@ -71,7 +71,8 @@ async def test_updates_arrive_by_webhook_and_are_handled(
     replica = await start_replica()
     [set_call] = tg.sent("setWebhook")
     assert set_call.params["url"] == URL and set_call.params["secret_token"] == SECRET
-    assert set_call.params["allowed_updates"] == ["message", "callback_query"]
+    assert set_call.params["allowed_updates"] == ["message", "callback_query", "inline_query",
+                                                "chosen_inline_result"]
     assert await replica.server.check() == {"telegram": "ok"}
     message = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
     [photo] = await tg.wait_for(lambda: tg.photos(chat_id=GROUP["id"]))

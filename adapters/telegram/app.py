@@ -11,6 +11,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeDefault,
     Message,
     Update,
@@ -93,8 +94,9 @@ class CountingRequest(AiohttpRequest):
 
 
 async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None:
-    """The command menus, in each language: every user's, and the administrators'."""
-    names = ("edit", "imagine", "quota", "history", "help") + (
+    """The command menus, in each language: every user's, the administrators', and the
+    private chats' (with /history)."""
+    names = ("edit", "imagine", "quota", "help") + (
         ("buy", "paysupport", "terms") if payments else ())
     for lang in LANGUAGES:
         code = None if lang == "en" else lang
@@ -106,6 +108,9 @@ async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None
                                       language_code=code)
             await bot.set_my_commands(moderators, scope=BotCommandScopeAllChatAdministrators(),
                                       language_code=code)
+            await bot.set_my_commands(  # /history answers in a private chat only
+                [*users, BotCommand("history", text("cmd_history", lang))],
+                scope=BotCommandScopeAllPrivateChats(), language_code=code)
         except TelegramError:
             log.warning("telegram: could not register the command menus", exc_info=True)
 

@@ -138,6 +138,24 @@ async def test_a_choice_reported_twice_at_once_is_one_edit_charged_once(
     await charged(bot, ANN, 2)
 
 
+async def test_an_inline_edit_cut_by_a_restart_is_finished_into_its_message(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    tg.me["supports_inline_queries"] = True
+    bot = await start_bot()
+    await edited(tg, bot, ANN, "add a llama", 1)
+    answer = await answered(tg, ANN, "add a hat")
+    gemini.delay = 5.0  # still working when the bot stops (its grace is 2 s)
+    message = tg.choose(ANN, answer["_query_id"], answer["results"][0]["id"])
+    await tg.wait_for(lambda: gemini.in_flight == 1)
+    await bot.stop()
+    assert not any(e["method"] == "editMessageMedia" for e in message.edits)
+    gemini.delay = 0.0
+    bot = await start_bot()
+    await tg.wait_for(lambda: any(e["method"] == "editMessageMedia" for e in message.edits))
+    assert message.photo == tg.photos(chat_id=ANN["id"])[-1].result["photo"][-1]["file_id"]
+    await charged(bot, ANN, 2)
+
+
 async def test_no_recent_images_offers_the_private_chat_and_bad_words_a_hint(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     tg.me["supports_inline_queries"] = True

@@ -32,6 +32,7 @@ from telegram.ext import (
 
 from adapters.telegram.asking import TelegramQuestions
 from adapters.telegram.edits import TelegramEdits
+from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.history import TelegramHistory
 from adapters.telegram.inline_port import InlinePort, inline_keyboard
 from adapters.telegram.updates import PLATFORM, ImageRef, actor_of
@@ -150,7 +151,9 @@ class TelegramInline:
         """Whether the result can be uploaded to the person's private chat (they pressed Start
         there once): asked before anything is spent."""
         try:
-            await self._bot().send_chat_action(chat_id=user_id, action=ChatAction.UPLOAD_PHOTO)
+            await self._bot().send_chat_action(  # waits its turn: a skipped one proves nothing
+                chat_id=user_id, action=ChatAction.UPLOAD_PHOTO,
+                rate_limit_args=Turn(Priority.ANSWER))
         except Forbidden:
             return False
         except TelegramError:

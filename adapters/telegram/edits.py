@@ -103,7 +103,7 @@ class TelegramEdits:
         self.talk = TelegramTalk(core, bot)
         self.lines = StatusLines(bot, self.talk)  # each running edit's status, by origin key
         self.delivery = TelegramDelivery(core, bot, spawn, self.lines)
-        self.inline: Any = None  # TelegramInline (inline.py): the jobs of inline messages
+        self.inline: Any = None  # InlineJobs (inline_port.py): the jobs of inline messages
 
     def _inline(self, job: Job) -> Any:
         """The handler of a job started from an inline message, if it is one."""

@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import (
+    ChosenInlineResult,
     InlineQueryResultCachedPhoto,
     InlineQueryResultsButton,
     Update,
@@ -34,12 +35,12 @@ from adapters.telegram.asking import TelegramQuestions
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.history import TelegramHistory
-from adapters.telegram.inline_port import InlinePort, inline_keyboard
+from adapters.telegram.inline_port import InlineJobs, InlinePort, inline_keyboard
 from adapters.telegram.updates import PLATFORM, ImageRef, actor_of
 from bot.bootstrap import Core
 from bot.commands import parse_arguments
-from bot.domain import DeliverFn, Delivery, EditOutcome, EditRequest, Job, ProgressFn, Scope
-from bot.edits import Order, RecentImage, request_from_json
+from bot.domain import Scope
+from bot.edits import Order, RecentImage
 from bot.errors import CommandError, EditbotError
 from bot.i18n import credits, error_text, text
 
@@ -58,7 +59,7 @@ class TelegramInline:
         self.edits = edits
         self._spawn = spawn
         self._running: set[str] = set()  # inline messages being edited by this process
-        edits.inline = self  # a restart's inline jobs are finished here
+        edits.inline = InlineJobs(core, edits.bot, edits.delivery, spawn)  # restarts
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self.history.register(app)
@@ -107,36 +108,48 @@ class TelegramInline:
         if chosen is None or chosen.inline_message_id is None:
             return  # no inline keyboard on it: nothing the bot could edit
         message_id = chosen.inline_message_id
+        if message_id in self._running:
+            return  # the same choice reported again while it is being handled here
+        self._running.add(message_id)  # at once: the checks below take a while
+        started = False
+        try:
+            started = await self._start(chosen, message_id)
+        finally:
+            if not started:
+                self._running.discard(message_id)
+
+    async def _start(self, chosen: ChosenInlineResult, message_id: str) -> bool:
+        """Check the choice and start its edit; False when it ends here (said in the caption,
+        or nothing to say: a report of a choice handled before)."""
         key = f"{PLATFORM}:inline:{message_id}"
-        if message_id in self._running or await self.core.service.seen(key):
-            return  # the same choice reported again
+        service = self.core.service
+        if await service.seen(key):
+            return False  # handled before (a redelivered report, another replica)
         actor = actor_of(chosen.from_user)
         found = _RESULT_ID.fullmatch(chosen.result_id)
-        image = await self.core.service.recent.get(int(found[1]), actor.key) if found else None
+        image = await service.recent.get(int(found[1]), actor.key) if found else None
         parent = image.job_id if image is not None and image.continues else None
         refs = [] if image is None or parent else [ImageRef(image.ref, None, photo=True)]
         port = self._port(key=key, inline_message_id=message_id, user_id=chosen.from_user.id,
                           lang=actor.language, prompt=chosen.query, refs=refs)
         if image is None:
             await port.say(text("job_gone", actor.language))
-            return
+            return False
         scope = Scope(PLATFORM, str(chosen.from_user.id), private=True)  # the person's own
         try:
             command = parse_arguments("edit", chosen.query, self.core.spec, guess="accept")
-            ticket = await self.core.service.admit(actor, scope, command)
+            ticket = await service.admit(actor, scope, command)
         except EditbotError as error:
-            if not await self.core.service.seen(key):  # not a report of one that ran
-                self.core.metrics.turned_away(actor.platform, error)
-                await port.say(error_text(error, actor.language))
-            return
+            self.core.metrics.turned_away(actor.platform, error)
+            await port.say(error_text(error, actor.language))
+            return False
         if not await self._reachable(chosen.from_user.id):
             ticket.release()
             await port.say(text("inline_start_first", actor.language))
-            return
+            return False
         port.prompt = command.prompt
-        self._running.add(message_id)
-        accepted = self.core.service.accept(Order(actor, scope, command, time.monotonic(),
-                                                  key=key, parent=parent))
+        accepted = service.accept(Order(actor, scope, command, time.monotonic(), key=key,
+                                        parent=parent))
 
         async def held() -> None:
             try:
@@ -146,6 +159,7 @@ class TelegramInline:
                 self._running.discard(message_id)
 
         self._spawn(held())
+        return True
 
     async def _reachable(self, user_id: int) -> bool:
         """Whether the result can be uploaded to the person's private chat (they pressed Start
@@ -159,43 +173,6 @@ class TelegramInline:
         except TelegramError:
             log.info("telegram: could not check the private chat of %s", user_id, exc_info=True)
         return True
-
-    # -- after a restart (called by TelegramEdits for the jobs whose origin is inline) ---------
-    def _resumed_port(self, request: EditRequest) -> InlinePort:
-        return InlinePort.of(self.core, self.edits.bot, self.edits.delivery, self._spawn,
-                             request)
-
-    async def rebuild(self, job: Job, *, images: bool = True
-                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
-        request = request_from_json(job.request)
-        port = self._resumed_port(request)
-        if not images:
-            port.refs = []
-        try:
-            blobs = await port.images()
-            inputs = await self.core.service.prepare_images(
-                [b.data for b in blobs], [b.platform_encoded for b in blobs])
-        except (TelegramError, EditbotError):
-            log.info("job %d: its images can no longer be fetched", job.id)
-            return None
-
-        async def deliver(delivery: Delivery) -> None:
-            await port.deliver(delivery)
-
-        return request_from_json(job.request, inputs), deliver, port.show
-
-    @staticmethod
-    def redelivers(job: Job) -> bool:
-        """Never: delivering again would send a second private copy."""
-        return False
-
-    async def abandoned(self, job: Job) -> None:
-        reason = "interrupted_delivery" if job.delivering else "abandoned"
-        request = request_from_json(job.request)
-        await self.finished(EditOutcome("failed", job.id, error=EditbotError(reason)), request)
-
-    async def finished(self, outcome: EditOutcome, request: EditRequest) -> None:
-        await self._resumed_port(request).ended(outcome, request)
 
 
 def _result(image: RecentImage, prompt: str, cost: str,

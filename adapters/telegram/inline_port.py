@@ -22,8 +22,16 @@ from adapters.telegram.downloads import download_all
 from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.updates import ImageRef
 from bot.bootstrap import Core
-from bot.domain import Delivery, EditOutcome, EditRequest, Progress
-from bot.edits import Blob
+from bot.domain import (
+    DeliverFn,
+    Delivery,
+    EditOutcome,
+    EditRequest,
+    Job,
+    Progress,
+    ProgressFn,
+)
+from bot.edits import Blob, request_from_json
 from bot.errors import EditbotError
 from bot.i18n import error_text, text
 from bot.images import fit_output
@@ -133,3 +141,42 @@ class InlinePort:
             return  # cut short (resumed later), delivered, or handled by its first report
         assert outcome.error is not None
         await self.say(error_text(outcome.error, self.lang))
+
+
+class InlineJobs:
+    """The jobs of inline messages left by a restart, handed over by ``TelegramEdits``: each is
+    rebuilt with its port from its origin, or refunded and said in its caption."""
+
+    def __init__(self, core: Core, bot: Callable[[], ExtBot[Any]], delivery: TelegramDelivery,
+                 spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
+        self.core, self._bot, self._delivery, self._spawn = core, bot, delivery, spawn
+
+    def port(self, request: EditRequest) -> InlinePort:
+        return InlinePort.of(self.core, self._bot, self._delivery, self._spawn, request)
+
+    async def rebuild(self, job: Job, *, images: bool = True
+                      ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        port = self.port(request_from_json(job.request))
+        if not images:  # its result was kept: nothing to fetch
+            port.refs = []
+        try:
+            blobs = await port.images()
+            inputs = await self.core.service.prepare_images(
+                [b.data for b in blobs], [b.platform_encoded for b in blobs])
+        except (TelegramError, EditbotError):
+            log.info("job %d: its images can no longer be fetched", job.id)
+            return None
+        return request_from_json(job.request, inputs), port.deliver, port.show
+
+    @staticmethod
+    def redelivers(job: Job) -> bool:
+        """Never: delivering again would send a second private copy; refunded instead."""
+        return False
+
+    async def abandoned(self, job: Job) -> None:
+        reason = "interrupted_delivery" if job.delivering else "abandoned"
+        request = request_from_json(job.request)
+        await self.finished(EditOutcome("failed", job.id, error=EditbotError(reason)), request)
+
+    async def finished(self, outcome: EditOutcome, request: EditRequest) -> None:
+        await self.port(request).ended(outcome, request)

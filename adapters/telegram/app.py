@@ -167,7 +167,6 @@ class TelegramAdapter:
                         if core.settings.telegram_webhook_url else None)
         self.buttons = TelegramButtons(core, self.edits)
         self.payments = TelegramPayments(core, lambda: self._app.bot, self.edits.talk.reply)
-        self.inline = TelegramInline(core, self.edits, self.spawn, self.chat.questions)
 
     @property
     def _app(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -190,7 +189,7 @@ class TelegramAdapter:
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         self.payments.register(app)  # with CREDIT_PACKS set
         TelegramSettings(self.core, moderation, lambda: app.bot).register(app)  # /settings
-        self.inline.register(app)  # and /history: before the unknown commands' handler
+        TelegramInline(self.core, self.edits, self.spawn, chat.questions).register(app)  # +/history
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_inline"
-down_revision = "0011_payments"
+down_revision = "0012_settings"
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@ updates to it as Telegram does (and playing the load balancer)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -71,7 +72,8 @@ async def test_updates_arrive_by_webhook_and_are_handled(
     replica = await start_replica()
     [set_call] = tg.sent("setWebhook")
     assert set_call.params["url"] == URL and set_call.params["secret_token"] == SECRET
-    assert set_call.params["allowed_updates"] == ["message", "callback_query"]
+    assert set_call.params["allowed_updates"] == ["message", "callback_query", "inline_query",
+                                                "chosen_inline_result"]
     assert await replica.server.check() == {"telegram": "ok"}
     message = tg.post(GROUP, ANN, photo=PHOTO, caption="/edit add a llama")
     [photo] = await tg.wait_for(lambda: tg.photos(chat_id=GROUP["id"]))
@@ -211,3 +213,31 @@ async def test_a_webhook_telegram_refuses_names_the_url(
         await start_replica()
     assert caught.value.settings == ("TELEGRAM_WEBHOOK_URL",)
     assert "failed to resolve host" in caught.value.problems[0].lower()
+
+
+async def test_an_inline_choice_reported_to_two_replicas_is_one_edit_charged_once(
+        tg: FakeTelegram, gemini: FakeGemini, start_replica: Callable[..., Any]) -> None:
+    tg.me["supports_inline_queries"] = True
+    first = await start_replica(route=False)
+    second = await start_replica(route=False)
+    tg.route_webhook([first.hook, second.hook], spread="turn")  # each report elsewhere
+    core = first.adapter.core
+    tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="add a llama")
+    await tg.wait_for(lambda: tg.photos(chat_id=ANN["id"]))
+    for _ in range(100):  # the result noted, to be offered
+        if await core.service.recent.of("telegram:11", results_only=True):
+            break
+        await asyncio.sleep(0.05)
+    query_id = tg.inline(ANN, "add a hat")
+    answer = await tg.wait_for(lambda: tg.answered(query_id))
+    result_id = answer["results"][0]["id"]
+    message = tg.choose(ANN, query_id, result_id)
+    tg.report_chosen(message, result_id, "add a hat")  # Telegram's delivery, twice
+    await tg.wait_for(lambda: any(e["method"] == "editMessageMedia" for e in message.edits))
+    await tg.never(lambda: len(gemini.requests) > 2)
+    for _ in range(100):
+        status = await core.ledger.status(actor="telegram:11", scope="telegram:private:11")
+        if (status.used, status.reserved) == (2, 0):
+            break
+        await asyncio.sleep(0.05)
+    assert (status.used, status.reserved) == (2, 0)

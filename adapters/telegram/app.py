@@ -11,6 +11,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeDefault,
     Message,
     Update,
@@ -35,6 +36,7 @@ from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
 from adapters.telegram.health import PollingRequest
+from adapters.telegram.inline import TelegramInline
 from adapters.telegram.moderation import TelegramModeration
 from adapters.telegram.payments import TelegramPayments
 from adapters.telegram.settings import TelegramSettings
@@ -92,7 +94,8 @@ class CountingRequest(AiohttpRequest):
 
 
 async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None:
-    """The command menus, in each language: every user's, and the administrators'."""
+    """The command menus, in each language: every user's, the administrators', and the
+    private chats' (with /history)."""
     names = ("edit", "imagine", "quota", "help") + (
         ("buy", "paysupport", "terms") if payments else ())
     for lang in LANGUAGES:
@@ -105,6 +108,9 @@ async def register_commands(bot: ExtBot[Any], *, payments: bool = False) -> None
                                       language_code=code)
             await bot.set_my_commands(moderators, scope=BotCommandScopeAllChatAdministrators(),
                                       language_code=code)
+            await bot.set_my_commands(  # /history answers in a private chat only
+                [*users, BotCommand("history", text("cmd_history", lang))],
+                scope=BotCommandScopeAllPrivateChats(), language_code=code)
         except TelegramError:
             log.warning("telegram: could not register the command menus", exc_info=True)
 
@@ -183,6 +189,7 @@ class TelegramAdapter:
             app.add_handler(CommandHandler(name, self._noting(handler), filters=NEW))
         self.payments.register(app)  # with CREDIT_PACKS set
         TelegramSettings(self.core, moderation, lambda: app.bot).register(app)  # /settings
+        TelegramInline(self.core, self.edits, self.spawn, chat.questions).register(app)  # +/history
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
@@ -217,8 +224,7 @@ class TelegramAdapter:
             self.webhook.add_routes(server)
 
     async def _initialize(self) -> None:
-        """getMe. python-telegram-bot's InvalidToken message holds the token itself: it is
-        replaced by one naming the settings."""
+        """getMe; python-telegram-bot's InvalidToken holds the token: one naming settings."""
         try:
             await self._app.initialize()
         except InvalidToken as exc:

@@ -66,6 +66,10 @@ class TelegramQuestions:
     def asked(self, chat_id: int, message_id: int) -> Pending | None:
         return self.pending.get((chat_id, message_id))
 
+    def keep(self, chat_id: int, message_id: int, pending: Pending) -> None:
+        """Wait for the answer to ``message_id`` (a question asked elsewhere: Edit again)."""
+        self._keep(chat_id, message_id, pending)
+
     def _keep(self, chat_id: int, message_id: int, pending: Pending) -> None:
         self.pending[(chat_id, message_id)] = pending
         while len(self.pending) > REMEMBER:

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from adapters.telegram.asking import TelegramQuestions
 from adapters.telegram.edits import TelegramEdits
+from adapters.telegram.history import note_photos
 from adapters.telegram.updates import (
     AlbumCollector,
     ImageRef,
@@ -83,16 +84,21 @@ class TelegramChat:
 
     async def route(self, message: Message, own: list[ImageRef]) -> None:
         """Decide what a message asks for, then accept it (or ask, or leave it alone)."""
-        if sender_of(message) is None:
+        sender = sender_of(message)
+        if sender is None:
             return
         private = message.chat.type == Chat.PRIVATE
         found = command_of(message, self._me()[1])
+        if own and (private or found is not None):  # sent to the bot: offered inline later
+            self.edits.spawn(note_photos(self.core, sender, own))
         words = (message.text or message.caption or "").strip()
         replied = message.reply_to_message
         asked = self.questions.asked(message.chat_id, replied.message_id) if replied else None
         if asked is not None and asked.question and not own and (found or words):
             kind, args = found or ("edit", words)  # the answer to "what should I change?"
-            await self.accept(message, kind, args, list(asked.refs) if kind == "edit" else [])
+            edit = kind == "edit"
+            await self.accept(message, kind, args, list(asked.refs) if edit else [],
+                              parent=asked.parent if edit else None)
         elif found is not None and found[0] == "edit" and not own and self._from_me(replied):
             args, parent = await self._continuing(message, found[1])
             await self.accept(message, "edit", args, [] if parent else

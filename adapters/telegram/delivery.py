@@ -103,10 +103,15 @@ class TelegramDelivery:
             log.warning("job %d: the full-resolution file could not be sent", delivery.job_id)
 
     async def _link(self, delivery: Delivery, sent: Message) -> None:
-        """Remember which message shows the result: a reply to it continues the edit."""
+        """Remember which message shows the result (a reply to it continues the edit) and the
+        photo itself (inline mode and /history show it again)."""
         try:
             await self.core.service.turns.link(delivery.job_id,
                                                f"telegram:{sent.chat_id}:{sent.message_id}")
+            if sent.photo:  # offered again by inline mode and /history, by its file_id
+                largest = max(sent.photo, key=lambda p: p.width * p.height)
+                await self.core.service.recent.note(delivery.request.actor.key,
+                                                    largest.file_id, delivery.job_id)
         except Exception:
             log.warning("job %d: its result message could not be noted", delivery.job_id,
                         exc_info=True)

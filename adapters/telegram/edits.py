@@ -99,10 +99,15 @@ class TelegramEdits:
                  spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]]) -> None:
         self.core = core
         self.bot = bot
-        self._spawn = spawn
+        self._spawn = self.spawn = spawn
         self.talk = TelegramTalk(core, bot)
         self.lines = StatusLines(bot, self.talk)  # each running edit's status, by origin key
         self.delivery = TelegramDelivery(core, bot, spawn, self.lines)
+        self.inline: Any = None  # InlineJobs (inline_port.py): the jobs of inline messages
+
+    def _inline(self, job: Job) -> Any:
+        """The handler of a job started from an inline message, if it is one."""
+        return self.inline if "inline_message_id" in job.request.get("origin", {}) else None
 
     def start(self, *, key: str, chat_id: int, reply_to: int, actor: Actor, scope: Scope,
               command: EditCommand, refs: list[ImageRef], ticket: Ticket,
@@ -122,6 +127,10 @@ class TelegramEdits:
     # -- after a restart -----------------------------------------------------------------------
     async def rebuild(self, job: Job, *, images: bool = True
                       ) -> tuple[EditRequest, DeliverFn, ProgressFn | None] | None:
+        if self._inline(job) is not None:
+            rebuilt: tuple[EditRequest, DeliverFn, ProgressFn | None] | None = (
+                await self._inline(job).rebuild(job, images=images))
+            return rebuilt
         origin = job.request["origin"]
         try:
             files = origin["file_ids"] if images else []
@@ -138,10 +147,15 @@ class TelegramEdits:
         again after a restart puts it into the same message, never a second one. Not so
         without a status message (a new photo), nor at 2K/4K (a document follows the photo)."""
         origin = job.request.get("origin") or {}
+        if self._inline(job) is not None:
+            return bool(self._inline(job).redelivers(job))
         size = request_from_json(job.request).command.image_size
         return origin.get("status_id") is not None and size not in ("2K", "4K")
 
     async def abandoned(self, job: Job) -> None:
+        if self._inline(job) is not None:
+            await self._inline(job).abandoned(job)
+            return
         request = request_from_json(job.request)
         reason = "interrupted_delivery" if job.delivering else "abandoned"
         await self.lines.finish(EditOutcome("failed", job.id, error=EditbotError(reason)),
@@ -156,4 +170,6 @@ class TelegramEdits:
         self._spawn(self._finish_resumed(job, task))
 
     async def _finish_resumed(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
-        await self.lines.finish(await task, request_from_json(job.request))
+        inline = self._inline(job)
+        finish = self.lines.finish if inline is None else inline.finished
+        await finish(await task, request_from_json(job.request))

@@ -33,7 +33,7 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 # the update kinds the bot handles; polling asks for the same
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query", "chosen_inline_result"]
 PAYING_UPDATES = [*ALLOWED_UPDATES, "pre_checkout_query"]  # with CREDIT_PACKS set
 
 
@@ -50,6 +50,9 @@ def origin_keys(update: Update) -> list[str]:
     message = update.message
     if message is not None:
         keys.append(f"telegram:{message.chat_id}:{message.message_id}")
+    chosen = update.chosen_inline_result
+    if chosen is not None and chosen.inline_message_id is not None:  # inline.py
+        keys.append(f"telegram:inline:{chosen.inline_message_id}")
     query = update.callback_query
     if query is not None:
         keys.append(f"telegram:button:{query.id}")

@@ -5,6 +5,7 @@ from .admission import Busy, Cooldown, Ticket
 from .books import Books
 from .flow import Accepted, EditPort, Order
 from .ports import Blob, Opening, Redelivery, ResumeHandler, prepare_images
+from .recent import RecentImage, RecentImages
 from .serialize import request_from_json, request_to_json
 from .service import EditService
 
@@ -18,6 +19,8 @@ __all__ = [
     "EditService",
     "Opening",
     "Order",
+    "RecentImage",
+    "RecentImages",
     "Redelivery",
     "ResumeHandler",
     "Ticket",

@@ -32,6 +32,7 @@ from .admission import Admission, Ticket
 from .books import Books
 from .flow import Accepted, EditFlow, EditPort, Order
 from .ports import Opening, ResumeHandler, prepare_images
+from .recent import RecentImages
 from .recovery import Recovery, RepeatAction
 from .runner import JobRunner, ReadyFn
 from .serialize import request_from_json, request_to_json
@@ -58,6 +59,7 @@ class EditService:
         self.books = books  # credits, spend, the daily budget and the metrics, in step
         self.queue = queue or FairQueue(max_concurrency)  # a SharedQueue: see bootstrap.build
         self.turns = TurnStore(ledger)
+        self.recent = RecentImages(ledger)  # what a person may pick again (inline, /history)
         self.admission = Admission(
             ledger=ledger, spec=spec, books=books, queue=self.queue, credits_for=credits_for,
             admins=admins, max_in_flight_per_user=max_in_flight_per_user,

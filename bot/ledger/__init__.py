@@ -26,6 +26,7 @@ from .tables import (
     limits,
     metadata,
     purchases,
+    recent_images,
     results,
     turns,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "metadata",
     "purchases",
     "read_at",
+    "recent_images",
     "reserve_statement",
     "results",
     "share",

@@ -121,6 +121,19 @@ turns = Table(
     Index("ix_turns_created", "created_at"),
 )
 
+# the images a person can pick again without sending them anew (Telegram's inline mode and
+# /history): their results and the photos they sent, by the platform's own reference to the
+# file (a Telegram file_id), so showing one again uploads nothing
+recent_images = Table(
+    "recent_images", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("actor", String(128), nullable=False),  # whose image it is
+    Column("ref", String(255), nullable=False),  # the platform's reference to the file
+    Column("job_id", Integer, nullable=True),  # the job whose result it is; None: sent
+    Column("created_at", String(40), nullable=False),
+    Index("ix_recent_actor", "actor", "id"),
+)
+
 # the operators' budget alerts, each claimed once for the deployment (bot/ledger/spending.py)
 budget_alerts = Table(
     "budget_alerts", metadata,

@@ -155,6 +155,21 @@ EN: Mapping[str, str] = {
     "credits_many": "{n} credits",
     "ask_prompt": "What should I change?",
     "ask_placeholder": "e.g. add a llama",
+    # inline mode and /history
+    "inline_title": "Edit: {prompt}",
+    "inline_result": "{credits} · your result: {prompt}",
+    "inline_sent": "{credits} · a photo you sent",
+    "inline_type": "Type what to change, e.g. 9:16 add a hat",
+    "inline_bad": "I could not read that request: tap for help",
+    "inline_none": "No recent images: send me a photo first",
+    "inline_working": "Editing: {prompt}…",
+    "inline_button": "Edit a photo with me",
+    "inline_start_first": "I can’t send you the result privately yet: open a chat with me, press "
+                          "Start, then pick again. Nothing was charged.",
+    "history_title": "Your last results, newest first:",
+    "history_empty": "No results yet: send me a photo with what to change.",
+    "button_edit_again": "Edit again #{n}",
+    "cmd_history": "Your last results",
     "offer_generate": "Shall I make a new image from that? (To edit a photo, send the photo "
                       "with what to change.)",
     "button_generate": "Generate - {credits}",

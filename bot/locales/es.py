@@ -160,6 +160,21 @@ ES: Mapping[str, str] = {
     "credits_many": "{n} créditos",
     "ask_prompt": "¿Qué debo cambiar?",
     "ask_placeholder": "p. ej. añade una llama",
+    # inline mode and /history
+    "inline_title": "Editar: {prompt}",
+    "inline_result": "{credits} · tu resultado: {prompt}",
+    "inline_sent": "{credits} · una foto que enviaste",
+    "inline_type": "Escribe qué cambiar, p. ej. 9:16 ponle un sombrero",
+    "inline_bad": "No entendí esa petición: toca para ver la ayuda",
+    "inline_none": "No hay imágenes recientes: envíame una foto primero",
+    "inline_working": "Editando: {prompt}…",
+    "inline_button": "Editar una foto conmigo",
+    "inline_start_first": "Aún no puedo enviarte el resultado en privado: abre un chat conmigo, "
+                          "pulsa Iniciar y vuelve a elegir. No se cobró nada.",
+    "history_title": "Tus últimos resultados, del más reciente al más antiguo:",
+    "history_empty": "Aún no hay resultados: envíame una foto con lo que quieres cambiar.",
+    "button_edit_again": "Editar de nuevo #{n}",
+    "cmd_history": "Tus últimos resultados",
     "offer_generate": "¿Creo una imagen nueva a partir de eso? (Para editar una foto, envía "
                       "la foto con lo que quieres cambiar.)",
     "button_generate": "Generar - {credits}",

@@ -164,6 +164,21 @@ ID: Mapping[str, str] = {
     "credits_many": "{n} kredit",
     "ask_prompt": "Apa yang harus saya ubah?",
     "ask_placeholder": "mis. tambahkan seekor llama",
+    # inline mode and /history
+    "inline_title": "Edit: {prompt}",
+    "inline_result": "{credits} · hasil Anda: {prompt}",
+    "inline_sent": "{credits} · foto yang Anda kirim",
+    "inline_type": "Ketik apa yang diubah, mis. 9:16 tambahkan topi",
+    "inline_bad": "Saya tidak memahami permintaan itu: ketuk untuk bantuan",
+    "inline_none": "Belum ada gambar terbaru: kirimi saya foto dulu",
+    "inline_working": "Sedang mengedit: {prompt}…",
+    "inline_button": "Edit foto bersama saya",
+    "inline_start_first": "Saya belum bisa mengirim hasilnya secara pribadi: buka obrolan dengan "
+                          "saya, tekan Mulai, lalu pilih lagi. Tidak ada yang ditagih.",
+    "history_title": "Hasil terakhir Anda, terbaru dulu:",
+    "history_empty": "Belum ada hasil: kirimi saya foto beserta apa yang ingin diubah.",
+    "button_edit_again": "Edit lagi #{n}",
+    "cmd_history": "Hasil terakhir Anda",
     "offer_generate": "Mau saya buatkan gambar baru dari itu? (Untuk mengedit foto, kirim "
                       "fotonya beserta apa yang mau diubah.)",
     "button_generate": "Buat - {credits}",

@@ -157,6 +157,21 @@ PT: Mapping[str, str] = {
     "credits_many": "{n} créditos",
     "ask_prompt": "O que devo mudar?",
     "ask_placeholder": "ex.: coloque uma lhama",
+    # inline mode and /history
+    "inline_title": "Editar: {prompt}",
+    "inline_result": "{credits} · seu resultado: {prompt}",
+    "inline_sent": "{credits} · uma foto que você enviou",
+    "inline_type": "Digite o que mudar, por ex. 9:16 coloque um chapéu",
+    "inline_bad": "Não entendi esse pedido: toque para ver a ajuda",
+    "inline_none": "Nenhuma imagem recente: envie uma foto para mim primeiro",
+    "inline_working": "Editando: {prompt}…",
+    "inline_button": "Editar uma foto comigo",
+    "inline_start_first": "Ainda não consigo enviar o resultado no privado: abra uma conversa "
+                          "comigo, toque em Iniciar e escolha de novo. Nada foi cobrado.",
+    "history_title": "Seus últimos resultados, do mais recente ao mais antigo:",
+    "history_empty": "Ainda não há resultados: envie uma foto com o que quer mudar.",
+    "button_edit_again": "Editar de novo #{n}",
+    "cmd_history": "Seus últimos resultados",
     "offer_generate": "Quer que eu crie uma imagem nova a partir disso? (Para editar uma foto, "
                       "envie a foto com o que mudar.)",
     "button_generate": "Gerar - {credits}",

@@ -153,6 +153,21 @@ VI: Mapping[str, str] = {
     "credits_many": "{n} lượt",
     "ask_prompt": "Bạn muốn đổi gì?",
     "ask_placeholder": "ví dụ: thêm một con lạc đà",
+    # inline mode and /history
+    "inline_title": "Sửa: {prompt}",
+    "inline_result": "{credits} · kết quả của bạn: {prompt}",
+    "inline_sent": "{credits} · ảnh bạn đã gửi",
+    "inline_type": "Hãy gõ điều cần đổi, ví dụ: 9:16 thêm một chiếc mũ",
+    "inline_bad": "Tôi chưa hiểu yêu cầu đó: chạm để xem hướng dẫn",
+    "inline_none": "Chưa có ảnh gần đây: hãy gửi tôi một ảnh trước",
+    "inline_working": "Đang sửa: {prompt}…",
+    "inline_button": "Sửa ảnh cùng tôi",
+    "inline_start_first": "Tôi chưa thể gửi riêng kết quả cho bạn: hãy mở trò chuyện với tôi, bấm"
+                          " Start, rồi chọn lại. Bạn chưa bị trừ gì.",
+    "history_title": "Các kết quả gần đây của bạn, mới nhất trước:",
+    "history_empty": "Chưa có kết quả nào: hãy gửi tôi một ảnh kèm điều cần đổi.",
+    "button_edit_again": "Sửa lại #{n}",
+    "cmd_history": "Kết quả gần đây của bạn",
     "offer_generate": "Tôi tạo một ảnh mới từ câu này nhé? (Muốn sửa ảnh thì gửi ảnh kèm điều "
                       "cần đổi.)",
     "button_generate": "Tạo ảnh - {credits}",

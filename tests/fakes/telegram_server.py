@@ -38,6 +38,7 @@ from aiohttp import web
 from PIL import Image
 
 from .flood import FloodControl, FloodLimits
+from .telegram_inline import TelegramInline
 from .telegram_payments import ApiError, TelegramPayments
 from .telegram_webhook import WebhookDelivery
 from .watch import Watched
@@ -53,7 +54,8 @@ DEFAULT_UPDATES = frozenset({
     "chat_boost", "removed_chat_boost"})
 _STRINGS = {"text", "caption", "action", "callback_query_id", "file_id", "parse_mode",
             "language_code", "url", "title", "description", "payload", "provider_token",
-            "currency", "error_message", "pre_checkout_query_id", "telegram_payment_charge_id"}
+            "currency", "error_message", "pre_checkout_query_id", "telegram_payment_charge_id",
+            "inline_query_id", "inline_message_id"}
 
 
 @dataclass
@@ -89,7 +91,7 @@ def _entities(text: str) -> list[dict[str, Any]]:
     return [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
 
 
-class FakeTelegram(TelegramPayments, Watched):
+class FakeTelegram(TelegramPayments, TelegramInline, Watched):
     def __init__(self, token: str = "123456789:AAFakeTokenForTests-abcdefghijkl",
                  username: str = "EditTestBot") -> None:
         super().__init__()
@@ -119,6 +121,8 @@ class FakeTelegram(TelegramPayments, Watched):
         self.webhook = WebhookDelivery(self._notify)
         self._confirmed = 0  # getUpdates' offset: the updates before it were taken
         self._payments_init()
+        self.photo_ids: set[str] = set()  # the file ids of photos (not of documents)
+        self._inline_init()  # telegram_inline.py
 
     # -- server -------------------------------------------------------------------------------
     async def start(self) -> str:
@@ -208,6 +212,7 @@ class FakeTelegram(TelegramPayments, Watched):
         sizes = []
         for blob, (w, h) in ((_thumbnail(thumb), thumb), (data, (width, height))):
             file_id, unique = self._store(blob)
+            self.photo_ids.add(file_id)
             sizes.append({"file_id": file_id, "file_unique_id": unique, "width": w,
                           "height": h, "file_size": len(blob)})
         return sizes
@@ -395,6 +400,10 @@ class FakeTelegram(TelegramPayments, Watched):
         return True
 
     async def _m_sendChatAction(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        try:
+            self._check_started(p["chat_id"])
+        except _ApiError as error:
+            return _error(error.status, error.description)
         return True
 
     async def _m_answerCallbackQuery(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
@@ -510,6 +519,8 @@ class FakeTelegram(TelegramPayments, Watched):
             raise _ApiError(400, "Bad Request: message caption is too long")
 
     async def _m_sendPhoto(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        if "photo" not in f and p.get("photo") is not None:  # a photo Telegram has: its file_id
+            return self._send_known_photo(p)
         data = f.get("photo")
         self._check_photo(data)
         self._check_caption(p.get("caption"))
@@ -539,6 +550,8 @@ class FakeTelegram(TelegramPayments, Watched):
         """Turns a message (a text one too) into a photo or a document. The call is recorded
         as a send is: the media's caption in ``params["caption"]`` and its file in
         ``files["photo"]`` or ``files["document"]``."""
+        if p.get("inline_message_id") is not None:  # telegram_inline.py
+            return self.edit_inline_media(p, f)
         media = p.get("media") or {}
         kind = media.get("type")
         if kind not in ("photo", "document"):

@@ -1,0 +1,39 @@
+"""A person's recent images (bot/edits/recent.py) on SQLite and PostgreSQL: the newest 50 per
+person, the newest first, each file once, and only the person's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.edits import RecentImages
+from tests import pgserver
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def recent(request: pytest.FixtureRequest,
+                 open_ledger: Callable[..., Any]) -> RecentImages:
+    url = await pgserver.shared().database() if request.param == "postgresql" else None
+    return RecentImages(await open_ledger(url))
+
+
+async def test_the_newest_fifty_are_kept_newest_first_each_once(recent: RecentImages) -> None:
+    for n in range(55):
+        await recent.note("telegram:1", f"FILE{n}")
+    await recent.note("telegram:2", "THEIRS")
+    mine = await recent.of("telegram:1")
+    assert [image.ref for image in mine] == [f"FILE{n}" for n in range(54, 4, -1)]
+    assert all(image.job_id is None and not image.continues for image in mine)
+
+    await recent.note("telegram:1", "FILE10", job_id=7)  # a file seen again: first, once
+    mine = await recent.of("telegram:1")
+    assert mine[0].ref == "FILE10" and mine[0].job_id == 7 and len(mine) == 50
+    assert [image.ref for image in mine].count("FILE10") == 1
+    assert [image.ref for image in await recent.of("telegram:1", results_only=True)] == [
+        "FILE10"]
+
+    assert await recent.get(mine[0].id, "telegram:1") == mine[0]
+    assert await recent.get(mine[0].id, "telegram:2") is None  # not theirs: nothing
+    assert [image.ref for image in await recent.of("telegram:2")] == ["THEIRS"]

@@ -42,8 +42,8 @@ class TelegramCancels:
         if verdict.what == "not_yet" and not lines.running(key):
             verdict = Verdict("ended")  # names no request this process is receiving
         words = verdict_words(verdict, actor.language)
-        if not cancelled(verdict) or message is None:
-            await query.answer(words, show_alert=True)
+        if verdict.what != "cancelled" or message is None:  # the status stays as it is
+            await query.answer(words, show_alert=not cancelled(verdict))
             return
         await query.answer(words)
         line = lines.of({"key": key, "chat_id": message.chat.id, "message_id": None,

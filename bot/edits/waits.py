@@ -60,7 +60,7 @@ class Waits:
     async def _read(self) -> None:
         try:
             times = await model_times(self._ledger, KEPT)
-        except LEDGER_FAULTS:
+        except (*LEDGER_FAULTS, RuntimeError):  # RuntimeError: the ledger closed meanwhile
             log.info("the model's recent times could not be read; keeping this process's")
             return
         if times:

@@ -22,6 +22,8 @@ from ..ledger import LEDGER_FAULTS, QuotaLedger, model_times
 log = logging.getLogger(__name__)
 REFRESH_S = 15.0
 KEPT = 20
+# the ledger's faults, and a ledger closed while the read was on its way (at a shutdown)
+UNREAD: tuple[type[BaseException], ...] = (*LEDGER_FAULTS, RuntimeError)
 
 
 class Waits:
@@ -60,7 +62,7 @@ class Waits:
     async def _read(self) -> None:
         try:
             times = await model_times(self._ledger, KEPT)
-        except (*LEDGER_FAULTS, RuntimeError):  # RuntimeError: the ledger closed meanwhile
+        except UNREAD:
             log.info("the model's recent times could not be read; keeping this process's")
             return
         if times:

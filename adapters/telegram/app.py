@@ -32,7 +32,6 @@ from adapters.server import HttpServer
 from adapters.startup import until_reachable
 from adapters.tasks import Background
 from adapters.telegram.buttons import TelegramButtons
-from adapters.telegram.cancelling import PATTERN as CANCEL_PATTERN
 from adapters.telegram.cancelling import TelegramCancels
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
@@ -197,8 +196,7 @@ class TelegramAdapter:
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
         app.add_handler(CallbackQueryHandler(self.buttons.on_press, pattern=RESULT_BUTTONS))
-        cancels = TelegramCancels(self.core, self.edits, moderation)  # a queued edit's
-        app.add_handler(CallbackQueryHandler(cancels.on_press, pattern=CANCEL_PATTERN))
+        TelegramCancels(self.core, self.edits, moderation).register(app)  # a queued edit's
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(_on_error)

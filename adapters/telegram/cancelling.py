@@ -5,8 +5,10 @@ alone (a callback answer) and changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.moderation import TelegramModeration
@@ -23,6 +25,9 @@ class TelegramCancels:
         self.core = core
         self.edits = edits
         self.moderation = moderation
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        app.add_handler(CallbackQueryHandler(self.on_press, pattern=PATTERN))
 
     async def on_press(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -50,8 +50,7 @@ class JobRunner:
         self.ledger = ledger
         self.gemini = gemini
         self.books = books
-        self.queue = queue
-        self.turns = turns
+        self.queue, self.turns = queue, turns
         self.admission, self.cancels = admission, cancels  # cancels: a queued job called off
 
     async def submit(
@@ -137,12 +136,10 @@ class JobRunner:
                     if not await self.ledger.asking(job_id):  # never twice, nor once called off
                         return self._lost(job_id, "asking")
                     pump.push(Progress(Stage.WORKING))
-                    asked = books.now()
-                    image = await self.gemini.generate(
+                    image = await waits.timed(self.gemini.generate(  # timed for the line
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                         image_size=command.image_size, history=history,
-                        safety=rules.safety_settings())
-                    waits.measured(books.now() - asked)
+                        safety=rules.safety_settings()))
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(

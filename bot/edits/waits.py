@@ -15,13 +15,15 @@ import math
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from ..ledger import LEDGER_FAULTS, QuotaLedger, model_times
 
 log = logging.getLogger(__name__)
 REFRESH_S = 15.0
 KEPT = 20
+T = TypeVar("T")
 # the ledger's faults, and a ledger closed while the read was on its way (at a shutdown)
 UNREAD: tuple[type[BaseException], ...] = (*LEDGER_FAULTS, RuntimeError)
 
@@ -40,6 +42,13 @@ class Waits:
         """One of this process's answers took ``seconds`` from asking to its answer."""
         if seconds >= 0:
             self._times.append(seconds)
+
+    async def timed(self, answer: Awaitable[T]) -> T:
+        """The model's answer, its time measured (a refusal or a failure is not one)."""
+        started = time.monotonic()
+        result = await answer
+        self.measured(time.monotonic() - started)
+        return result
 
     def estimate(self, position: int) -> float | None:
         """Seconds until a job at ``position`` (1: next) is likely asked; None when nothing

@@ -202,6 +202,7 @@ class Stage(StrEnum):
 class Progress:
     stage: Stage
     position: int = 0  # jobs ahead in the queue, when queued
+    wait_s: float | None = None  # when queued: the likely wait, once the model was timed
 
 
 OutcomeStatus = Literal["delivered", "invalid", "rejected", "duplicate", "refused", "failed"]

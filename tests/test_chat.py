@@ -18,11 +18,13 @@ DM = FakeTelegram.private(ANN)
 GROUP = FakeTelegram.group()
 PHOTO = make_image(1200, 900, "JPEG")
 # three edits behind one the model is making: each is told its true place at once, then
-# counts down as the line moves, then works (the same on every platform)
+# counts down as the line moves, then works (the same on every platform); once the first
+# answer timed the model (4 s), each place comes with its likely wait
 COUNTDOWN = [
     ["Queued: #1 in line…", "Working on it…"],
-    ["Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"],
-    ["Queued: #3 in line…", "Queued: #2 in line…", "Queued: #1 in line…", "Working on it…"]]
+    ["Queued: #2 in line…", "Queued: #1 in line, about 10 s…", "Working on it…"],
+    ["Queued: #3 in line…", "Queued: #2 in line, about 10 s…",
+     "Queued: #1 in line, about 10 s…", "Working on it…"]]
 
 
 def buttons(call: Call) -> list[tuple[str, str]]:

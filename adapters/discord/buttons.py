@@ -1,6 +1,6 @@
 """Discord's message components: the buttons under a result (Again, 4K and Variations start
-the same edit anew, the core deciding whether the presser may) and the picks of a "did you
-mean" question (mentions.py)."""
+the same edit anew, the core deciding whether the presser may), the picks of a "did you
+mean" question (mentions.py) and a queued edit's Cancel (cancelling.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.cancelling import DiscordCancels
 from adapters.discord.mentions import DiscordMentions
 from adapters.discord.slash import DiscordSlash
 from adapters.discord.updates import actor_of
@@ -22,6 +23,7 @@ class DiscordButtons:
         self.core = core
         self._slash = slash
         self._mentions = mentions
+        self._cancels = DiscordCancels(core)  # a queued edit's status
 
     async def on_component(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.component:
@@ -31,6 +33,9 @@ class DiscordButtons:
         action, _, job_id = custom_id.partition(":")
         if action == "pick":
             await self._mentions.on_pick(interaction, custom_id)
+            return
+        if action == "cancel":
+            await self._cancels.on_press(interaction, job_id)
             return
         if action not in ("again", "4k", "vary") or not job_id.isdigit():
             return

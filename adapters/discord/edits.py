@@ -15,9 +15,10 @@ import discord
 from adapters.discord.delivery import DiscordDelivery
 from adapters.discord.downloads import Downloads
 from adapters.discord.downloads import link_expired as link_expired
-from adapters.discord.progress import StatusKeeper
+from adapters.discord.progress import StatusKeeper, cancel_view
 from adapters.discord.targets import ChannelTarget, Target
 from adapters.discord.updates import PLATFORM
+from adapters.waiting import progress_words
 from bot.bootstrap import Core
 from bot.domain import (
     DeliverFn,
@@ -55,9 +56,9 @@ class DiscordPort:
         if self.status is not None:
             await self.status.progress(progress)
             return
-        words = text(progress.stage.value, self.lang, position=progress.position)
-        await self.target.show(words)
-        self.status = StatusKeeper(self.target, self.lang, words)
+        words, key = progress_words(progress, self.lang), self._origin.get("key")
+        await self.target.show(words, cancel_view(key, progress.stage, self.lang))
+        self.status = StatusKeeper(self.target, self.lang, words, key=key, stage=progress.stage)
 
     def origin(self) -> dict[str, Any]:
         return self._origin

@@ -12,18 +12,32 @@ from contextlib import suppress
 import discord
 
 from adapters.discord.targets import Target
+from adapters.waiting import cancel_id, progress_words
 from bot.domain import Progress, Stage
 from bot.i18n import text
 
 log = logging.getLogger(__name__)
 QUEUE_EDIT_INTERVAL_S = 2.0
+CUSTOM_ID_LIMIT = 100  # characters, a component's custom_id
+
+
+def cancel_view(key: str | None, stage: Stage | None, lang: str) -> discord.ui.View | None:
+    """A queued job's Cancel button; none once it is with the model (the edit that says so
+    removes it)."""
+    custom_id = cancel_id(key, CUSTOM_ID_LIMIT)
+    if custom_id is None or stage is not Stage.QUEUED:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=text("cancel_button", lang), custom_id=custom_id))
+    return view
 
 
 class StatusKeeper:
-    def __init__(self, target: Target, lang: str, showing: str | None = None) -> None:
-        self.target, self.lang = target, lang
+    def __init__(self, target: Target, lang: str, showing: str | None = None, *,
+                 key: str | None = None, stage: Stage | None = None) -> None:
+        self.target, self.lang, self.key = target, lang, key
         self.shown = self.wanted = showing  # what the target says now, and should say
-        self._stage: Stage | None = None
+        self._stage = stage
         self._at = 0.0  # when the last words were shown
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -32,7 +46,7 @@ class StatusKeeper:
     async def progress(self, event: Progress) -> None:
         if self._closed or event.stage is Stage.DELIVERING:
             return
-        self.wanted = text(event.stage.value, self.lang, position=event.position)
+        self.wanted = progress_words(event, self.lang)
         self._stage = event.stage
         if event.stage is not Stage.QUEUED:
             self._nudge.set()
@@ -50,7 +64,7 @@ class StatusKeeper:
                 continue
             self.shown, self._at = self.wanted, loop.time()
             try:
-                await self.target.show(self.shown)
+                await self.target.show(self.shown, cancel_view(self.key, self._stage, self.lang))
             except discord.HTTPException:
                 log.info("discord: could not show progress", exc_info=True)
 

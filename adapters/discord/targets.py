@@ -29,12 +29,18 @@ async def _give_way(status: discord.Message | discord.WebhookMessage | None) -> 
             await status.delete()
 
 
+def _with(view: discord.ui.View | None) -> dict[str, Any]:
+    """A new message's buttons, when it has any."""
+    return {} if view is None else {"view": view}
+
+
 class Target(Protocol):
     """Where an edit answers: an interaction, a message, or (after a restart) a channel."""
 
     file_limit: int
 
-    async def show(self, words: str) -> None: ...
+    async def show(self, words: str, view: discord.ui.View | None = None) -> None:
+        """Show a status (``view``: its buttons; none removes any it had)."""
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         """Show the result; the id of the message that shows it."""
@@ -76,14 +82,14 @@ class InteractionTarget:
                 file.reset()
             return None
 
-    async def _show(self, words: str) -> bool:
-        await self.interaction.edit_original_response(content=words)
+    async def _show(self, words: str, view: discord.ui.View | None) -> bool:
+        await self.interaction.edit_original_response(content=words, view=view)
         return True
 
-    async def show(self, words: str) -> None:
-        if not await self._by_interaction(lambda: self._show(words)):
+    async def show(self, words: str, view: discord.ui.View | None = None) -> None:
+        if not await self._by_interaction(lambda: self._show(words, view)):
             try:
-                await self._in_channel(f"{self._mention} {words}")
+                await self._in_channel(f"{self._mention} {words}", **_with(view))
             except Unreachable:  # a status nobody can be shown; the result still refunds
                 log.info("discord: a status could not be shown: no channel to post in")
 
@@ -111,14 +117,14 @@ class FollowupTarget(InteractionTarget):
         self.status: discord.WebhookMessage | None = None
         self._hidden = reach is not None and reach.ephemeral
 
-    async def _show(self, words: str) -> bool:
+    async def _show(self, words: str, view: discord.ui.View | None) -> bool:
         if self.status is None:
             if self.reach is not None and not self.reach.followup():
                 return True  # no follow-up left for a status: the result matters more
-            self.status = await self.interaction.followup.send(words, wait=True,
-                                                               ephemeral=self._hidden)
+            self.status = await self.interaction.followup.send(
+                words, wait=True, ephemeral=self._hidden, **_with(view))
         else:
-            await self.status.edit(content=words)
+            await self.status.edit(content=words, view=view)
         return True
 
     async def _followup(self, words: str, file: discord.File,
@@ -149,11 +155,11 @@ class MessageTarget:
         self.file_limit = message.guild.filesize_limit if message.guild else CHANNEL_FILE_LIMIT
         self.status: discord.Message | None = None
 
-    async def show(self, words: str) -> None:
+    async def show(self, words: str, view: discord.ui.View | None = None) -> None:
         if self.status is None:
-            self.status = await self.message.reply(words, mention_author=False)
+            self.status = await self.message.reply(words, mention_author=False, **_with(view))
         else:
-            self.status = await self.status.edit(content=words)
+            self.status = await self.status.edit(content=words, view=view)
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         sent = await self.message.reply(words, file=file, view=view, mention_author=False)
@@ -171,8 +177,9 @@ class ChannelTarget:
         self._pings = discord.AllowedMentions.none()
         self._pings.users = [discord.Object(id=int(user_id))]  # the requester only
 
-    async def show(self, words: str) -> None:
-        await self.channel.send(f"{self.mention} {words}", allowed_mentions=self._pings)
+    async def show(self, words: str, view: discord.ui.View | None = None) -> None:
+        await self.channel.send(f"{self.mention} {words}", allowed_mentions=self._pings,
+                                **_with(view))
 
     async def result(self, words: str, file: discord.File, view: discord.ui.View) -> int:
         sent = await self.channel.send(f"{self.mention}\n{words}", file=file, view=view,

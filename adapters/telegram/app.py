@@ -32,6 +32,7 @@ from adapters.server import HttpServer
 from adapters.startup import until_reachable
 from adapters.tasks import Background
 from adapters.telegram.buttons import TelegramButtons
+from adapters.telegram.cancelling import TelegramCancels
 from adapters.telegram.chat import TelegramChat
 from adapters.telegram.edits import TelegramEdits
 from adapters.telegram.flood import FloodGate, FloodLimits
@@ -53,6 +54,7 @@ from bot.errors import ConfigError
 from bot.i18n import LANGUAGES, text
 
 log = logging.getLogger(__name__)
+RESULT_BUTTONS = r"^(again|4k|vary):\d+$"  # the buttons under a result (buttons.py)
 NEW = filters.UpdateType.MESSAGE
 # Bot API calls at once: Telegram's flood limits (about 30 a second) make more pointless, and
 # httpcore checks every pooled connection on each request and answer
@@ -193,8 +195,8 @@ class TelegramAdapter:
         app.add_handler(MessageHandler(NEW & filters.TEXT & ~filters.COMMAND,
                                        self._noting(chat.on_text)))
         app.add_handler(MessageHandler(NEW & filters.COMMAND, chat.on_unknown))
-        app.add_handler(CallbackQueryHandler(self.buttons.on_press,
-                                             pattern=r"^(again|4k|vary):\d+$"))
+        app.add_handler(CallbackQueryHandler(self.buttons.on_press, pattern=RESULT_BUTTONS))
+        TelegramCancels(self.core, self.edits, moderation).register(app)  # a queued edit's
         app.add_handler(CallbackQueryHandler(chat.questions.on_pick,
                                              pattern=r"^(gen|pick):(ask|accept|literal)$"))
         app.add_error_handler(_on_error)

@@ -19,6 +19,7 @@ from adapters.telegram.lines import StatusLines
 from adapters.telegram.status import StatusLine
 from adapters.telegram.talk import TelegramTalk
 from adapters.telegram.updates import ImageRef
+from adapters.waiting import progress_words
 from bot.bootstrap import Core
 from bot.domain import (
     Actor,
@@ -34,7 +35,7 @@ from bot.domain import (
 )
 from bot.edits import Blob, Order, Ticket, request_from_json
 from bot.errors import EditbotError
-from bot.i18n import error_text, text
+from bot.i18n import error_text
 
 log = logging.getLogger(__name__)
 # a status message still on its way when the images are in gets this long to arrive (a moment
@@ -62,7 +63,7 @@ class TelegramPort:
 
     async def show(self, progress: Progress) -> None:
         if self.line is None:
-            words = text(progress.stage.value, self.lang, position=progress.position)
+            words = progress_words(progress, self.lang)
             self.line = self._edits.lines.open(self.key, self.chat_id, self.reply_to, self.lang,
                                                words, progress.stage)
         else:

@@ -21,6 +21,7 @@ from adapters.telegram.delivery import CAPTION_LIMIT, PHOTO_BUDGET, TelegramDeli
 from adapters.telegram.downloads import download_all
 from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.updates import ImageRef
+from adapters.waiting import progress_words
 from bot.bootstrap import Core
 from bot.domain import (
     DeliverFn,
@@ -89,7 +90,7 @@ class InlinePort:
         return await download_all(self._bot(), self.refs) if self.refs else []
 
     async def show(self, progress: Progress) -> None:
-        stage = text(progress.stage.value, self.lang, position=progress.position)
+        stage = progress_words(progress, self.lang)  # its place, and its likely wait
         await self.say(text("inline_working", self.lang, prompt=self.prompt) + "\n" + stage)
 
     def origin(self) -> dict[str, Any]:

@@ -29,9 +29,12 @@ class StatusLines:
     def open(self, key: str, chat_id: int, reply_to: int, lang: str, words: str,
              stage: Stage) -> StatusLine:
         """A new edit's status line; its message is sent in the background."""
-        line = self._lines[key] = StatusLine(self._bot, chat_id, reply_to, lang)
+        line = self._lines[key] = StatusLine(self._bot, chat_id, reply_to, lang, key=key)
         line.open(words, stage)
         return line
+
+    def running(self, key: str) -> bool:
+        return key in self._lines
 
     def forget(self, key: str) -> None:
         self._lines.pop(key, None)
@@ -42,7 +45,7 @@ class StatusLines:
         line = self._lines.get(origin.get("key") or "")
         if line is None:  # a job from before a restart
             line = StatusLine(self._bot, origin["chat_id"], origin["message_id"], lang,
-                              message_id=origin.get("status_id"))
+                              message_id=origin.get("status_id"), key=origin.get("key"))
             if origin.get("key"):
                 self._lines[origin["key"]] = line
         return line

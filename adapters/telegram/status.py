@@ -22,12 +22,13 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from telegram import Message, ReplyParameters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from adapters.telegram.flood import FloodGate, Priority, Turn
+from adapters.waiting import cancel_id, progress_words
 from bot.domain import Progress, Stage
 from bot.i18n import text
 
@@ -36,6 +37,7 @@ STATUS_EDIT_INTERVAL_S = 3.0
 PROGRESS_CALLS = 1
 ACTION_AFTER_S = 1.0  # a quick edit needs no "sending a photo…": the status says it all
 ACTION_EVERY_S = 5.0  # a chat action shows for five seconds
+CALLBACK_DATA_LIMIT = 64  # bytes, Bot API's InlineKeyboardButton.callback_data
 
 
 def reply_to(message_id: int | None) -> ReplyParameters | None:
@@ -44,10 +46,20 @@ def reply_to(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
+def cancel_markup(data: str | None, stage: Stage | None,
+                  lang: str) -> InlineKeyboardMarkup | None:
+    """Cancel while the job waits in line; none once it is with the model (an edit without a
+    keyboard removes it)."""
+    if data is None or stage is not Stage.QUEUED:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text("cancel_button", lang),
+                                                       callback_data=data)]])
+
+
 class StatusLine:
     def __init__(self, bot: Callable[[], ExtBot[Any]], chat_id: int, reply_to_id: int | None,
                  lang: str, *, message_id: int | None = None, showing: str | None = None,
-                 ) -> None:
+                 key: str | None = None) -> None:
         self._bot = bot
         self.chat_id, self.reply_to_id, self.lang = chat_id, reply_to_id, lang
         self.message_id = message_id
@@ -62,6 +74,7 @@ class StatusLine:
         self._calls_left = PROGRESS_CALLS
         self._stage: Stage | None = None
         self._countdown = False  # the words wanted are only a new place in line
+        self._cancel = cancel_id(key, CALLBACK_DATA_LIMIT)  # a queued job's Cancel button
 
     def open(self, words: str, stage: Stage | None = None) -> None:
         """Send the status message (in the background)."""
@@ -74,6 +87,7 @@ class StatusLine:
         try:
             message = await self._bot().send_message(
                 chat_id=self.chat_id, text=words, reply_parameters=reply_to(self.reply_to_id),
+                reply_markup=cancel_markup(self._cancel, self._stage, self.lang),
                 rate_limit_args=self._send_turn)
         except TelegramError:
             log.warning("could not send a status message to chat %s", self.chat_id,
@@ -105,7 +119,7 @@ class StatusLine:
             return
         if event.stage is Stage.WORKING and self._actions is None and not self._closed:
             self._actions = asyncio.ensure_future(self._show_actions())
-        words = text(event.stage.value, self.lang, position=event.position)
+        words = progress_words(event, self.lang)
         if event.stage is not self._stage:
             self._stage = event.stage
             self.show(words)
@@ -141,6 +155,7 @@ class StatusLine:
             with suppress(TelegramError):
                 await self._bot().edit_message_text(
                     chat_id=self.chat_id, message_id=self.message_id, text=words,
+                    reply_markup=cancel_markup(self._cancel, self._stage, self.lang),
                     rate_limit_args=turn)
             if countdown and not turn.dispatched:  # no spare room: dropped, not queued
                 self.shown, self._last_edit = before, last

@@ -3,6 +3,7 @@ holds and is charged (books), conversation turns, progress and decoding, behind 
 
 from .admission import Busy, Cooldown, Ticket
 from .books import Books
+from .cancels import Verdict
 from .flow import Accepted, EditPort, Order
 from .ports import Blob, Opening, Redelivery, ResumeHandler, prepare_images
 from .recent import RecentImage, RecentImages
@@ -24,6 +25,7 @@ __all__ = [
     "Redelivery",
     "ResumeHandler",
     "Ticket",
+    "Verdict",
     "prepare_images",
     "request_from_json",
     "request_to_json",

@@ -22,6 +22,7 @@ from ..upstream import UpstreamQueue
 from .books import Books
 from .decoding import MB, Decoder
 from .ports import Opening
+from .waits import Waits
 
 log = logging.getLogger(__name__)
 # Platforms whose requester is the operator: the shell's user runs the bot, so the CLI is not
@@ -120,6 +121,7 @@ class Admission:
         self.in_flight = InFlight(max_in_flight_per_user)
         self.refusals = Cooldown(refusal_cooldown_s)
         self.decoder = Decoder(memory_bytes=decode_memory_mb * MB)
+        self.waits = Waits(ledger, queue.capacity)
         self._credits_for = credits_for
         self.community = community  # None: no community rules (every default holds)
         self.logbook = logbook or CommunityLog()
@@ -176,8 +178,8 @@ class Admission:
         told first: working, or its true place. Pass the opening to ``submit``, or ``drop``
         it when the request ends before that."""
         place = self.queue.hold(actor.key, order=received_at)
-        progress = (Progress(Stage.QUEUED, place.position) if place.position
-                    else Progress(Stage.WORKING))
+        progress = (Progress(Stage.QUEUED, place.position, self.waits.estimate(place.position))
+                    if place.position else Progress(Stage.WORKING))
         return Opening(progress, place)
 
     def drop(self, opening: Opening | None) -> None:

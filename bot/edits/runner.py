@@ -29,6 +29,7 @@ from ..ledger import LEDGER_FAULTS, QuotaLedger
 from ..upstream import GeminiClient, Place, UpstreamQueue
 from .admission import Admission
 from .books import Books
+from .cancels import CalledOff, Cancels
 from .ports import Opening
 from .progress import ProgressPump
 from .serialize import request_to_json
@@ -44,13 +45,13 @@ class JobRunner:
     shutdown) reserved for the next start."""
 
     def __init__(self, *, ledger: QuotaLedger, gemini: GeminiClient, books: Books,
-                 queue: UpstreamQueue, turns: TurnStore, admission: Admission) -> None:
+                 queue: UpstreamQueue, turns: TurnStore, admission: Admission,
+                 cancels: Cancels) -> None:
         self.ledger = ledger
         self.gemini = gemini
         self.books = books
-        self.queue = queue
-        self.turns = turns
-        self.admission = admission
+        self.queue, self.turns = queue, turns
+        self.admission, self.cancels = admission, cancels  # cancels: a queued job called off
 
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
@@ -109,19 +110,16 @@ class JobRunner:
             await pump.close()
 
     def _lost(self, job_id: int, doing: str) -> EditOutcome:
-        """The job went on in another process (its lease expired here): this one lets it go,
-        its status included, and neither asks for it nor delivers it."""
-        log.warning("job %d was taken over by another process; not %s", job_id, doing)
+        """The job went on in another process (its lease expired here), or was called off:
+        this one lets it go, its status included, and neither asks for it nor delivers it."""
+        log.warning("job %d was taken over or called off; not %s", job_id, doing)
         return EditOutcome("duplicate", job_id=job_id, error=DuplicateRequest())
 
     async def _run(self, job_id: int, request: EditRequest, credits: int, deliver: DeliverFn,
                    pump: ProgressPump, place: Place | None, rules: Rules,
                    kept: GeneratedImage | None, ready: ReadyFn | None = None) -> EditOutcome:
-        def tell(stage: Stage, position: int = 0) -> None:
-            pump.push(Progress(stage, position))
-
-        async def on_position(position: int) -> None:
-            tell(Stage.QUEUED, position)
+        key, waits = request.origin.get("key"), self.admission.waits
+        on_position = self.cancels.places(key, pump.push, waits)  # with the likely wait
 
         command, books, platform = request.command, self.books, request.actor.platform
         spend, delivery = books.no_spend, None
@@ -131,16 +129,17 @@ class JobRunner:
                 history = (await self.turns.history(request.parent)
                            if request.parent is not None else [])
                 queued = books.now()
-                async with self.queue.slot(request.actor.key, on_position,
-                                           order=request.received_at, ticket=place):
+                async with self.cancels.line(key, self.queue.slot(
+                        request.actor.key, on_position, order=request.received_at,
+                        ticket=place)):
                     books.waited(request, queued)
-                    if not await self.ledger.asking(job_id):  # never asked for twice
+                    if not await self.ledger.asking(job_id):  # never twice, nor once called off
                         return self._lost(job_id, "asking")
-                    tell(Stage.WORKING)
-                    image = await self.gemini.generate(
+                    pump.push(Progress(Stage.WORKING))
+                    image = await waits.timed(self.gemini.generate(  # timed for the line
                         command.prompt, request.images, aspect_ratio=command.aspect_ratio,
                         image_size=command.image_size, history=history,
-                        safety=rules.safety_settings())
+                        safety=rules.safety_settings()))
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
             status = await self.ledger.status(
@@ -155,13 +154,15 @@ class JobRunner:
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
-            tell(Stage.DELIVERING)
+            pump.push(Progress(Stage.DELIVERING))
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
             if not await self.ledger.delivering(job_id, spend):  # from here it is never redone
                 return self._lost(job_id, "delivering")
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
+        except CalledOff:  # refunded by the ledger's call_off; the presser was told
+            return self._lost(job_id, "asking")
         except Refusal as error:  # a refusal still paid for its prompt (and thinking)
             spend = books.price(request, error.usage, produced=False)
             await books.refund(job_id, platform, credits, note=f"refused:{error.reason}",

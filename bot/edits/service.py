@@ -30,6 +30,7 @@ from ..models import ModelSpec
 from ..upstream import FairQueue, GeminiClient, Place, UpstreamQueue
 from .admission import Admission, Ticket
 from .books import Books
+from .cancels import Cancels, Verdict
 from .flow import Accepted, EditFlow, EditPort, Order
 from .ports import Opening, ResumeHandler, prepare_images
 from .recent import RecentImages
@@ -65,8 +66,10 @@ class EditService:
             admins=admins, max_in_flight_per_user=max_in_flight_per_user,
             refusal_cooldown_s=refusal_cooldown_s, decode_memory_mb=decode_memory_mb,
             community=community, logbook=logbook)
+        self.cancels = Cancels(ledger, admins)
         self.runner = JobRunner(ledger=ledger, gemini=gemini, books=books, queue=self.queue,
-                                turns=self.turns, admission=self.admission)
+                                turns=self.turns, admission=self.admission,
+                                cancels=self.cancels)
         self.recovery = Recovery(ledger=ledger, spec=spec, books=books, runner=self.runner)
         self.flow = EditFlow(admission=self.admission, runner=self.runner, books=books)
         self.in_flight = self.admission.in_flight
@@ -96,6 +99,12 @@ class EditService:
 
     def validate(self, request: EditRequest) -> None:
         self.admission.validate(request)
+
+    async def cancel(self, key: str, actor: Actor, scope: Scope, *,
+                     moderator: bool) -> Verdict:
+        """Call off a queued job (bot/edits/cancels.py): its credits back, the model never
+        asked; too late once it was."""
+        return await self.cancels.cancel(key, actor, scope, moderator=moderator)
 
     # -- an edit, from its acceptance to its end ------------------------------------------------
     def accept(self, order: Order) -> Accepted:

@@ -3,6 +3,7 @@ reservation (with the operator's spend budget), jobs and their kept results, lea
 the database refused, the single writer, the tables and their migrations, and the copy between
 databases."""
 
+from .cancelling import CANCELLED_NOTE, Calling, call_off, called_off, job_from, model_times
 from .community import CommunityRows
 from .copying import copy_ledger
 from .credits import Refunded
@@ -32,7 +33,9 @@ from .tables import (
 )
 
 __all__ = [
+    "CANCELLED_NOTE",
     "LEDGER_FAULTS",
+    "Calling",
     "CommunityRows",
     "LimitKind",
     "QuotaLedger",
@@ -43,13 +46,17 @@ __all__ = [
     "UsageReport",
     "audit",
     "budget_alerts",
+    "call_off",
+    "called_off",
     "community_settings",
     "copy_ledger",
     "database_problem",
     "drop_older",
+    "job_from",
     "jobs",
     "limits",
     "metadata",
+    "model_times",
     "purchases",
     "read_at",
     "recent_images",

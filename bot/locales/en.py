@@ -241,4 +241,15 @@ EN: Mapping[str, str] = {
                              "@{bot}, press Start, then send /stats again.",
     "stats_not_sent": "The figures could not be sent to you privately; please try again in a "
                       "moment.",
+    # a queued job: its likely wait, and calling it off
+    "queued_wait": "Queued: #{position} in line, about {wait}…",
+    "wait_s": "{n} s",
+    "wait_min": "{n} min",
+    "cancel_button": "Cancel",
+    "cancelled": "Cancelled before the model was asked: {credits} back, nothing charged.",
+    "cancel_too_late": "Too late: it is already with the model, and it is charged.",
+    "cancel_not_yours": "Only the person who asked, or a moderator here, can cancel this.",
+    "cancel_not_yet": "One moment: this request is still arriving. Try again in a second.",
+    "cancel_ended": "This request has already ended.",
+    "cancel_unavailable": "It cannot be cancelled right now. Try again in a moment.",
 }

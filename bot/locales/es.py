@@ -258,4 +258,15 @@ ES: Mapping[str, str] = {
                              "@{bot}, pulsa Iniciar y vuelve a enviar /stats.",
     "stats_not_sent": "No se pudieron enviar las cifras en privado; inténtalo de nuevo en un "
                       "momento.",
+    # a queued job: its likely wait, and calling it off
+    "queued_wait": "En cola: n.º {position}, unos {wait}…",
+    "wait_s": "{n} s",
+    "wait_min": "{n} min",
+    "cancel_button": "Cancelar",
+    "cancelled": "Cancelado antes de pedírselo al modelo: se te devuelven {credits}, sin cargo.",
+    "cancel_too_late": "Demasiado tarde: ya está con el modelo, y se cobra.",
+    "cancel_not_yours": "Solo quien lo pidió, o un moderador de aquí, puede cancelarlo.",
+    "cancel_not_yet": "Un momento: la solicitud aún está llegando. Inténtalo de nuevo enseguida.",
+    "cancel_ended": "Esta solicitud ya terminó.",
+    "cancel_unavailable": "Ahora no se puede cancelar. Inténtalo de nuevo en un momento.",
 }

@@ -266,4 +266,15 @@ ID: Mapping[str, str] = {
     "stats_start_privately": "Saya belum bisa menulis kepada Anda secara pribadi: buka obrolan "
                              "pribadi dengan @{bot}, tekan Mulai, lalu kirim /stats lagi.",
     "stats_not_sent": "Angkanya tidak dapat dikirim secara pribadi; coba lagi sebentar lagi.",
+    # a queued job: its likely wait, and calling it off
+    "queued_wait": "Dalam antrean: #{position}, sekitar {wait}…",
+    "wait_s": "{n} dtk",
+    "wait_min": "{n} mnt",
+    "cancel_button": "Batal",
+    "cancelled": "Dibatalkan sebelum model diminta: {credits} dikembalikan, tanpa biaya.",
+    "cancel_too_late": "Terlambat: permintaan sudah di model, dan dikenai biaya.",
+    "cancel_not_yours": "Hanya pengirim permintaan atau moderator di sini yang bisa membatalkan.",
+    "cancel_not_yet": "Sebentar: permintaan masih diterima. Coba lagi sebentar lagi.",
+    "cancel_ended": "Permintaan ini sudah selesai.",
+    "cancel_unavailable": "Tidak bisa dibatalkan sekarang. Coba lagi sebentar lagi.",
 }

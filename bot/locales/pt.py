@@ -255,4 +255,15 @@ PT: Mapping[str, str] = {
                              " com @{bot}, toque em Iniciar e envie /stats de novo.",
     "stats_not_sent": "Não foi possível enviar os números em privado; tente de novo daqui a "
                       "pouco.",
+    # a queued job: its likely wait, and calling it off
+    "queued_wait": "Na fila: nº {position}, cerca de {wait}…",
+    "wait_s": "{n} s",
+    "wait_min": "{n} min",
+    "cancel_button": "Cancelar",
+    "cancelled": "Cancelado antes de pedir ao modelo: {credits} de volta, nada cobrado.",
+    "cancel_too_late": "Tarde demais: já está com o modelo, e é cobrado.",
+    "cancel_not_yours": "Só quem pediu, ou um moderador daqui, pode cancelar.",
+    "cancel_not_yet": "Um momento: o pedido ainda está chegando. Tente de novo em um segundo.",
+    "cancel_ended": "Este pedido já terminou.",
+    "cancel_unavailable": "Não é possível cancelar agora. Tente de novo em um momento.",
 }

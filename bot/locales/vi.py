@@ -238,4 +238,15 @@ VI: Mapping[str, str] = {
     "stats_start_privately": "Tôi chưa thể nhắn riêng cho bạn: hãy mở cuộc trò chuyện riêng với "
                              "@{bot}, bấm Bắt đầu, rồi gửi lại /stats.",
     "stats_not_sent": "Không gửi riêng được số liệu cho bạn; vui lòng thử lại sau giây lát.",
+    # a queued job: its likely wait, and calling it off
+    "queued_wait": "Đang chờ: thứ {position} trong hàng, khoảng {wait}…",
+    "wait_s": "{n} giây",
+    "wait_min": "{n} phút",
+    "cancel_button": "Hủy",
+    "cancelled": "Đã hủy trước khi gửi cho mô hình: đã hoàn {credits}, không tính phí.",
+    "cancel_too_late": "Quá muộn: yêu cầu đã được gửi cho mô hình và bị tính phí.",
+    "cancel_not_yours": "Chỉ người gửi yêu cầu hoặc người kiểm duyệt ở đây mới hủy được.",
+    "cancel_not_yet": "Chờ một chút: yêu cầu vẫn đang được nhận. Hãy thử lại sau giây lát.",
+    "cancel_ended": "Yêu cầu này đã kết thúc.",
+    "cancel_unavailable": "Hiện không hủy được. Hãy thử lại sau giây lát.",
 }

@@ -89,13 +89,17 @@ class DiscordPayments:
         return _error(404, 0, "404: Not Found")
 
     def components_refusal(self, body: Any) -> web.Response | None:
-        """Premium buttons as Discord takes them: a known sku_id, nothing else to show."""
+        """Buttons as Discord takes them: a custom_id of at most 100 characters; a premium
+        one with a known sku_id and nothing else to show."""
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
             body = body["data"]  # an interaction callback's message
         if not isinstance(body, dict):
             return None
         for row in body.get("components") or []:
             for item in row.get("components") or []:
+                custom_id = item.get("custom_id")
+                if custom_id is not None and not 1 <= len(str(custom_id)) <= 100:
+                    return _error(400, 50035, "Invalid Form Body")  # custom_id: 1-100 chars
                 if item.get("type") != 2 or item.get("style") != PREMIUM:
                     continue
                 extra = {"custom_id", "label", "emoji", "url"} & {

@@ -378,7 +378,7 @@ class FakeDiscord(DiscordPayments, Watched):
         self.answers_in[token] = channel["id"]
         if message is not None:
             payload["message"] = message
-            self.pressed_on[token] = message["id"]
+            self.pressed_on[token] = str(message["id"])
         if kind == 2:
             self._offered(data["name"], owners, payload["context"])
         return payload
@@ -655,9 +655,11 @@ class FakeDiscord(DiscordPayments, Watched):
             data = body.get("data") or {}
             resource: dict[str, Any] = {"type": kind}
             if kind == 7 and parts[2] in self.pressed_on:  # UPDATE_MESSAGE: the pressed one
-                message = self.messages[self.pressed_on[parts[2]]]
-                message.update({k: v for k, v in data.items() if k in ("content", "components")})
-                resource["message"] = message
+                for message in self.messages.values():  # by id: an original answer too
+                    if str(message.get("id")) == str(self.pressed_on[parts[2]]):
+                        message.update({k: v for k, v in data.items()
+                                        if k in ("content", "components")})
+                        resource["message"] = message
             if kind in (4, 5):
                 if parts[2] in self.hidden:  # the server forbids external apps
                     data = {**data, "flags": int(data.get("flags", 0)) | EPHEMERAL}

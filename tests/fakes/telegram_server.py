@@ -78,6 +78,15 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
 _ApiError = ApiError
 
 
+def _check_keyboard(p: dict[str, Any]) -> None:
+    """InlineKeyboardButton.callback_data: 1-64 bytes (Bot API)."""
+    for row in (p.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
 @functools.lru_cache(maxsize=64)
 def _thumbnail(size: tuple[int, int]) -> bytes:
     buffer = io.BytesIO()
@@ -447,6 +456,7 @@ class FakeTelegram(TelegramPayments, TelegramInline, Watched):
             fields["reply_to_message"] = self.messages[(p["chat_id"], target)]
         elif target and not reply.get("allow_sending_without_reply"):
             raise _ApiError(400, "Bad Request: message to be replied not found")
+        _check_keyboard(p)
         if "inline_keyboard" in (p.get("reply_markup") or {}):  # a message keeps only these
             fields["reply_markup"] = p["reply_markup"]
         return fields
@@ -477,8 +487,10 @@ class FakeTelegram(TelegramPayments, TelegramInline, Watched):
                 "reply_markup"):
             return _error(400, "Bad Request: message is not modified: specified new message "
                                "content and reply markup are exactly the same")
+        _check_keyboard(p)
         message["text"] = p["text"]
         message["edit_date"] = int(time.time())
+        message.pop("reply_markup", None)  # an edit without a keyboard removes the old one
         if "reply_markup" in p:
             message["reply_markup"] = p["reply_markup"]
         return message

@@ -163,8 +163,8 @@ class Quotas(Credits, Spend):
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""
-        async with self.engine.connect() as conn:
-            found = (await conn.execute(self._seen, {"origin_key": origin_key})).scalar()
+        params, stmt = {"origin_key": origin_key}, self._seen
+        found = await self._reader.read(lambda conn: conn.execute(stmt, params).scalar())
         return found is not None
 
     async def why_not(self, actor: str, scope: str, credits: int) -> QuotaExceeded:
@@ -190,8 +190,8 @@ class Quotas(Credits, Spend):
         allowance, here and in every chat, and their bought balance."""
         params = {"actor": actor, "scope": scope, "day": self.today(),
                   "default": self._default}
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(self._status, params)).one()
+        stmt = self._status
+        row = await self._reader.read(lambda conn: conn.execute(stmt, params).one())
         used, held, day_used, day_held, limit, balance = (int(v) for v in row[:6])
         stopped = any(v is not None and v <= 0 for v in row[6:])
         return QuotaStatus(

@@ -44,9 +44,9 @@ class QuotaLedger(Quotas, Leases):
         budget: SpendLimits | None = None,
     ) -> QuotaLedger:
         """``budget``: the operator's spend budget, checked by every reservation."""
-        reader, writer = make_engines(database_url, lock_timeout_s=lock_timeout_s)
-        ledger = cls(reader, writer, default_limit=default_limit, timezone=timezone,
-                     clock=clock, user_limit=user_limit, owner=owner)
+        engine, writer, reader = make_engines(database_url, lock_timeout_s=lock_timeout_s)
+        ledger = cls(engine, writer, default_limit=default_limit, timezone=timezone,
+                     clock=clock, user_limit=user_limit, owner=owner, reader=reader)
         ledger.url = database_url
         ledger.budget = budget or SpendLimits()
         path = sqlite_path(database_url)
@@ -91,6 +91,7 @@ class QuotaLedger(Quotas, Leases):
         await self._stop_beating()
         await self.settle_pending()
         await self._writer.close()
+        await self._reader.close()
         await self.engine.dispose()
         if self._held is not None:
             self._held.close()  # closing the file releases the lock

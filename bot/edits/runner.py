@@ -125,6 +125,7 @@ class JobRunner:
 
         command, books, platform = request.command, self.books, request.actor.platform
         spend, delivery = books.no_spend, None
+        charged: list[bool] = []  # the commit's answer, once it was asked (a write saved after)
         try:
             image = kept
             if image is None:
@@ -143,6 +144,12 @@ class JobRunner:
                         safety=rules.safety_settings())
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
+
+            async def charge() -> bool:  # at the first arrival; later ones find it charged
+                if not charged:
+                    charged.append(await books.commit(job_id, request, credits, spend))
+                return charged[0]
+
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.admission.is_admin(request.actor))
@@ -150,8 +157,7 @@ class JobRunner:
                 job_id=job_id, request=request, image=image, credits=credits,
                 credits_left=status.spendable,
                 ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
-                on_arrival=lambda: books.commit(job_id, request, credits, spend),
-                spoiler=rules.spoiler, sizes_off=rules.sizes_off)
+                on_arrival=charge, spoiler=rules.spoiler, sizes_off=rules.sizes_off)
             if delivery.ratio_mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
@@ -186,5 +192,6 @@ class JobRunner:
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
             return EditOutcome("failed", job_id=job_id, error=failure)
-        await books.commit(job_id, request, credits, spend)
+        if not charged:  # an adapter that did not say when the result arrived
+            await books.commit(job_id, request, credits, spend)
         return EditOutcome("delivered", job_id=job_id, delivery=delivery)

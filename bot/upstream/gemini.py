@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 # hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
 # opening a fresh connection for one is nothing beside that.
 KEEPALIVE = 16
+# httpcore also walks every connection of a pool (a check of each, a syscall for the idle
+# ones) whenever a request starts or ends: with hundreds of calls at once that walk costs more
+# than the calls. Past this many connections the calls are spread over several pools, each
+# call to the one with the fewest running, so each walk stays short.
+CONNECTIONS_PER_POOL = 32
 # The most an answer may weigh. The largest a 4K image can be is a 17-megapixel PNG of pure
 # grain: about 49 MB, 66 MB in base64; a photo weighs far less, and the model's thought images
 # are small. A gateway sending more is broken or hostile, and reading it whole would cost the
@@ -92,14 +97,22 @@ class GeminiClient:
         self._key = api_key
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s, connect=15.0),
+        count = 1 if http else -(-max_connections // CONNECTIONS_PER_POOL)
+        tls = httpx.create_ssl_context()  # one for all pools: each would load the CAs again
+        self._pools = [http] if http else [httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout_s, connect=15.0), verify=tls,
+            # each pool may take every connection (the calls are bounded before they get
+            # here: the shared line); the idle ones kept are shared out
             limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=min(max_connections, KEEPALIVE)),
-        )
+                                max_keepalive_connections=-(-min(max_connections, KEEPALIVE)
+                                                            // count)),
+        ) for _ in range(count)]
+        self._running = [0] * count  # calls under way in each pool
+        self._http = self._pools[0]
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
     async def check_key(self) -> None:
         """At start, one free ``models.get`` of the configured model: ConfigError when the key
@@ -200,6 +213,17 @@ class GeminiClient:
             return exc.delay + random.uniform(0, self._backoff_s / 4)
         return True
 
+    async def _post(self, content: bytes, headers: dict[str, str], params: dict[str, str],
+                    ) -> tuple[httpx.Response, bytearray]:
+        """The call, in the pool with the fewest calls under way."""
+        running = self._running
+        index = running.index(min(running)) if len(running) > 1 else 0
+        running[index] += 1
+        try:
+            return await _post(self._pools[index], self._url, content, headers, params)
+        finally:
+            running[index] -= 1
+
     async def _attempt(self, content: bytes) -> GeneratedImage:
         headers, params = self._auth_parts()
         headers["Content-Type"] = "application/json"
@@ -207,7 +231,7 @@ class GeminiClient:
             # a deadline for the whole answer: httpx's timeouts are per read, and a body
             # trickled a few bytes at a time would never trip them
             async with asyncio.timeout(self._timeout_s):
-                response, body = await _post(self._http, self._url, content, headers, params)
+                response, body = await self._post(content, headers, params)
         except (httpx.TimeoutException, TimeoutError):
             self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.

@@ -80,6 +80,41 @@ async def _post(http: httpx.AsyncClient, url: str, content: bytes, headers: dict
                               content=b"" if ok else bytes(body)), body
 
 
+class Pools:
+    """The HTTP clients calls go through: one, or past CONNECTIONS_PER_POOL connections
+    several, each call to the one with the fewest calls under way."""
+
+    def __init__(self, clients: list[httpx.AsyncClient]) -> None:
+        self.clients = clients
+        self._running = [0] * len(clients)  # calls under way in each
+
+    @staticmethod
+    def made(timeout_s: float, max_connections: int) -> list[httpx.AsyncClient]:
+        count = -(-max_connections // CONNECTIONS_PER_POOL)
+        tls = httpx.create_ssl_context()  # one for all: each would load the CAs again
+        # each may take every connection (the calls are bounded before they get here: the
+        # shared line); the idle ones kept are shared out
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=-(-min(max_connections, KEEPALIVE)
+                                                          // count))
+        return [httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=15.0), verify=tls,
+                                  limits=limits) for _ in range(count)]
+
+    async def post(self, url: str, content: bytes, headers: dict[str, str],
+                   params: dict[str, str]) -> tuple[httpx.Response, bytearray]:
+        running = self._running
+        index = running.index(min(running)) if len(running) > 1 else 0
+        running[index] += 1
+        try:
+            return await _post(self.clients[index], url, content, headers, params)
+        finally:
+            running[index] -= 1
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
 class GeminiClient:
     def __init__(
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
@@ -97,22 +132,11 @@ class GeminiClient:
         self._key = api_key
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
-        count = 1 if http else -(-max_connections // CONNECTIONS_PER_POOL)
-        tls = httpx.create_ssl_context()  # one for all pools: each would load the CAs again
-        self._pools = [http] if http else [httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s, connect=15.0), verify=tls,
-            # each pool may take every connection (the calls are bounded before they get
-            # here: the shared line); the idle ones kept are shared out
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=-(-min(max_connections, KEEPALIVE)
-                                                            // count)),
-        ) for _ in range(count)]
-        self._running = [0] * count  # calls under way in each pool
-        self._http = self._pools[0]
+        self._pools = Pools([http] if http else Pools.made(timeout_s, max_connections))
+        self._http = self._pools.clients[0]
 
     async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
+        await self._pools.aclose()
 
     async def check_key(self) -> None:
         """At start, one free ``models.get`` of the configured model: ConfigError when the key
@@ -213,17 +237,6 @@ class GeminiClient:
             return exc.delay + random.uniform(0, self._backoff_s / 4)
         return True
 
-    async def _post(self, content: bytes, headers: dict[str, str], params: dict[str, str],
-                    ) -> tuple[httpx.Response, bytearray]:
-        """The call, in the pool with the fewest calls under way."""
-        running = self._running
-        index = running.index(min(running)) if len(running) > 1 else 0
-        running[index] += 1
-        try:
-            return await _post(self._pools[index], self._url, content, headers, params)
-        finally:
-            running[index] -= 1
-
     async def _attempt(self, content: bytes) -> GeneratedImage:
         headers, params = self._auth_parts()
         headers["Content-Type"] = "application/json"
@@ -231,7 +244,7 @@ class GeminiClient:
             # a deadline for the whole answer: httpx's timeouts are per read, and a body
             # trickled a few bytes at a time would never trip them
             async with asyncio.timeout(self._timeout_s):
-                response, body = await self._post(content, headers, params)
+                response, body = await self._pools.post(self._url, content, headers, params)
         except (httpx.TimeoutException, TimeoutError):
             self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.

@@ -125,7 +125,6 @@ class JobRunner:
 
         command, books, platform = request.command, self.books, request.actor.platform
         spend, delivery = books.no_spend, None
-        charged: list[bool] = []  # the commit's answer, once it was asked (a write saved after)
         try:
             image = kept
             if image is None:
@@ -144,12 +143,7 @@ class JobRunner:
                         safety=rules.safety_settings())
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
-
-            async def charge() -> bool:  # at the first arrival; later ones find it charged
-                if not charged:
-                    charged.append(await books.commit(job_id, request, credits, spend))
-                return charged[0]
-
+            charge = books.charge(job_id, request, credits, spend)
             status = await self.ledger.status(
                 actor=request.actor.key, scope=request.scope.key,
                 unlimited=self.admission.is_admin(request.actor))
@@ -192,6 +186,5 @@ class JobRunner:
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
             return EditOutcome("failed", job_id=job_id, error=failure)
-        if not charged:  # an adapter that did not say when the result arrived
-            await books.commit(job_id, request, credits, spend)
+        await charge()  # asked once: at the result's arrival, else now
         return EditOutcome("delivered", job_id=job_id, delivery=delivery)

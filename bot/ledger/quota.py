@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
 )
@@ -38,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import JobStatus, QuotaStatus
 from ..errors import DuplicateRequest, QuotaExceeded
-from .credits import Credits, balance_of, free_sum, moderators_limit, paid_clause, paid_part
+from .credits import Credits, allowance, balance_of, free_sum, moderators_limit
 from .spending import BUDGET_LOCK, Spend, budget_clause
 from .tables import audit, jobs, limits
 
@@ -70,14 +71,16 @@ def _member_limit() -> Any:
 def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
     """The single statement that checks the limits (and, ``budgeted``, the operator's spend
     budget) and records the job."""
+    share = allowance(_member_limit()) if limited else None
     values: Any = select(
         _p("platform"), _p("actor"), _p("scope"), _p("day"), _p("credits", Integer),
         literal(JobStatus.RESERVED.value), _p("request", Text), _p("now"), _p("now"),
         _p("origin_key"), _p("owner"), _p("now"), _p("estimated_usd", Float),
-        paid_part(_member_limit()) if limited else literal(0),
+        share.c.paid if share is not None else literal(0),
     ).where(~select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).exists())
-    if limited:  # the free allowance first, then the bought balance (credits.py)
-        values = values.where(paid_clause(_member_limit()))
+    if share is not None:  # the free allowance first, then the bought balance (credits.py)
+        values = values.where(share.c.paid <= balance_of(bindparam("actor")),
+                              or_(share.c.paid == 0, share.c.stopped == 0))
     if budgeted:
         values = values.where(budget_clause())
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",

@@ -144,22 +144,26 @@ class JobRunner:
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
             charge = books.charge(job_id, request, credits, spend)
-            status = await self.ledger.status(
-                actor=request.actor.key, scope=request.scope.key,
-                unlimited=self.admission.is_admin(request.actor))
-            delivery = Delivery(
-                job_id=job_id, request=request, image=image, credits=credits,
-                credits_left=status.spendable,
-                ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
-                on_arrival=charge, spoiler=rules.spoiler, sizes_off=rules.sizes_off)
-            if delivery.ratio_mismatch is not None:
+            mismatch = ratio_mismatch(image.width, image.height, command.aspect_ratio)
+            if mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             tell(Stage.DELIVERING)
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
-            if not await self.ledger.delivering(job_id, spend):  # from here it is never redone
+            whose = request.actor.key, request.scope.key, self.admission.is_admin(request.actor)
+            marked, status = await self.ledger.delivering_and(  # never redone from here; the
+                job_id, spend, self.ledger.status_read(  # status read with it
+                    actor=whose[0], scope=whose[1], unlimited=whose[2]))
+            if not marked:
                 return self._lost(job_id, "delivering")
+            if status is None:  # the database failed that write: read it alone
+                status = await self.ledger.status(actor=whose[0], scope=whose[1],
+                                                  unlimited=whose[2])
+            delivery = Delivery(job_id=job_id, request=request, image=image, credits=credits,
+                                credits_left=status.spendable, ratio_mismatch=mismatch,
+                                on_arrival=charge, spoiler=rules.spoiler,
+                                sizes_off=rules.sizes_off)
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
         except Refusal as error:  # a refusal still paid for its prompt (and thinking)

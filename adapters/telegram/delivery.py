@@ -149,3 +149,8 @@ class TelegramDelivery:
             line.chat_id, data, caption=words, filename=name,
             reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
             rate_limit_args=Turn(Priority.RESULT))
+
+
+def message_key(sent: Message) -> str:
+    """How a turn names the message that shows its result (a reply to it continues it)."""
+    return f"telegram:{sent.chat_id}:{sent.message_id}"

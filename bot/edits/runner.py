@@ -151,15 +151,11 @@ class JobRunner:
             tell(Stage.DELIVERING)
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
-            whose = request.actor.key, request.scope.key, self.admission.is_admin(request.actor)
-            marked, status = await self.ledger.delivering_and(  # never redone from here; the
-                job_id, spend, self.ledger.status_read(  # status read with it
-                    actor=whose[0], scope=whose[1], unlimited=whose[2]))
+            marked, status = await self.ledger.delivering_with_status(  # never redone from
+                job_id, spend, actor=request.actor.key, scope=request.scope.key,  # here on
+                unlimited=self.admission.is_admin(request.actor))
             if not marked:
                 return self._lost(job_id, "delivering")
-            if status is None:  # the database failed that write: read it alone
-                status = await self.ledger.status(actor=whose[0], scope=whose[1],
-                                                  unlimited=whose[2])
             delivery = Delivery(job_id=job_id, request=request, image=image, credits=credits,
                                 credits_left=status.spendable, ratio_mismatch=mismatch,
                                 on_arrival=charge, spoiler=rules.spoiler,

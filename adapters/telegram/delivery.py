@@ -74,8 +74,9 @@ class TelegramDelivery:
                                    words, markup, spoiler=delivery.spoiler)
             photo_sent = True
             await delivery.arrived()
-            if sent is not None:
-                self._spawn(self._link(delivery, sent))  # once its turn is kept
+            if sent is not None:  # noted with its turn now, linked once the turn is kept
+                self.core.service.turns.note(delivery.job_id, message_key(sent))
+                self._spawn(self._link(delivery, sent))
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
                     not too_large(exc)):
@@ -96,6 +97,7 @@ class TelegramDelivery:
                 sent = await self._put(line, "document", document.data, name, words, markup)
             await delivery.arrived()
             if sent is not None:
+                self.core.service.turns.note(delivery.job_id, message_key(sent))
                 self._spawn(self._link(delivery, sent))
         except TelegramError:
             if not photo_sent:
@@ -106,8 +108,7 @@ class TelegramDelivery:
         """Remember which message shows the result (a reply to it continues the edit) and the
         photo itself (inline mode and /history show it again)."""
         try:
-            await self.core.service.turns.link(delivery.job_id,
-                                               f"telegram:{sent.chat_id}:{sent.message_id}")
+            await self.core.service.turns.link(delivery.job_id, message_key(sent))
             if sent.photo:  # offered again by inline mode and /history, by its file_id
                 largest = max(sent.photo, key=lambda p: p.width * p.height)
                 await self.core.service.recent.note(delivery.request.actor.key,
@@ -148,3 +149,8 @@ class TelegramDelivery:
             line.chat_id, data, caption=words, filename=name,
             reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
             rate_limit_args=Turn(Priority.RESULT))
+
+
+def message_key(sent: Message) -> str:
+    """How a turn names the message that shows its result (a reply to it continues it)."""
+    return f"telegram:{sent.chat_id}:{sent.message_id}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..domain import (
@@ -118,6 +119,12 @@ class Books:
                                time.monotonic() - request.received_at)
         return done
 
+    def charge(self, job_id: int, request: EditRequest, credits: int,
+               spend: Spend | None) -> Charge:
+        """``commit``, asked once however often it is called (the result's first arrival
+        charges the job; a later arrival or the delivery's end need no write)."""
+        return Charge(lambda: self.commit(job_id, request, credits, spend))
+
     async def refund(self, job_id: int, platform: str, credits: int, *, note: str,
                      spend: Spend | None = None) -> bool:
         done = await self.ledger.refund(job_id, note=note, spend=spend)
@@ -150,6 +157,17 @@ class Books:
         if not self.ledger_name:
             return fields
         return {"job": fields["job"], "ledger": self.ledger_name, **fields}
+
+
+class Charge:
+    def __init__(self, commit: Callable[[], Awaitable[bool]]) -> None:
+        self._commit = commit
+        self._done: bool | None = None
+
+    async def __call__(self) -> bool:
+        if self._done is None:
+            self._done = await self._commit()
+        return self._done
 
 
 def edit_fields(job_id: int, request: EditRequest, size: str, label: str,

@@ -142,23 +142,23 @@ class JobRunner:
                         safety=rules.safety_settings()))
                 await self.ledger.keep_result(job_id, image)  # paid: never paid for twice
             spend = books.price(request, image.usage, produced=True)
-            status = await self.ledger.status(
-                actor=request.actor.key, scope=request.scope.key,
-                unlimited=self.admission.is_admin(request.actor))
-            delivery = Delivery(
-                job_id=job_id, request=request, image=image, credits=credits,
-                credits_left=status.spendable,
-                ratio_mismatch=ratio_mismatch(image.width, image.height, command.aspect_ratio),
-                on_arrival=lambda: books.commit(job_id, request, credits, spend),
-                spoiler=rules.spoiler, sizes_off=rules.sizes_off)
-            if delivery.ratio_mismatch is not None:
+            charge = books.charge(job_id, request, credits, spend)
+            mismatch = ratio_mismatch(image.width, image.height, command.aspect_ratio)
+            if mismatch is not None:
                 log.warning("job %d: asked %s, got %dx%d (the upstream ignored imageConfig?)",
                             job_id, command.aspect_ratio, image.width, image.height)
             pump.push(Progress(Stage.DELIVERING))
             if ready is not None:  # the adapter's turn to send (flood limits): until the job
                 await ready()  # is marked below, a restart still redoes it
-            if not await self.ledger.delivering(job_id, spend):  # from here it is never redone
+            marked, status = await self.ledger.delivering_with_status(  # never redone from
+                job_id, spend, actor=request.actor.key, scope=request.scope.key,  # here on
+                unlimited=self.admission.is_admin(request.actor))
+            if not marked:
                 return self._lost(job_id, "delivering")
+            delivery = Delivery(job_id=job_id, request=request, image=image, credits=credits,
+                                credits_left=status.spendable, ratio_mismatch=mismatch,
+                                on_arrival=charge, spoiler=rules.spoiler,
+                                sizes_off=rules.sizes_off)
             self.turns.keep(job_id, request, image)  # beside the delivery, for a follow-up
             await deliver(delivery)
         except CalledOff:  # refunded by the ledger's call_off; the presser was told
@@ -187,5 +187,5 @@ class JobRunner:
                 return EditOutcome("delivered", job_id=job_id, delivery=delivery)
             failure = UpstreamError("delivery_failed", transient=True, detail=type(exc).__name__)
             return EditOutcome("failed", job_id=job_id, error=failure)
-        await books.commit(job_id, request, credits, spend)
+        await charge()  # asked once: at the result's arrival, else now
         return EditOutcome("delivered", job_id=job_id, delivery=delivery)

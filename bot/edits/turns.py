@@ -130,12 +130,18 @@ class TurnStore:
         await asyncio.gather(*(t.task for t in self._saving.values() if t.task),
                              return_exceptions=True)
 
-    async def link(self, job_id: int, message_key: str) -> None:
-        """Note the platform message that shows the job's result (the first one wins)."""
+    def note(self, job_id: int, message_key: str) -> bool:
+        """Note the message that shows the job's result with its turn, if the turn is not
+        written yet (the first one wins): at once, not in a task that might run after the
+        job's end; ``link`` then waits for the write. True if the turn has a message now."""
         turn = self._saving.get(job_id)
         if turn is not None and not turn.go.is_set() and turn.message_key is None:
             turn.message_key = message_key  # written with the turn: one write
-        noted = turn is not None and turn.message_key is not None
+        return turn is not None and turn.message_key is not None
+
+    async def link(self, job_id: int, message_key: str) -> None:
+        """Note the platform message that shows the job's result (the first one wins)."""
+        noted = self.note(job_id, message_key)
         await self._written(job_id)
         if noted:
             return

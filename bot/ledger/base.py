@@ -13,6 +13,7 @@ from sqlalchemy import Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..domain import JobStatus
+from .reads import PoolReader, Reader
 from .writer import Writer
 
 
@@ -25,9 +26,11 @@ class LedgerBase:
     def __init__(
         self, engine: AsyncEngine, writer: Writer, *, default_limit: int, timezone: ZoneInfo,
         clock: Callable[[], datetime], user_limit: int | None = None, owner: str | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.engine = engine
         self._writer = writer
+        self._reader = reader or PoolReader(engine)  # the reads of the edit path
         self._default = default_limit
         self._user_limit = default_limit if user_limit is None else user_limit
         self._tz = timezone
@@ -54,8 +57,7 @@ class LedgerBase:
         return (self._clock() - ago).astimezone(UTC).isoformat(timespec="microseconds")
 
     async def _scalar(self, stmt: Select[Any]) -> Any:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(stmt)).scalar()
+        return await self._reader.read(lambda conn: conn.execute(stmt).scalar())
 
     async def ping(self) -> None:
         """Raises if the database does not answer (for /readyz)."""

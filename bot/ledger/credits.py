@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, func, insert, literal, or_, select, text
+from sqlalchemy import Integer, bindparam, case, func, insert, literal, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -57,26 +57,32 @@ def moderators_limit() -> Any:
     return func.coalesce(_row_limit("member", bindparam("actor")), _row_limit("default", ""))
 
 
-def paid_part(member_limit: Any) -> Any:
-    """Of ``:credits``, how many the balance must give: what the free allowance cannot."""
+def allowance(member_limit: Any) -> Any:
+    """A one-row derived table: ``paid``, of ``:credits``, how many the balance must give
+    (what the free allowance cannot), and ``stopped`` (1 when a moderator of this chat set a
+    limit of 0, which stops paid credits too). Built in layers so that each value is
+    computed once: written as one expression, each use of a value repeated its subqueries
+    (``free`` is used three times, and is itself the least of values used twice), and the
+    reservation's statement was over a hundred subqueries long."""
     actor: Any = bindparam("actor")
     scope: Any = bindparam("scope")
     credits = bindparam("credits", type_=Integer)
-    here = member_limit - free_sum(jobs.c.scope == scope, jobs.c.actor == actor)
-    person = bindparam("ceiling", type_=Integer) - free_sum(jobs.c.actor == actor)
     total = _row_limit("total", "")
-    chat = total - free_sum(jobs.c.scope == scope)
-    free = _least(_least(here, person), case((total.is_(None), here), else_=chat))
-    return credits - case((free <= 0, 0), (free < credits, free), else_=credits)
-
-
-def paid_clause(member_limit: Any) -> Any:
-    """The reservation's condition: the balance covers the paid part, and no moderator of
-    this chat stopped the person (a limit of 0) when there is a paid part at all."""
-    paid = paid_part(member_limit)
-    stopped = or_(func.coalesce(moderators_limit(), 1) <= 0,
-                  func.coalesce(_row_limit("total", ""), 1) <= 0)
-    return and_(paid <= balance_of(bindparam("actor")), or_(paid == 0, ~stopped))
+    parts = select(
+        (member_limit - free_sum(jobs.c.scope == scope, jobs.c.actor == actor)).label("here"),
+        (bindparam("ceiling", type_=Integer) - free_sum(jobs.c.actor == actor)).label("person"),
+        total.label("total"), moderators_limit().label("moderated")).subquery("parts")
+    chat = case((parts.c.total.is_(None), parts.c.here),
+                else_=parts.c.total - free_sum(jobs.c.scope == scope))
+    least = select(_least(parts.c.here, parts.c.person).label("mine"), chat.label("chat"),
+                   parts.c.total, parts.c.moderated).subquery("least")
+    free = select(_least(least.c.mine, least.c.chat).label("free"), least.c.total,
+                  least.c.moderated).subquery("free")
+    stopped = or_(func.coalesce(free.c.moderated, 1) <= 0, func.coalesce(free.c.total, 1) <= 0)
+    paid = credits - case((free.c.free <= 0, 0), (free.c.free < credits, free.c.free),
+                          else_=credits)
+    return select(paid.label("paid"), case((stopped, 1), else_=0).label("stopped")
+                  ).subquery("allowance")
 
 
 @dataclass(frozen=True, slots=True)

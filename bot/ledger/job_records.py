@@ -19,8 +19,9 @@ import dataclasses
 import functools
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, String, bindparam, delete, exists, insert, select, update
 from sqlalchemy.engine import Connection
@@ -32,6 +33,7 @@ from .pending import LEDGER_FAULTS, Pending
 from .tables import jobs, results
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 RESULT_TTL = timedelta(hours=24)
 RESERVED = jobs.c.status == JobStatus.RESERVED.value
 _MINE = (jobs.c.id == bindparam("mine_id", type_=Integer), RESERVED,
@@ -93,6 +95,22 @@ class Jobs(Pending):
         ``spend`` is what its answer cost (kept even if the process stops now)."""
         return await self._mark(job_id, "its delivery", delivering_at=self._now(),
                                 **spend_values(spend))
+
+    async def delivering_and(self, job_id: int, spend: Spend | None,
+                             read: Callable[[Connection], T]) -> tuple[bool, T | None]:
+        """``delivering``, with ``read`` run in the same write (a read the delivery needs,
+        without a hop of its own); its answer is None when the database failed (the job goes
+        on, as with ``delivering``)."""
+        stmt, params = self._update(job_id, delivering_at=self._now(), **spend_values(spend))
+
+        def mark(conn: Connection) -> tuple[bool, T | None]:
+            return conn.execute(stmt, params).rowcount == 1, read(conn)
+
+        try:
+            return await self._writer.write(mark)
+        except LEDGER_FAULTS:
+            log.error("job %d: could not note its delivery; going on", job_id)
+            return True, None
 
     async def _mark(self, job_id: int, what: str, **values: Any) -> bool:
         """Set ``values`` on a job this process holds; False if it holds it no more. When the

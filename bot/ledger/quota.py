@@ -17,6 +17,7 @@ reservation shares.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -30,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
 )
@@ -38,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain import JobStatus, QuotaStatus
 from ..errors import DuplicateRequest, QuotaExceeded
-from .credits import Credits, balance_of, free_sum, moderators_limit, paid_clause, paid_part
+from .credits import Credits, allowance, balance_of, free_sum, moderators_limit
 from .spending import BUDGET_LOCK, Spend, budget_clause
 from .tables import audit, jobs, limits
 
@@ -70,14 +72,16 @@ def _member_limit() -> Any:
 def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
     """The single statement that checks the limits (and, ``budgeted``, the operator's spend
     budget) and records the job."""
+    share = allowance(_member_limit()) if limited else None
     values: Any = select(
         _p("platform"), _p("actor"), _p("scope"), _p("day"), _p("credits", Integer),
         literal(JobStatus.RESERVED.value), _p("request", Text), _p("now"), _p("now"),
         _p("origin_key"), _p("owner"), _p("now"), _p("estimated_usd", Float),
-        paid_part(_member_limit()) if limited else literal(0),
+        share.c.paid if share is not None else literal(0),
     ).where(~select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).exists())
-    if limited:  # the free allowance first, then the bought balance (credits.py)
-        values = values.where(paid_clause(_member_limit()))
+    if share is not None:  # the free allowance first, then the bought balance (credits.py)
+        values = values.where(share.c.paid <= balance_of(bindparam("actor")),
+                              or_(share.c.paid == 0, share.c.stopped == 0))
     if budgeted:
         values = values.where(budget_clause())
     columns = ["platform", "actor", "scope", "day", "credits", "status", "request",
@@ -163,8 +167,8 @@ class Quotas(Credits, Spend):
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""
-        async with self.engine.connect() as conn:
-            found = (await conn.execute(self._seen, {"origin_key": origin_key})).scalar()
+        params, stmt = {"origin_key": origin_key}, self._seen
+        found = await self._reader.read(lambda conn: conn.execute(stmt, params).scalar())
         return found is not None
 
     async def why_not(self, actor: str, scope: str, credits: int) -> QuotaExceeded:
@@ -188,17 +192,27 @@ class Quotas(Credits, Spend):
     async def status(self, *, actor: str, scope: str, unlimited: bool = False) -> QuotaStatus:
         """What the person has charged, has in flight and has left of the day's free
         allowance, here and in every chat, and their bought balance."""
+        return await self._reader.read(self.status_read(actor=actor, scope=scope,
+                                                        unlimited=unlimited))
+
+    def status_read(self, *, actor: str, scope: str, unlimited: bool = False
+                    ) -> Callable[[Connection], QuotaStatus]:
+        """``status`` as a read on a connection, to run beside a write (no hop of its own)."""
         params = {"actor": actor, "scope": scope, "day": self.today(),
                   "default": self._default}
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(self._status, params)).one()
-        used, held, day_used, day_held, limit, balance = (int(v) for v in row[:6])
-        stopped = any(v is not None and v <= 0 for v in row[6:])
-        return QuotaStatus(
-            used=used, reserved=held, limit=None if unlimited else limit,
-            day_used=day_used, day_reserved=day_held,
-            day_limit=None if unlimited else self._user_limit, resets_at=self.resets_at(),
-            balance=max(balance, 0), stopped=stopped and not unlimited)
+        stmt, ceiling, resets_at = self._status, self._user_limit, self.resets_at()
+
+        def read(conn: Connection) -> QuotaStatus:
+            row = conn.execute(stmt, params).one()
+            used, held, day_used, day_held, limit, balance = (int(v) for v in row[:6])
+            stopped = any(v is not None and v <= 0 for v in row[6:])
+            return QuotaStatus(
+                used=used, reserved=held, limit=None if unlimited else limit,
+                day_used=day_used, day_reserved=day_held,
+                day_limit=None if unlimited else ceiling, resets_at=resets_at,
+                balance=max(balance, 0), stopped=stopped and not unlimited)
+
+        return read
 
     async def limits(self, scope: str) -> ScopeLimits:
         async with self.engine.connect() as conn:

@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from ..domain import QuotaStatus
 from ..errors import ConfigError
+from ..pricing import Spend as SpendOf
 from .leases import Leases
 from .quota import LimitKind, Quotas, ScopeLimits, UsageReport, reserve_statement
 from .spending import Spending, SpendLimits
@@ -44,9 +46,9 @@ class QuotaLedger(Quotas, Leases):
         budget: SpendLimits | None = None,
     ) -> QuotaLedger:
         """``budget``: the operator's spend budget, checked by every reservation."""
-        reader, writer = make_engines(database_url, lock_timeout_s=lock_timeout_s)
-        ledger = cls(reader, writer, default_limit=default_limit, timezone=timezone,
-                     clock=clock, user_limit=user_limit, owner=owner)
+        engine, writer, reader = make_engines(database_url, lock_timeout_s=lock_timeout_s)
+        ledger = cls(engine, writer, default_limit=default_limit, timezone=timezone,
+                     clock=clock, user_limit=user_limit, owner=owner, reader=reader)
         ledger.url = database_url
         ledger.budget = budget or SpendLimits()
         path = sqlite_path(database_url)
@@ -59,6 +61,18 @@ class QuotaLedger(Quotas, Leases):
     def writer(self) -> Writer:
         """The single writer, for stores that share the ledger's database."""
         return self._writer
+
+    async def delivering_with_status(self, job_id: int, spend: SpendOf | None, *, actor: str,
+                                     scope: str, unlimited: bool) -> tuple[bool, QuotaStatus]:
+        """``delivering``, and the person's ``status`` (shown with the result) read in the
+        same write: one trip to the writer's thread, not a read's and then a write's. When the
+        database fails that write the job goes on (as with ``delivering``) and the status is
+        read alone."""
+        read = self.status_read(actor=actor, scope=scope, unlimited=unlimited)
+        marked, status = await self.delivering_and(job_id, spend, read)
+        if status is None:
+            status = await self.status(actor=actor, scope=scope, unlimited=unlimited)
+        return marked, status
 
     def now(self) -> datetime:
         return self._clock()
@@ -91,6 +105,7 @@ class QuotaLedger(Quotas, Leases):
         await self._stop_beating()
         await self.settle_pending()
         await self._writer.close()
+        await self._reader.close()
         await self.engine.dispose()
         if self._held is not None:
             self._held.close()  # closing the file releases the lock

@@ -2,8 +2,8 @@
 
 SQLite takes one writer at a time. Rather than letting every coroutine open its own write
 transaction (each statement a hop to aiosqlite's thread, each commit its own), all writes queue
-in ``BatchWriter`` and one thread applies whatever has gathered in one transaction. Reads stay on
-the async engine (aiosqlite), which WAL lets run beside the writer.
+in ``BatchWriter`` and one thread applies whatever has gathered in one transaction. Reads go to
+their own thread (reads.py), which WAL lets run beside the writer.
 
 PostgreSQL takes many writers at once: ``PoolWriter`` runs each write in its own transaction on
 a pooled asyncpg connection (the same write functions, through ``run_sync``).
@@ -21,6 +21,8 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .reads import BatchReader, PoolReader, Reader
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,9 +67,10 @@ def _pragmas(timeout_ms: int) -> Callable[[Any, Any], None]:
 
 
 def make_engines(database_url: str, *, lock_timeout_s: float = 10.0
-                 ) -> tuple[AsyncEngine, Writer]:
-    """The async engine for reads and the writer, on one database. ``lock_timeout_s``: how long
-    a write waits for another one's lock before it fails."""
+                 ) -> tuple[AsyncEngine, Writer, Reader]:
+    """The async engine (for the reads that stream or are rare), the writer and the reader,
+    on one database. ``lock_timeout_s``: how long a write waits for another one's lock before
+    it fails."""
     if is_postgres(database_url):
         engine = create_async_engine(
             asyncpg_url(database_url), pool_size=8, max_overflow=8, pool_recycle=1800,
@@ -75,17 +78,18 @@ def make_engines(database_url: str, *, lock_timeout_s: float = 10.0
             connect_args={"timeout": CONNECT_TIMEOUT_S,
                           "command_timeout": max(lock_timeout_s * 3, 30.0),
                           "server_settings": {"lock_timeout": f"{int(lock_timeout_s * 1000)}"}})
-        return engine, PoolWriter(engine)
+        return engine, PoolWriter(engine), PoolReader(engine)
     tail = database_url.split("://", 1)[1]
     path = sqlite_path(database_url)
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     reader = create_async_engine("sqlite+aiosqlite://" + tail)
     writer = create_engine("sqlite://" + tail, pool_size=1, max_overflow=0)
+    reads = create_engine("sqlite://" + tail, pool_size=1, max_overflow=0)
     pragmas = _pragmas(int(lock_timeout_s * 1000))
-    event.listen(reader.sync_engine, "connect", pragmas)
-    event.listen(writer, "connect", pragmas)
-    return reader, BatchWriter(writer)
+    for sync in (reader.sync_engine, writer, reads):
+        event.listen(sync, "connect", pragmas)
+    return reader, BatchWriter(writer), BatchReader(reads)
 
 
 class PoolWriter:

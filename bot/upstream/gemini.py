@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 # hundreds open spends more time checking than calling. A model call lasts seconds to minutes;
 # opening a fresh connection for one is nothing beside that.
 KEEPALIVE = 16
+# httpcore also walks every connection of a pool (a check of each, a syscall for the idle
+# ones) whenever a request starts or ends: with hundreds of calls at once that walk costs more
+# than the calls. Past this many connections the calls are spread over several pools, each
+# call to the one with the fewest running, so each walk stays short.
+CONNECTIONS_PER_POOL = 32
 # The most an answer may weigh. The largest a 4K image can be is a 17-megapixel PNG of pure
 # grain: about 49 MB, 66 MB in base64; a photo weighs far less, and the model's thought images
 # are small. A gateway sending more is broken or hostile, and reading it whole would cost the
@@ -75,6 +80,41 @@ async def _post(http: httpx.AsyncClient, url: str, content: bytes, headers: dict
                               content=b"" if ok else bytes(body)), body
 
 
+class Pools:
+    """The HTTP clients calls go through: one, or past CONNECTIONS_PER_POOL connections
+    several, each call to the one with the fewest calls under way."""
+
+    def __init__(self, clients: list[httpx.AsyncClient]) -> None:
+        self.clients = clients
+        self._running = [0] * len(clients)  # calls under way in each
+
+    @staticmethod
+    def made(timeout_s: float, max_connections: int) -> list[httpx.AsyncClient]:
+        count = -(-max_connections // CONNECTIONS_PER_POOL)
+        tls = httpx.create_ssl_context()  # one for all: each would load the CAs again
+        # each may take every connection (the calls are bounded before they get here: the
+        # shared line); the idle ones kept are shared out
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=-(-min(max_connections, KEEPALIVE)
+                                                          // count))
+        return [httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=15.0), verify=tls,
+                                  limits=limits) for _ in range(count)]
+
+    async def post(self, url: str, content: bytes, headers: dict[str, str],
+                   params: dict[str, str]) -> tuple[httpx.Response, bytearray]:
+        running = self._running
+        index = running.index(min(running)) if len(running) > 1 else 0
+        running[index] += 1
+        try:
+            return await _post(self.clients[index], url, content, headers, params)
+        finally:
+            running[index] -= 1
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
 class GeminiClient:
     def __init__(
         self, *, base_url: str, api_key: str, auth: AuthStyle, model: str,
@@ -92,14 +132,11 @@ class GeminiClient:
         self._key = api_key
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s, connect=15.0),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=min(max_connections, KEEPALIVE)),
-        )
+        self._pools = Pools([http] if http else Pools.made(timeout_s, max_connections))
+        self._http = self._pools.clients[0]
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._pools.aclose()
 
     async def check_key(self) -> None:
         """At start, one free ``models.get`` of the configured model: ConfigError when the key
@@ -207,7 +244,7 @@ class GeminiClient:
             # a deadline for the whole answer: httpx's timeouts are per read, and a body
             # trickled a few bytes at a time would never trip them
             async with asyncio.timeout(self._timeout_s):
-                response, body = await _post(self._http, self._url, content, headers, params)
+                response, body = await self._pools.post(self._url, content, headers, params)
         except (httpx.TimeoutException, TimeoutError):
             self.metrics.upstream_response("timeout")
             # The model may still be working (and billing); a retry would pay twice.

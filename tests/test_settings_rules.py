@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from bot.community import CommunitySettings, Moderation, Rules, block, slow, split_words, toggle_size
+from bot.community import (
+    CommunitySettings,
+    Moderation,
+    Rules,
+    block,
+    slow,
+    split_words,
+    toggle_size,
+)
 from bot.community.settings import blocked
 from bot.domain import Actor, EditCommand, Scope
 from bot.errors import CommandError

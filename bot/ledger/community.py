@@ -47,7 +47,8 @@ class CommunityRows:
         ledger = self._ledger
         now: datetime = ledger.now()
         since = now - timedelta(seconds=within_s)
-        params = {"scope": scope, "actor": actor, "since": since.astimezone(UTC).isoformat(timespec="microseconds"),
+        params = {"scope": scope, "actor": actor,
+                  "since": since.astimezone(UTC).isoformat(timespec="microseconds"),
                   "d0": since.astimezone(ledger._tz).date().isoformat(), "d1": ledger.today()}
         last = await ledger._reader.read(lambda conn: conn.execute(_LAST, params).scalar())
         if last is None:

@@ -1,10 +1,12 @@
 """Community settings across replicas and databases: a change made on one replica holds on
 another within a second (two ``python -m bot run`` processes on one PostgreSQL ledger); the
-settings' rows on SQLite and PostgreSQL alike; and copy-ledger moves them."""
+settings' rows on SQLite and PostgreSQL alike; slow mode counted on the shared ledger, so a
+member's next request on another replica waits too; and copy-ledger moves them."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +70,28 @@ async def test_a_change_on_one_replica_holds_on_the_other_within_a_second(
     assert len(gemini.requests) == asked  # nothing asked of the model, nothing charged
 
 
+async def test_slow_mode_holds_on_the_other_replica(
+        tg: FakeTelegram, gemini: FakeGemini, replicas: Callable[..., Any]) -> None:
+    database = await pgserver.shared().database()
+    group = await replicas(database, 2)
+    tg.route_webhook([r.backend for r in group], spread="turn")  # updates go in turn
+    tg.admins[GROUP["id"]].add(MOD["id"])
+    member = FakeTelegram.user(10, "Ann")
+    change = tg.post(GROUP, MOD, text="/settings slow 600")  # on the first replica
+    [saved] = await tg.wait_for(lambda: answer_to(tg, change), within=30)
+    assert saved.params["text"] == "Saved. Slow mode: 600 s."
+    first = tg.post(GROUP, member, text="/imagine a llama")  # on the second: let through
+    await tg.wait_for(lambda: delivered(tg)[(GROUP["id"], first["message_id"])], within=60)
+    asked = len(gemini.requests)
+
+    for attempt in range(2):  # back on the first replica (it never saw her), then the second
+        posted = tg.post(GROUP, member, text=f"/imagine a llama, take {attempt + 2}")
+        [answer] = await tg.wait_for(lambda posted=posted: answer_to(tg, posted), within=30)
+        left = re.search(r"wait (\d+) s before your next request", answer.params["text"])
+        assert left is not None and 500 < int(left.group(1)) <= 600, answer.params["text"]
+    assert len(gemini.requests) == asked  # nothing asked of the model, nothing charged
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 async def test_settings_rows_on_both_databases(tmp_path: Path, engine: str) -> None:
     """Two processes' views of one ledger (two services, two engines): a change made by one is
@@ -96,7 +120,7 @@ async def test_settings_rows_on_both_databases(tmp_path: Path, engine: str) -> N
         rules = await there.rules(SCOPE)
         assert rules.imagine is False
         with pytest.raises(CommandError) as caught:
-            there.check(member, SCOPE, EditCommand("imagine", "a cat"), rules)
+            await there.check(member, SCOPE, EditCommand("imagine", "a cat"), rules)
         assert caught.value.code == "imagine_off"
         await there.change(OPERATOR, SCOPE, "words", block(["cat"]), moderator=True)
         audit = await ledgers[0].audit_log(SCOPE.key)

@@ -1,18 +1,30 @@
 """The community rules as the core applies them, with no platform: what a blocked word
 matches, which size a request without one is held to, Gemini's thresholds per level, and slow
-mode counting a request's takes (Variations) as one request."""
+mode counting a request's takes (Variations) as one request, and holding across a restart by
+the jobs the ledger recorded."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.community import Rules, block, slow, split_words, toggle_size
+from bot.community import (
+    CommunitySettings,
+    Moderation,
+    Rules,
+    block,
+    slow,
+    split_words,
+    toggle_size,
+)
 from bot.community.settings import blocked
 from bot.domain import Actor, EditCommand, Scope
 from bot.errors import CommandError
+from bot.ledger import QuotaLedger
 from bot.models import FLASH_25, PRO
 
 GROUP = Scope("telegram", "-100")
@@ -71,3 +83,33 @@ async def test_slow_mode_counts_a_requests_takes_once(make_core: Callable[..., A
         ticket.release()
     for _ in range(3):  # operators are not slowed
         (await core.service.admit(OPERATOR, GROUP, command)).release()
+
+
+async def test_slow_mode_holds_across_a_restart_by_the_jobs_recorded(tmp_path: Path) -> None:
+    wall = [datetime(2026, 12, 6, 23, 59, 50, tzinfo=UTC)]
+    ledger = QuotaLedger.open(f"sqlite:///{tmp_path}/bot.sqlite3", default_limit=5,
+                              timezone=UTC, clock=lambda: wall[0])  # type: ignore[arg-type]
+    await ledger.migrate()
+
+    def process() -> CommunitySettings:  # a process just started: nothing in its memory
+        return CommunitySettings(ledger=ledger, spec=PRO, moderation=Moderation(
+            ledger=ledger, admins=frozenset(), default_limit=5))
+
+    rules, command = Rules(slow_s=60), EditCommand("imagine", "a cat")
+    try:
+        await process().check(ANN, GROUP, command, rules)  # nothing recorded: let through
+        job = await ledger.reserve(platform="telegram", actor=ANN.key, scope=GROUP.key,
+                                   credits=1, request={"command": "imagine"})
+        await ledger.refund(job, "the model refused")  # refunded, it was still a request
+        wall[0] += timedelta(seconds=20)  # past midnight: the job is on yesterday's quota day
+        restarted = process()
+        with pytest.raises(CommandError) as caught:
+            await restarted.check(ANN, GROUP, command, rules)
+        assert caught.value.code == "slow_mode" and caught.value.params["seconds"] == 40
+        await restarted.check(ANN, GROUP, command, rules, slowed=False)  # a further take
+        await restarted.check(ANN, Scope("telegram", "-200"), command, rules)  # elsewhere
+        await restarted.check(Actor("telegram", "12", "Bo"), GROUP, command, rules)
+        wall[0] += timedelta(seconds=41)
+        await process().check(ANN, GROUP, command, rules)  # the minute is over
+    finally:
+        await ledger.close()

@@ -207,7 +207,8 @@ class _Read:
 
 @dataclass(slots=True)
 class _Recent:
-    """When each member of each community last made a request here (slow mode)."""
+    """When each member of each community last made a request seen by this process (slow
+    mode's first, free check; the ledger's jobs are the shared one)."""
 
     at: dict[tuple[str, str], float] = field(default_factory=dict)
 
@@ -253,20 +254,34 @@ class CommunitySettings:
         known = self._read.get(scope.key)
         return known.rules if known is not None else Rules()
 
-    def check(self, actor: Actor, scope: Scope, command: EditCommand, rules: Rules, *,
-              slowed: bool = True) -> None:
+    async def check(self, actor: Actor, scope: Scope, command: EditCommand, rules: Rules, *,
+                    slowed: bool = True) -> None:
         """The community's rules for one request, free when they refuse (CommandError);
         ``slowed``: whether slow mode applies (not to operators, nor to a request's further
         takes). A request let through starts the member's slow mode."""
         rules.check(command, self.spec)
         if rules.slow_s and slowed:
-            key, now = (scope.key, actor.key), self._clock()
-            last = self._recent.at.get(key)
-            if last is not None and now - last < rules.slow_s:
-                raise CommandError("slow_mode", seconds=max(1, round(rules.slow_s - (now - last))))
-            if len(self._recent.at) > 100_000:
-                self._recent.at.clear()
-            self._recent.at[key] = now
+            await self._slow(actor, scope, rules.slow_s)
+
+    async def _slow(self, actor: Actor, scope: Scope, slow_s: int) -> None:
+        """Slow mode: first this process's memory (requests racing here, and a member told
+        to wait asking again, cost no read); then the jobs every replica records, so that
+        neither another replica nor a restart lets a member through early."""
+        key, now = (scope.key, actor.key), self._clock()
+        before = self._recent.at.get(key)
+        if before is not None and now - before < slow_s:
+            raise CommandError("slow_mode", seconds=max(1, round(slow_s - (now - before))))
+        if len(self._recent.at) > 100_000:
+            self._recent.at.clear()
+        self._recent.at[key] = now  # taken before the read: a racing request here waits
+        try:
+            ago = await self.rows.last_request(scope.key, actor.key, slow_s)
+        except BaseException:
+            self._recent.at.pop(key, None)  # this request was not let through
+            raise
+        if ago is not None and ago < slow_s:
+            self._recent.at[key] = now - ago  # the request recorded elsewhere, remembered
+            raise CommandError("slow_mode", seconds=max(1, round(slow_s - ago)))
 
     def check_allowed(self, actor: Actor, scope: Scope, *, moderator: bool) -> None:
         """Whether ``actor`` may see and change the settings: /setlimit's rule (groups only,

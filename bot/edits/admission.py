@@ -150,8 +150,9 @@ class Admission:
             if status.spendable is not None and status.spendable < credits:
                 raise status.exceeded(credits)
         if self.community is not None:  # the community's moderators' rules (CommandError)
-            self.community.check(actor, scope, command, await self.community.rules(scope),
-                                 slowed=not (more or self.is_admin(actor)))
+            rules = await self.community.rules(scope)
+            await self.community.check(actor, scope, command, rules,
+                                       slowed=not (more or self.is_admin(actor)))
         return self.in_flight.hold(actor.key)
 
     async def rules(self, scope: Scope) -> Rules:

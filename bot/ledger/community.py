@@ -1,20 +1,30 @@
 """The rows of communities' settings: read by scope, changed in one transaction with the
 audit row that says who changed what. What the settings mean is the community's business
-(bot/community/settings.py); here they are a JSON object and a version."""
+(bot/community/settings.py); here they are a JSON object and a version. Slow mode's memory
+across replicas and restarts is the jobs table itself (``last_request``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .tables import audit, community_settings
+from .tables import audit, community_settings, jobs
 
 Change = Callable[[dict[str, Any]], tuple[dict[str, Any], str]]
 """Old settings -> new settings and the audit's detail; raises to refuse the change."""
+
+
+# A member's newest job in a community since a moment: ix_jobs_usage's (scope, day, actor)
+# prefix finds their few rows of the window's one or two quota days. Every job counts,
+# whatever its status: a request refused by the model or called off was still a request.
+_LAST = select(func.max(jobs.c.created_at)).where(
+    jobs.c.scope == bindparam("scope"), jobs.c.day.in_([bindparam("d0"), bindparam("d1")]),
+    jobs.c.actor == bindparam("actor"), jobs.c.created_at >= bindparam("since"))
 
 
 class CommunityRows:
@@ -30,6 +40,20 @@ class CommunityRows:
         if row is None:
             return {}, 0
         return json.loads(row.data), int(row.version)
+
+    async def last_request(self, scope: str, actor: str, within_s: float) -> float | None:
+        """How many seconds ago ``actor``'s newest job in ``scope`` was recorded, by whichever
+        process, if that was less than ``within_s`` ago (None: no job that recent)."""
+        ledger = self._ledger
+        now: datetime = ledger.now()
+        since = now - timedelta(seconds=within_s)
+        params = {"scope": scope, "actor": actor,
+                  "since": since.astimezone(UTC).isoformat(timespec="microseconds"),
+                  "d0": since.astimezone(ledger._tz).date().isoformat(), "d1": ledger.today()}
+        last = await ledger._reader.read(lambda conn: conn.execute(_LAST, params).scalar())
+        if last is None:
+            return None
+        return max(0.0, (now - datetime.fromisoformat(last)).total_seconds())
 
     async def change(self, scope: str, name: str, by: str,
                      change: Change) -> tuple[dict[str, Any], int]:

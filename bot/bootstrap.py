@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .community import CommunityLog, CommunitySettings, Moderation, Payments
 from .config import Settings
-from .edits import Books, EditService
+from .edits import Books, EditService, RecentImages, TurnStore
 from .errors import ConfigError
 from .ledger import QuotaLedger, SpendLimits, database_problem
 from .models import ModelSpec, spec_for
@@ -27,6 +27,8 @@ class Core:
     gemini: GeminiClient
     ledger: QuotaLedger
     service: EditService
+    turns: TurnStore  # a conversation's turns: which job a message continues (the service's too)
+    recent: RecentImages  # what a person may pick again (inline, /history)
     moderation: Moderation
     metrics: Metrics
     budget: Budget
@@ -65,9 +67,9 @@ class Core:
     async def aclose(self) -> None:
         await self.alerts.settle()
         await self.logbook.settle()
-        self.service.decoder.close()
+        self.service.close()
         await self.gemini.aclose()
-        await self.service.turns.settle()
+        await self.turns.settle()
         if isinstance(self.queue, SharedQueue):
             await self.queue.close()  # this replica's places and slots go at once
         await self.ledger.close()
@@ -122,12 +124,13 @@ def build(
                             default_limit=settings.default_daily_limit)
     community = CommunitySettings(ledger=ledger, moderation=moderation, spec=spec)
     logbook = CommunityLog()
+    turns = TurnStore(ledger)
     service = EditService(
         ledger=ledger, gemini=gemini, spec=spec, max_concurrency=settings.gemini_max_concurrency,
         credits_for=settings.credits_for, admins=settings.bot_admins,
         max_in_flight_per_user=settings.max_in_flight_per_user,
         refusal_cooldown_s=settings.refusal_cooldown_s, decode_memory_mb=settings.decode_memory_mb,
-        books=books, queue=queue, community=community, logbook=logbook,
+        books=books, turns=turns, queue=queue, community=community, logbook=logbook,
     )
     metrics.watch(waiting=lambda: queue.waiting, in_flight=lambda: queue.in_flight,
                   spending=budget.spending, budget=settings.daily_budget_usd,
@@ -137,6 +140,7 @@ def build(
                   monthly_budget_usd=settings.monthly_budget_usd,
                   payments=settings.payments, star_usd_rate=settings.star_usd_rate)
     return Core(settings=settings, spec=spec, gemini=gemini, ledger=ledger, service=service,
+                turns=turns, recent=RecentImages(ledger),
                 moderation=moderation, metrics=metrics, budget=budget, alerts=alerts, stats=stats,
                 queue=queue, payments=Payments(ledger=ledger, settings=settings,
                                                metrics=metrics),

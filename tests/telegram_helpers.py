@@ -43,7 +43,7 @@ async def shown(bot: Any, message: dict[str, Any]) -> None:
     it was sent): a reply to it may then continue that job."""
     key = f"telegram:{message['chat']['id']}:{message['message_id']}"
     for _ in range(100):
-        if await bot.core.service.turns.job_of(key) is not None:
+        if await bot.core.turns.job_of(key) is not None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the result was never noted")

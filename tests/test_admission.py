@@ -33,12 +33,12 @@ async def test_admission_checks_credits_then_requests_running(
     await service.admit(Actor("telegram", "22"), GROUP, EDIT)  # another person is not held up
     first.release()
     first.release()  # once only: the second request still counts
-    assert service.in_flight.running(ANN.key) == 1
-    with service.in_flight.hold(ANN.key):
+    assert service._admission.in_flight.running(ANN.key) == 1
+    with service._admission.in_flight.hold(ANN.key):
         with pytest.raises(Busy):  # two running again: no third
-            service.in_flight.hold(ANN.key)
+            service._admission.in_flight.hold(ANN.key)
     second.release()
-    assert service.in_flight.running(ANN.key) == 0
+    assert service._admission.in_flight.running(ANN.key) == 0
 
 
 async def test_no_credits_is_told_before_anything_runs(make_core: Callable[..., Any]) -> None:
@@ -46,7 +46,7 @@ async def test_no_credits_is_told_before_anything_runs(make_core: Callable[..., 
     with pytest.raises(QuotaExceeded) as info:
         await core.service.admit(ANN, GROUP, EditCommand("edit", "x", image_size="4K"))
     assert info.value.code == "quota_exceeded" and info.value.limit == 1
-    assert core.service.in_flight.running(ANN.key) == 0
+    assert core.service._admission.in_flight.running(ANN.key) == 0
     await core.service.admit(Actor("telegram", "99"), GROUP, EDIT)  # operators are unlimited
 
 
@@ -57,7 +57,7 @@ async def test_a_chats_own_limit_for_a_person_is_checked_before_anything_runs(
                                 by="telegram:99")
     with pytest.raises(QuotaExceeded):
         await core.service.admit(ANN, GROUP, EDIT)
-    assert core.service.in_flight.running(ANN.key) == 0
+    assert core.service._admission.in_flight.running(ANN.key) == 0
     with await core.service.admit(ANN, Scope("telegram", "-200"), EDIT):  # another chat: free
         pass
 
@@ -74,7 +74,7 @@ async def test_the_first_status_is_the_place_taken_in_the_order_requests_arrived
         make_core: Callable[..., Any]) -> None:
     core = await make_core(gemini_max_concurrency=2)
     bob, cara = Actor("telegram", "22"), Actor("telegram", "33")
-    admission = core.service.admission
+    admission = core.service._admission
     first = admission.opening(ANN, received_at=1.0)
     second = admission.opening(ANN, received_at=2.0)  # behind Ann's own running job
     other = admission.opening(bob, received_at=3.0)  # one person never holds up another
@@ -85,7 +85,7 @@ async def test_the_first_status_is_the_place_taken_in_the_order_requests_arrived
     assert (early.place.position, second.place.position) == (1, 2)
     for opening in (early, second, other, first):
         admission.drop(opening)
-    assert core.service.queue.in_flight == 0 and core.service.queue.waiting == 0
+    assert core.service._queue.in_flight == 0 and core.service._queue.waiting == 0
 
 
 def test_a_cooldown_says_yes_once_per_period() -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import bot.errors
 import bot.i18n
@@ -63,6 +65,17 @@ def test_public_surface() -> None:
         dir(edits.EditPort))  # what an adapter implements for one edit (bot/edits/flow.py)
     assert domain.Actor("telegram", "1").key == "telegram:1"
     assert domain.Scope("discord", "9").key == "discord:group:9"
+
+
+async def test_the_edit_service_lends_out_none_of_its_parts(
+        make_core: Callable[..., Any]) -> None:
+    """The adapters call EditService; its parts (admission, runner, recovery, the queue ...)
+    stay its own. What adapters use on their own (turns, recent images) the Core hands them."""
+    core = await make_core()
+    assert vars(core.service), "its parts are attributes of its own, behind an underscore"
+    public = sorted(name for name, value in vars(core.service).items()
+                    if not name.startswith("_") and not callable(value))
+    assert public == [], f"EditService lends out {public}: offer a call instead"
 
 
 def test_every_error_code_has_words_in_every_language() -> None:

@@ -209,7 +209,7 @@ async def test_buttons_say_what_they_cost_and_variations_make_two_more_takes(
     assert buttons(four_k) == [("🔁 Again (2)", "again:2"), ("🎲 Variations (4)", "vary:2")]
     assert await used(bot) == 3
     # a person presses after the edit has ended (its books closed), not within milliseconds
-    await tg.wait_for(lambda: not bot.core.service.in_flight.running("telegram:11"))
+    await tg.wait_for(lambda: not bot.core.service._admission.in_flight.running("telegram:11"))
     tg.press(ANN, first.result, "vary:1")
     await tg.wait_for(lambda: len(tg.photos()) == 4)
     takes = gemini.requests[-2:]

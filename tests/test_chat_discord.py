@@ -27,7 +27,7 @@ async def shown(adapter: Any, message: dict[str, Any]) -> None:
     """Wait until the bot has noted which job the result ``message`` shows (a moment after
     it was posted): a reply to it may then continue that job."""
     for _ in range(100):
-        if await adapter.core.service.turns.job_of(f"discord:{message['id']}") is not None:
+        if await adapter.core.turns.job_of(f"discord:{message['id']}") is not None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the result was never noted")
@@ -74,7 +74,7 @@ async def test_buttons_say_their_cost_and_variations_make_two_more_takes(
     [result] = await dc.wait_for(lambda: with_files(dc))
     assert labels(result) == [("🔁 Again (2)", "again:1"), ("🎲 Variations (4)", "vary:1")]
     # a person presses after the edit has ended (its books closed), not within milliseconds
-    await dc.wait_for(lambda: not adapter.core.service.in_flight.running("discord:11"))
+    await dc.wait_for(lambda: not adapter.core.service._admission.in_flight.running("discord:11"))
     await dc.press(ANN, result.result, "vary:1")
     await dc.wait_for(lambda: len(with_files(dc)) == 3, within=20)
     assert [r.prompt for r in gemini.requests] == ["add a hat"] * 3

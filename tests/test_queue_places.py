@@ -47,12 +47,12 @@ async def test_places_are_taken_in_the_order_requests_arrive() -> None:
 async def test_opening_says_queued_when_the_users_own_job_runs(
         make_core: Callable[..., Any]) -> None:
     core = await make_core(gemini_max_concurrency=4)
-    first = core.service.admission.opening(ANN, 1.0)
-    second = core.service.admission.opening(ANN, 2.0)
-    other = core.service.admission.opening(BOB, 3.0)
+    first = core.service._admission.opening(ANN, 1.0)
+    second = core.service._admission.opening(ANN, 2.0)
+    other = core.service._admission.opening(BOB, 3.0)
     assert first.progress.stage is Stage.WORKING
     assert (second.progress.stage, second.progress.position) == (Stage.QUEUED, 1)
     assert other.progress.stage is Stage.WORKING  # one user's jobs never hold up another's
     for opening in (first, second, other):
-        core.service.admission.drop(opening)
-    assert core.service.queue.in_flight == 0 and core.service.queue.waiting == 0
+        core.service._admission.drop(opening)
+    assert core.service._queue.in_flight == 0 and core.service._queue.waiting == 0

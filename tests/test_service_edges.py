@@ -183,14 +183,14 @@ async def test_a_request_that_ends_early_gives_its_place_in_line_back(
         make_core: Callable[..., Any]) -> None:
     core = await make_core(gemini_max_concurrency=1)
     ann, bob = Actor("telegram", "1", "Ann"), Actor("telegram", "2", "Bob")
-    first = core.service.admission.opening(ann, received_at=1.0)
+    first = core.service._admission.opening(ann, received_at=1.0)
     assert first.progress.stage is Stage.WORKING  # nobody ahead
     blank = dataclasses.replace(await request(), command=EditCommand("edit", " ", None))
     outcome = await core.service.submit(blank, deliver=Inbox().deliver, opening=first)
     assert outcome.status == "invalid"
-    after = core.service.admission.opening(bob, received_at=2.0)
+    after = core.service._admission.opening(bob, received_at=2.0)
     assert after.progress.stage is Stage.WORKING  # Ann's place was given back
-    core.service.admission.drop(after)
+    core.service._admission.drop(after)
 
 
 async def test_a_result_waits_for_the_platforms_turn_to_send(

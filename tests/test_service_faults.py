@@ -240,7 +240,7 @@ async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
         for n, ledger in enumerate(others, 1)]
     resumer = Resumer(can=True)
     adopted: list[tuple[Job, asyncio.Task[Any]]] = []
-    live.service.takeover.start("telegram", resumer, lambda job, task: adopted.append((job, task)))
+    live.service.adopt("telegram", resumer, lambda job, task: adopted.append((job, task)))
     try:
         await asyncio.sleep(1.2)
         assert adopted == []  # both owners are alive
@@ -256,6 +256,6 @@ async def test_a_live_replica_takes_over_a_stopped_replicas_jobs_and_only_those(
         assert len(adopted) == 1 and len(gemini.requests) == 1
         assert (await live.ledger.job(alive)).status.value == "reserved"  # type: ignore[union-attr]
     finally:
-        await live.service.takeover.stop("telegram")
+        await live.service.stop_adopting("telegram")
         for ledger in others:
             await ledger.close()

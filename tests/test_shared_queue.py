@@ -198,7 +198,7 @@ async def test_a_stopped_replica_gives_its_slots_back_at_once(
 async def test_the_single_process_queue_is_unchanged_on_sqlite(make_core: Callable[..., Awaitable[
         object]]) -> None:
     core = await make_core(gemini_max_concurrency=3)
-    assert type(core.queue) is FairQueue and core.service.queue is core.queue  # type: ignore[attr-defined]
+    assert type(core.queue) is FairQueue and core.service._queue is core.queue  # type: ignore[attr-defined]
 
 
 async def worker(db: str, gemini: FakeGemini, name: str, jobs: int, lease: float,

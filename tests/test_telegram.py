@@ -432,6 +432,5 @@ async def test_a_ledger_that_cannot_be_written_is_said_and_costs_nothing(
     assert "Something went wrong" in told.params["text"]
     assert "Nothing was charged" in told.params["text"]
     assert gemini.requests == [] and not photos_to(tg)
-    status = await bot.core.service.ledger.status(actor="telegram:11",
-                                                  scope="telegram:group:-100123")
+    status = await bot.core.ledger.status(actor="telegram:11", scope="telegram:group:-100123")
     assert status.used + status.reserved == 0

@@ -54,7 +54,7 @@ async def noted(bot: Any, user: dict[str, Any], n: int, *, results_only: bool = 
     """Wait until ``n`` of ``user``'s images (results, or any) are noted to be picked again
     (a moment after they were shown)."""
     for _ in range(200):
-        if len(await bot.core.service.recent.of(f"telegram:{user['id']}",
+        if len(await bot.core.recent.of(f"telegram:{user['id']}",
                                                 results_only=results_only)) >= n:
             return
         await asyncio.sleep(0.05)

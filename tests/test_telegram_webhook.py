@@ -225,7 +225,7 @@ async def test_an_inline_choice_reported_to_two_replicas_is_one_edit_charged_onc
     tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="add a llama")
     await tg.wait_for(lambda: tg.photos(chat_id=ANN["id"]))
     for _ in range(100):  # the result noted, to be offered
-        if await core.service.recent.of("telegram:11", results_only=True):
+        if await core.recent.of("telegram:11", results_only=True):
             break
         await asyncio.sleep(0.05)
     query_id = tg.inline(ANN, "add a hat")

@@ -37,7 +37,7 @@ async def test_a_turn_whose_images_are_gone_starts_the_follow_up_afresh(
     core = await make_core()
     sent = await request(prompt="add a llama")
     first = await core.service.submit(sent, deliver=Inbox().deliver)
-    await core.service.turns.settle()
+    await core.turns.settle()
     assert core.ledger.turns_dir is not None
     shutil.rmtree(core.ledger.turns_dir)
     follow_up = dataclasses.replace(sent, parent=first.job_id,
@@ -57,7 +57,7 @@ async def test_turns_past_two_days_are_pruned_with_their_images(
     clock.now += timedelta(days=3)
     again = await make_core()
     newer = await again.service.submit(sent, deliver=Inbox().deliver)  # its turn prunes
-    await again.service.turns.settle()
+    await again.turns.settle()
     names = sorted(path.name for path in core.ledger.turns_dir.iterdir())
     assert names and all(name.startswith(f"{newer.job_id}-") for name in names)
     follow_up = dataclasses.replace(sent, images=(), parent=old.job_id,

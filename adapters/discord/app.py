@@ -147,7 +147,7 @@ class DiscordAdapter:
     async def settle(self) -> None:
         """Give running edits SHUTDOWN_GRACE_S to finish; the rest stay reserved and are
         resumed at the next start."""
-        await self.core.service.takeover.stop("discord")
+        await self.core.service.stop_adopting("discord")
         await self.background.settle(self.grace_s)
 
     async def close(self) -> None:

@@ -41,7 +41,7 @@ class DiscordDelivery:
         shown = await target.result(words, file, self.buttons(delivery, lang))
         await delivery.arrived()
         try:  # a reply to that message continues the edit
-            await self.core.service.turns.link(delivery.job_id, f"discord:{shown}")
+            await self.core.turns.link(delivery.job_id, f"discord:{shown}")
         except Exception:
             log.warning("job %d: its result message could not be noted", delivery.job_id,
                         exc_info=True)

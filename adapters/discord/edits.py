@@ -130,7 +130,7 @@ class DiscordEdits:
     async def resume(self) -> None:
         for job, task in await self.core.service.resume(PLATFORM, self):
             self._adopt(job, task)
-        self.core.service.takeover.start(PLATFORM, self, self._adopt)
+        self.core.service.adopt(PLATFORM, self, self._adopt)
 
     def _adopt(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
         self._spawn(self._report(job, task))

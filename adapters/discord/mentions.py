@@ -73,7 +73,7 @@ class DiscordMentions:
         me = self._client().user
         if replied is not None and me is not None and replied.author.id == me.id:
             fresh, words = split_fresh(words)  # a reply to a result goes on, unless "new"
-            parent = None if fresh else await self.core.service.turns.job_of(
+            parent = None if fresh else await self.core.turns.job_of(
                 f"discord:{replied.id}")
         if parent is not None and not images_of(message):
             attachments = []  # the result is in the conversation already
@@ -103,7 +103,7 @@ class DiscordMentions:
 
     async def _refuse(self, message: discord.Message, actor: Actor, error: EditbotError) -> None:
         """A refusal in the channel, said once per cooldown to the same person there."""
-        if not self.core.service.refusals.allow((actor.key, message.channel.id, error.code)):
+        if not self.core.service.may_refuse((actor.key, message.channel.id, error.code)):
             return
         offer = premium_buttons(self.core) if isinstance(error, QuotaExceeded) else None
         if offer is None:

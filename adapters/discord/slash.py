@@ -91,7 +91,7 @@ class DiscordSlash:
         lang = self._actor(interaction).language
         attachments = images_of(message)
         me = self._client().user
-        parent = (await self.core.service.turns.job_of(f"discord:{message.id}")
+        parent = (await self.core.turns.job_of(f"discord:{message.id}")
                   if me is not None and message.author.id == me.id else None)
         if not attachments and parent is None:
             await self._ephemeral(interaction, text("no_image_discord", lang))

@@ -257,7 +257,7 @@ class TelegramAdapter:
     async def settle(self) -> None:
         """Stop taking updates; give running edits SHUTDOWN_GRACE_S to finish (the rest stay
         reserved and are resumed at the next start)."""
-        await self.core.service.takeover.stop("telegram")
+        await self.core.service.stop_adopting("telegram")
         app = self.app
         if app is None:
             return

@@ -130,7 +130,7 @@ class TelegramChat:
         if fresh or replied is None:
             return args, None
         key = f"telegram:{message.chat_id}:{replied.message_id}"
-        return args, await self.core.service.turns.job_of(key)
+        return args, await self.core.turns.job_of(key)
 
     async def accept(self, message: Message, kind: CommandKind, args: str,
                      refs: list[ImageRef], *, guess: Guess = "ask",

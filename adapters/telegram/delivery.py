@@ -75,7 +75,7 @@ class TelegramDelivery:
             photo_sent = True
             await delivery.arrived()
             if sent is not None:  # noted with its turn now, linked once the turn is kept
-                self.core.service.turns.note(delivery.job_id, message_key(sent))
+                self.core.turns.note(delivery.job_id, message_key(sent))
                 self._spawn(self._link(delivery, sent))
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
@@ -97,7 +97,7 @@ class TelegramDelivery:
                 sent = await self._put(line, "document", document.data, name, words, markup)
             await delivery.arrived()
             if sent is not None:
-                self.core.service.turns.note(delivery.job_id, message_key(sent))
+                self.core.turns.note(delivery.job_id, message_key(sent))
                 self._spawn(self._link(delivery, sent))
         except TelegramError:
             if not photo_sent:
@@ -108,10 +108,10 @@ class TelegramDelivery:
         """Remember which message shows the result (a reply to it continues the edit) and the
         photo itself (inline mode and /history show it again)."""
         try:
-            await self.core.service.turns.link(delivery.job_id, message_key(sent))
+            await self.core.turns.link(delivery.job_id, message_key(sent))
             if sent.photo:  # offered again by inline mode and /history, by its file_id
                 largest = max(sent.photo, key=lambda p: p.width * p.height)
-                await self.core.service.recent.note(delivery.request.actor.key,
+                await self.core.recent.note(delivery.request.actor.key,
                                                     largest.file_id, delivery.job_id)
         except Exception:
             log.warning("job %d: its result message could not be noted", delivery.job_id,

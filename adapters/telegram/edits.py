@@ -165,7 +165,7 @@ class TelegramEdits:
     async def resume(self) -> None:
         for job, task in await self.core.service.resume("telegram", self):
             self._adopt(job, task)
-        self.core.service.takeover.start("telegram", self, self._adopt)
+        self.core.service.adopt("telegram", self, self._adopt)
 
     def _adopt(self, job: Job, task: asyncio.Task[EditOutcome]) -> None:
         self._spawn(self._finish_resumed(job, task))

@@ -45,7 +45,7 @@ async def note_photos(core: Core, actor: Actor, refs: list[ImageRef]) -> None:
     for ref in refs:
         if ref.photo:
             try:
-                await core.service.recent.note(actor.key, ref.file_id)
+                await core.recent.note(actor.key, ref.file_id)
             except Exception:
                 log.warning("a photo sent could not be noted", exc_info=True)
 
@@ -67,7 +67,7 @@ class TelegramHistory:
             return
         actor = actor_of(message.from_user)
         lang = actor.language
-        shown = await self.core.service.recent.of(actor.key, limit=SHOWN, results_only=True)
+        shown = await self.core.recent.of(actor.key, limit=SHOWN, results_only=True)
         if not shown:
             await self.talk.reply(message, text("history_empty", lang))
             return
@@ -91,7 +91,7 @@ class TelegramHistory:
             return
         actor = actor_of(query.from_user)
         lang = actor.language
-        image = await self.core.service.recent.get(int(query.data.split(":", 1)[1]), actor.key)
+        image = await self.core.recent.get(int(query.data.split(":", 1)[1]), actor.key)
         if image is None or image.job_id is None:
             await query.answer(text("job_gone", lang), show_alert=True)
             return

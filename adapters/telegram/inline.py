@@ -80,7 +80,7 @@ class TelegramInline:
         actor = actor_of(query.from_user)
         lang = actor.language
         results: list[InlineQueryResultCachedPhoto] = []
-        images = await self.core.service.recent.of(actor.key, limit=RESULTS)
+        images = await self.core.recent.of(actor.key, limit=RESULTS)
         words = query.query.strip()
         if not images:
             hint = InlineQueryResultsButton(text("inline_none", lang), start_parameter="inline")
@@ -127,7 +127,7 @@ class TelegramInline:
             return False  # handled before (a redelivered report, another replica)
         actor = actor_of(chosen.from_user)
         found = _RESULT_ID.fullmatch(chosen.result_id)
-        image = await service.recent.get(int(found[1]), actor.key) if found else None
+        image = await self.core.recent.get(int(found[1]), actor.key) if found else None
         parent = image.job_id if image is not None and image.continues else None
         refs = [] if image is None or parent else [ImageRef(image.ref, None, photo=True)]
         port = self._port(key=key, inline_message_id=message_id, user_id=chosen.from_user.id,

@@ -127,10 +127,9 @@ class InlinePort:
     async def _note(self, delivery: Delivery, file_id: str, message_key: str) -> None:
         """The result can be picked again (inline, /history), and a reply to its private
         copy continues the edit."""
-        service = self.core.service
         try:
-            await service.turns.link(delivery.job_id, message_key)
-            await service.recent.note(delivery.request.actor.key, file_id, delivery.job_id)
+            await self.core.turns.link(delivery.job_id, message_key)
+            await self.core.recent.note(delivery.request.actor.key, file_id, delivery.job_id)
         except Exception:
             log.warning("job %d: its result could not be noted", delivery.job_id, exc_info=True)
 

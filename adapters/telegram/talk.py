@@ -53,7 +53,7 @@ class TelegramTalk:
                      error: EditbotError) -> None:
         """Say why a request was refused; the same refusal to the same person in the same chat
         is said once per cooldown (someone sending it 400 times is told once)."""
-        if self.core.service.refusals.allow((actor.key, chat_id, error.code)):
+        if self.core.service.may_refuse((actor.key, chat_id, error.code)):
             words = error_text(error, actor.language)
             if isinstance(error, QuotaExceeded) and self.core.payments.on:  # offer the packs
                 words += "\n" + text("quota_buy", actor.language,

@@ -9,6 +9,7 @@ from .ports import Blob, Opening, Redelivery, ResumeHandler, prepare_images
 from .recent import RecentImage, RecentImages
 from .serialize import request_from_json, request_to_json
 from .service import EditService
+from .turns import TurnStore
 
 __all__ = [
     "Accepted",
@@ -25,6 +26,7 @@ __all__ = [
     "Redelivery",
     "ResumeHandler",
     "Ticket",
+    "TurnStore",
     "Verdict",
     "prepare_images",
     "request_from_json",

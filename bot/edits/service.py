@@ -4,13 +4,14 @@ The one service the adapters call for edits. It composes three parts and answers
 ``Admission`` (bot/edits/admission.py: the checks before any work, the place in line, the inputs),
 ``JobRunner`` (bot/edits/runner.py: a job's run, from its reservation to its commit or refund) and
 ``Recovery`` (bot/edits/recovery.py: jobs resumed after a restart or taken over from a replica, and
-earlier jobs repeated).
+earlier jobs repeated). The parts stay its own: an adapter gets a call, never a part; the
+conversation's turns are the composition root's (bot/bootstrap.py), handed in.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from ..community import CommunityLog, CommunitySettings
 from ..domain import (
@@ -33,8 +34,7 @@ from .books import Books
 from .cancels import Cancels, Verdict
 from .flow import Accepted, EditFlow, EditPort, Order
 from .ports import Opening, ResumeHandler, prepare_images
-from .recent import RecentImages
-from .recovery import Recovery, RepeatAction
+from .recovery import Adopt, Recovery, RepeatAction
 from .runner import JobRunner, ReadyFn
 from .serialize import request_from_json, request_to_json
 from .turns import TurnStore
@@ -51,77 +51,76 @@ class EditService:
         max_concurrency: int, credits_for: Callable[[str | None], int],
         admins: frozenset[str] = frozenset(), max_in_flight_per_user: int = 2,
         refusal_cooldown_s: float = 30.0, decode_memory_mb: int = 512,
-        queue: UpstreamQueue | None = None, community: CommunitySettings | None = None,
-        logbook: CommunityLog | None = None,
+        turns: TurnStore, queue: UpstreamQueue | None = None,
+        community: CommunitySettings | None = None, logbook: CommunityLog | None = None,
     ) -> None:
-        self.ledger = ledger
-        self.gemini = gemini
-        self.spec = spec
-        self.books = books  # credits, spend, the daily budget and the metrics, in step
-        self.queue = queue or FairQueue(max_concurrency)  # a SharedQueue: see bootstrap.build
-        self.turns = TurnStore(ledger)
-        self.recent = RecentImages(ledger)  # what a person may pick again (inline, /history)
-        self.admission = Admission(
-            ledger=ledger, spec=spec, books=books, queue=self.queue, credits_for=credits_for,
+        # the parts are this service's own: the adapters use the calls below, never a part
+        self._queue = queue or FairQueue(max_concurrency)  # a SharedQueue: see bootstrap.build
+        self._admission = Admission(
+            ledger=ledger, spec=spec, books=books, queue=self._queue, credits_for=credits_for,
             admins=admins, max_in_flight_per_user=max_in_flight_per_user,
             refusal_cooldown_s=refusal_cooldown_s, decode_memory_mb=decode_memory_mb,
             community=community, logbook=logbook)
-        self.cancels = Cancels(ledger, admins)
-        self.runner = JobRunner(ledger=ledger, gemini=gemini, books=books, queue=self.queue,
-                                turns=self.turns, admission=self.admission,
-                                cancels=self.cancels)
-        self.recovery = Recovery(ledger=ledger, spec=spec, books=books, runner=self.runner)
-        self.flow = EditFlow(admission=self.admission, runner=self.runner, books=books)
-        self.in_flight = self.admission.in_flight
-        self.refusals = self.admission.refusals
-        self.decoder = self.admission.decoder
-        self.takeover = self.recovery.takeover
+        self._cancels = Cancels(ledger, admins)
+        self._runner = JobRunner(ledger=ledger, gemini=gemini, books=books, queue=self._queue,
+                                 turns=turns, admission=self._admission, cancels=self._cancels)
+        self._recovery = Recovery(ledger=ledger, spec=spec, books=books, runner=self._runner)
+        self._flow = EditFlow(admission=self._admission, runner=self._runner, books=books)
+
+    def close(self) -> None:
+        """Let go of the decoding threads (at shutdown)."""
+        self._admission.decoder.close()
 
     # -- a request's way in ---------------------------------------------------------------------
     def credits_for(self, command: EditCommand) -> int:
-        return self.admission.credits_for(command)
+        return self._admission.credits_for(command)
 
     def is_admin(self, actor: Actor) -> bool:
-        return self.admission.is_admin(actor)
+        return self._admission.is_admin(actor)
 
     async def seen(self, origin_key: str) -> bool:
-        return await self.admission.seen(origin_key)
+        return await self._admission.seen(origin_key)
 
     async def admit(self, actor: Actor, scope: Scope, command: EditCommand, *,
                     more: bool = False) -> Ticket:
-        return await self.admission.admit(actor, scope, command, more=more)
+        return await self._admission.admit(actor, scope, command, more=more)
 
     async def prepare_images(self, blobs: Iterable[bytes], platform_encoded: Sequence[bool] = (),
                              ) -> tuple[ImageInput, ...]:
         """Inputs readied for a request rebuilt after a restart (a live edit's are readied by
         its flow)."""
-        return await self.admission.prepare_images(blobs, platform_encoded)
+        return await self._admission.prepare_images(blobs, platform_encoded)
 
     def validate(self, request: EditRequest) -> None:
-        self.admission.validate(request)
+        self._admission.validate(request)
+
+    def may_refuse(self, key: Hashable) -> bool:
+        """Whether a refusal for ``key`` (who, where, why) may be said now: once per cooldown,
+        so a person who keeps trying is not answered with the same refusal each time."""
+        return self._admission.refusals.allow(key)
 
     async def cancel(self, key: str, actor: Actor, scope: Scope, *,
                      moderator: bool) -> Verdict:
         """Call off a queued job (bot/edits/cancels.py): its credits back, the model never
         asked; too late once it was."""
-        return await self.cancels.cancel(key, actor, scope, moderator=moderator)
+        return await self._cancels.cancel(key, actor, scope, moderator=moderator)
 
     # -- an edit, from its acceptance to its end ------------------------------------------------
     def accept(self, order: Order) -> Accepted:
         """Take the request's place in line now, in the order requests arrive; run it later
         with the adapter's port (bot/edits/flow.py), or drop it."""
-        return self.flow.accept(order)
+        return self._flow.accept(order)
 
     async def edit(self, order: Order, port: EditPort) -> EditOutcome | None:
         """Accept and run at once (a request with nothing to do between the two)."""
-        return await self.flow.accept(order).run(port)
+        return await self._flow.accept(order).run(port)
 
     # -- a job's run --------------------------------------------------------------------------
     async def submit(
         self, request: EditRequest, *, deliver: DeliverFn, progress: ProgressFn | None = None,
         opening: Opening | None = None, ready: ReadyFn | None = None,
     ) -> EditOutcome:
-        return await self.runner.submit(request, deliver=deliver, progress=progress,
+        return await self._runner.submit(request, deliver=deliver, progress=progress,
                                         opening=opening, ready=ready)
 
     async def run(
@@ -129,15 +128,23 @@ class EditService:
         progress: ProgressFn | None = None, place: Place | None = None,
         kept: GeneratedImage | None = None, ready: ReadyFn | None = None,
     ) -> EditOutcome:
-        return await self.runner.run(job_id, request, credits, deliver=deliver,
+        return await self._runner.run(job_id, request, credits, deliver=deliver,
                                      progress=progress, place=place, kept=kept, ready=ready)
 
     # -- jobs taken up again ------------------------------------------------------------------
     async def resume(
         self, platform: str, handler: ResumeHandler,
     ) -> list[tuple[Job, asyncio.Task[EditOutcome]]]:
-        return await self.recovery.resume(platform, handler)
+        return await self._recovery.resume(platform, handler)
+
+    def adopt(self, platform: str, handler: ResumeHandler, adopt: Adopt) -> None:
+        """Keep taking over ``platform``'s jobs from replicas that stopped (bot/edits/recovery.py
+        Takeover); ``adopt`` gets each job and its task."""
+        self._recovery.takeover.start(platform, handler, adopt)
+
+    async def stop_adopting(self, platform: str) -> None:
+        await self._recovery.takeover.stop(platform)
 
     async def repeat(self, job_id: str, actor: Actor, action: RepeatAction, *,
                      needs: str) -> EditRequest:
-        return await self.recovery.repeat(job_id, actor, action, needs=needs)
+        return await self._recovery.repeat(job_id, actor, action, needs=needs)

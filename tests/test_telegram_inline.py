@@ -216,14 +216,14 @@ async def test_history_lists_the_last_ten_results_with_edit_again(
     [asked] = await tg.wait_for(lambda: [c for c in tg.sent("sendPhoto", chat_id=ANN["id"])
                                          if c.params.get("photo") == newest])
     assert asked.params["caption"] == "What should I change?"
-    used = (await credits_used(bot, ANN))[0]
+    await charged(bot, ANN, 11)  # the eleven edits so far, each settled
     tg.post(private(ANN), ANN, text="make it blue", reply_to=asked.result)
     await tg.wait_for(lambda: len(gemini.requests) == 12)
     request = gemini.requests[-1]
     assert request.prompt == "make it blue" and request.images == []
     assert request.history[0]["parts"][-1] == {"text": "edit number 11"}
     await tg.wait_for(lambda: len(tg.photos(chat_id=ANN["id"])) == 12)
-    assert (await credits_used(bot, ANN))[0] == used + 1
+    await charged(bot, ANN, 12)  # one credit more, once the job is committed
     # someone else's Edit again shows them nothing
     shown_again = len(tg.sent("sendPhoto"))
     tg.press(BOB, listing[0].result, rows[1][0]["callback_data"])

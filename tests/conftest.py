@@ -15,7 +15,7 @@ from bot.config import Settings, load_settings
 from bot.ledger import QuotaLedger
 from tests.fakes.gemini_server import FakeGemini
 
-pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers"]
+pytest_plugins = ["tests.telegram_helpers", "tests.discord_helpers", "tests.replica_fixture"]
 L = TypeVar("L")
 
 # The tiers (docs/TESTING.md). A test that starts a process of its own (python -m bot, the CLI, a
@@ -150,3 +150,4 @@ async def open_ledger(tmp_path: Path, clock: Clock) -> AsyncIterator[Callable[..
 
     yield make
     await opened.close()
+

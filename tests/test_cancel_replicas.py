@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-import pytest
 
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
-from tests.replicas import Group
 
 ANN = FakeTelegram.user(11, "Ann")
 BOB = FakeTelegram.user(22, "Bob")
@@ -26,13 +23,6 @@ PHOTO = make_image(640, 480, "JPEG")
 CANCELLED = "Cancelled before the model was asked: 1 credit back, nothing charged."
 FAST = {"TELEGRAM_FLOOD_WINDOW_SCALE": "0.05", "GEMINI_MAX_CONCURRENCY": "1"}
 
-
-@pytest.fixture
-async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    group = Group(tg, gemini, tmp_path)
-    yield group.start
-    await group.stop()
 
 
 async def job_rows(database_url: str) -> dict[str, tuple[str, str, bool]]:

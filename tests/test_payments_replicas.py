@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-import pytest
 
 from tests import pgserver
-from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
-from tests.replicas import Group
 
 BUYERS = 24
 
-
-@pytest.fixture
-async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    group = Group(tg, gemini, tmp_path)
-    yield group.start
-    await group.stop()
 
 
 async def purchase(tg: FakeTelegram, person: dict[str, Any]) -> str | None:

@@ -6,19 +6,14 @@ upstream never asked more than GEMINI_MAX_CONCURRENCY at once across the replica
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
 from tests.replicas import (
-    WEBHOOK_SECRET,
-    Group,
     answers,
     delivered,
     ledger_jobs,
@@ -28,16 +23,6 @@ from tests.replicas import (
 USERS, EACH, LIMIT, CONCURRENCY = 50, 6, 4, 3
 PHOTO = make_image(96, 64, "JPEG")
 
-
-@pytest.fixture
-async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    group = Group(tg, gemini, tmp_path)
-    yield group.start
-    await group.stop()
-    logs = "".join(r.log.read_text() for r in group.made if r.log.exists())
-    for secret in (tg.token, tg.token.split(":")[1], gemini.key, WEBHOOK_SECRET):
-        assert secret not in logs
 
 
 async def test_three_replicas_share_one_bot_and_do_nothing_twice(

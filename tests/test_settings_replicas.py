@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,20 +22,13 @@ from bot.models import PRO
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
-from tests.replicas import Group, delivered
+from tests.replicas import delivered
 
 MOD = FakeTelegram.user(1, "Mia")
 GROUP = FakeTelegram.group()
 SCOPE = Scope("telegram", str(GROUP["id"]))
 OPERATOR = Actor("telegram", "1")
 
-
-@pytest.fixture
-async def replicas(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path
-                   ) -> AsyncIterator[Callable[..., Any]]:
-    group = Group(tg, gemini, tmp_path)
-    yield group.start
-    await group.stop()
 
 
 def answer_to(tg: FakeTelegram, message: dict[str, Any]) -> list[Any]:

@@ -301,3 +301,42 @@ async def test_the_fake_enforces_telegrams_inline_rules(tg: FakeTelegram) -> Non
     reports = [u["chosen_inline_result"] for u in tg.updates if "chosen_inline_result" in u]
     assert reports[0]["inline_message_id"] == message.inline_message_id
     assert "inline_message_id" not in reports[1]
+
+
+async def test_a_queued_inline_edit_can_be_cancelled_by_its_requester_only(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    tg.me["supports_inline_queries"] = True
+    bot = await start_bot(gemini_max_concurrency=1)
+    await edited(tg, bot, ANN, "add a llama", 1)  # (the model's time is measured too)
+    await charged(bot, ANN, 1)
+    gemini.delay = 6.0  # Bob holds the only slot while Ann's inline edit waits
+    tg.post(private(BOB), BOB, photo=PHOTO, caption="/edit hold the line")
+    await tg.wait_for(lambda: len(gemini.requests) == 2)
+    answer = await answered(tg, ANN, "add a hat")
+    message = tg.choose(ANN, answer["_query_id"], answer["results"][0]["id"])
+
+    def cancel() -> list[str]:
+        return [b["callback_data"] for row in (message.reply_markup or {}).get(
+            "inline_keyboard", []) for b in row if b["text"] == "Cancel"]
+
+    [data] = await tg.wait_for(cancel)
+    assert message.caption == "Editing: add a hat…\nQueued: #1 in line, about 10 s…"
+    for _ in range(200):  # its credit held while it waits, once its job is recorded
+        if await credits_used(bot, ANN) == (1, 1):
+            break
+        await asyncio.sleep(0.05)
+    assert await credits_used(bot, ANN) == (1, 1)
+
+    tg.press_inline(BOB, message, data)  # not his: told so, nothing changes
+    [no] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))
+    assert no.params["text"] == ("Only the person who asked, or a moderator here, can cancel "
+                                 "this.") and no.params["show_alert"] is True
+    assert cancel() == [data] and await credits_used(bot, ANN) == (1, 1)
+
+    tg.press_inline(ANN, message, data)
+    words = "Cancelled before the model was asked: 1 credit back, nothing charged."
+    await tg.wait_for(lambda: message.caption == words)
+    assert cancel() == [] and await credits_used(bot, ANN) == (1, 0)
+    await tg.wait_for(lambda: len(tg.photos(chat_id=BOB["id"])) == 1, within=15)
+    await tg.never(lambda: len(gemini.requests) > 2)  # the model never heard of it
+    assert message.caption == words and await credits_used(bot, ANN) == (1, 0)

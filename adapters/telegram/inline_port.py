@@ -20,8 +20,9 @@ from adapters.render import caption
 from adapters.telegram.delivery import CAPTION_LIMIT, PHOTO_BUDGET, TelegramDelivery
 from adapters.telegram.downloads import download_all
 from adapters.telegram.flood import Priority, Turn
+from adapters.telegram.status import CALLBACK_DATA_LIMIT
 from adapters.telegram.updates import ImageRef
-from adapters.waiting import progress_words
+from adapters.waiting import cancel_id, progress_words
 from bot.bootstrap import Core
 from bot.domain import (
     DeliverFn,
@@ -31,6 +32,7 @@ from bot.domain import (
     Job,
     Progress,
     ProgressFn,
+    Stage,
 )
 from bot.edits import Blob, request_from_json
 from bot.errors import EditbotError
@@ -40,12 +42,16 @@ from bot.images import fit_output
 log = logging.getLogger(__name__)
 
 
-def inline_keyboard(lang: str) -> InlineKeyboardMarkup:
-    """The inline message's one button: an inline keyboard is what makes Telegram report the
+def inline_keyboard(lang: str, cancel: str | None = None) -> InlineKeyboardMarkup:
+    """The inline message's button: an inline keyboard is what makes Telegram report the
     message's id with the chosen result, and this one lets anyone in the chat start their own
-    (it types ``@bot`` into their input field)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        text("inline_button", lang), switch_inline_query_current_chat="")]])
+    (it types ``@bot`` into their input field). ``cancel``: a queued job's Cancel button data,
+    shown until the model is asked."""
+    rows = [[InlineKeyboardButton(text("inline_button", lang),
+                                  switch_inline_query_current_chat="")]]
+    if cancel is not None:
+        rows.insert(0, [InlineKeyboardButton(text("cancel_button", lang), callback_data=cancel)])
+    return InlineKeyboardMarkup(rows)
 
 
 class InlinePort:
@@ -60,7 +66,7 @@ class InlinePort:
         self.core, self._bot, self._delivery, self._spawn = core, bot, delivery, spawn
         self.key, self.inline_message_id, self.user_id = key, inline_message_id, user_id
         self.lang, self.prompt, self.refs = lang, prompt, refs
-        self._showing = ""
+        self._showing: tuple[str, str | None] = ("", None)
 
     @classmethod
     def of(cls, core: Core, bot: Callable[[], ExtBot[Any]], delivery: TelegramDelivery,
@@ -73,15 +79,17 @@ class InlinePort:
                    lang=request.actor.language, prompt=request.command.prompt,
                    refs=[ImageRef(f, None, photo=True) for f in origin.get("file_ids", [])])
 
-    async def say(self, words: str) -> None:
-        """Show ``words`` as the inline message's caption (a status, or the last word)."""
-        if words == self._showing:
+    async def say(self, words: str, cancel: str | None = None) -> None:
+        """Show ``words`` as the inline message's caption (a status, or the last word), with a
+        Cancel button whose data is ``cancel``."""
+        if (words, cancel) == self._showing:
             return  # Telegram refuses an edit that changes nothing
-        self._showing = words
+        self._showing = (words, cancel)
         try:
             await self._bot().edit_message_caption(
                 inline_message_id=self.inline_message_id, caption=words[:CAPTION_LIMIT],
-                reply_markup=inline_keyboard(self.lang), rate_limit_args=Turn(Priority.PROGRESS))
+                reply_markup=inline_keyboard(self.lang, cancel),
+                rate_limit_args=Turn(Priority.PROGRESS))
         except TelegramError:
             log.info("inline message %s could not be edited", self.inline_message_id,
                      exc_info=True)
@@ -91,7 +99,10 @@ class InlinePort:
 
     async def show(self, progress: Progress) -> None:
         stage = progress_words(progress, self.lang)  # its place, and its likely wait
-        await self.say(text("inline_working", self.lang, prompt=self.prompt) + "\n" + stage)
+        queued = progress.stage is Stage.QUEUED  # Cancel, until the model is asked
+        cancel = cancel_id(self.key, CALLBACK_DATA_LIMIT) if queued else None
+        await self.say(text("inline_working", self.lang, prompt=self.prompt) + "\n" + stage,
+                       cancel)
 
     def origin(self) -> dict[str, Any]:
         # chat_id and message_id: the private chat, where the result's own buttons answer
@@ -120,7 +131,7 @@ class InlinePort:
             media=InputMediaPhoto(file_id, caption=words[:CAPTION_LIMIT] or None),
             inline_message_id=self.inline_message_id, reply_markup=inline_keyboard(lang),
             rate_limit_args=Turn(Priority.RESULT))
-        self._showing = words
+        self._showing = (words, None)
         await delivery.arrived()
         self._spawn(self._note(delivery, file_id, f"telegram:{self.user_id}:{sent.message_id}"))
 

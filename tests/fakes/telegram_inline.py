@@ -103,6 +103,17 @@ class TelegramInline:
             chosen["inline_message_id"] = message.inline_message_id
         self._enqueue("chosen_inline_result", chosen)
 
+    def press_inline(self, user: dict[str, Any], message: InlineMessage, data: str
+                     ) -> dict[str, Any]:
+        """``user`` presses the callback button ``data`` under an inline message: the query
+        names the inline message, not a message of a chat."""
+        buttons = [b.get("callback_data") for row in (message.reply_markup or {}).get(
+            "inline_keyboard", []) for b in row]
+        assert data in buttons, f"no button {data!r} under the inline message"
+        query = {"id": f"CQ{next(self._inline_ids)}", "from": user, "chat_instance": "42",
+                 "inline_message_id": message.inline_message_id, "data": data}
+        return self._enqueue("callback_query", query)
+
     # -- the API -------------------------------------------------------------------------------
     async def _m_answerInlineQuery(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         asked = self.inline_queries.get(str(p.get("inline_query_id")))

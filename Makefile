@@ -15,11 +15,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m bot run
 
-# The suite on every core (pytest-xdist), one worker more than the cores: many tests wait on a
-# process they started or on a negative check's quiet time, and the extra worker uses that CPU.
-# Each worker takes over tests left to a busier one (worksteal: the long process tests do not
-# pile up at the end of one worker's share).
-WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# The suite on every core (pytest-xdist), two workers a core: most of a test's time is spent
+# waiting (on a process it started, a negative check's quiet time, a lease), so with one more
+# worker than the cores the suite used about one core of two (docs/TESTING.md). Each worker
+# takes over tests left to a busier one (worksteal: the long process tests do not pile up at the
+# end of one worker's share).
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 # mypy, cold in a fresh clone, runs beside it on the CPU its workers leave while they wait for
 # the processes they start; its report follows the suite's. docs/TESTING.md has the figures.
 test: $(STAMP)

@@ -18,12 +18,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.bootstrap import build
 from bot.config import Settings, early_logging, load_settings
 from bot.errors import ConfigError
 from bot.ops import configure_logging
 from editbot.local import local_chat_port, open_local_chat
-from editbot.serve import Unit, serve
 
 if TYPE_CHECKING:
     from adapters.localchat import LocalChat
@@ -185,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                       fmt=settings.log_format, secrets=settings.secrets())
     for warning in settings.database_warnings():
         log.warning("%s", warning)
+    # the core and the server only once the settings hold: a configuration the bot cannot
+    # start with is told without importing them (about a third of a second of CPU)
+    from bot.bootstrap import build
+    from editbot.serve import Unit, serve
+
     try:
         if command in ("edit", "imagine"):
             cli = importlib.import_module("adapters.cli")

@@ -75,8 +75,8 @@ class TelegramDelivery:
             photo_sent = True
             await delivery.arrived()
             if sent is not None:  # noted with its turn now, linked once the turn is kept
+                self._spawn(self._link(delivery, sent))  # before the job ends: see _link
                 self.core.turns.note(delivery.job_id, message_key(sent))
-                self._spawn(self._link(delivery, sent))
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
                     not too_large(exc)):
@@ -106,13 +106,18 @@ class TelegramDelivery:
 
     async def _link(self, delivery: Delivery, sent: Message) -> None:
         """Remember which message shows the result (a reply to it continues the edit) and the
-        photo itself (inline mode and /history show it again)."""
+        photo itself (inline mode and /history show it again). Started before the job ends,
+        so the photo's note is queued before the turn's write and goes in its transaction."""
         try:
-            await self.core.turns.link(delivery.job_id, message_key(sent))
+            noting = []
             if sent.photo:  # offered again by inline mode and /history, by its file_id
                 largest = max(sent.photo, key=lambda p: p.width * p.height)
-                await self.core.recent.note(delivery.request.actor.key,
-                                                    largest.file_id, delivery.job_id)
+                noting.append(self.core.recent.note(delivery.request.actor.key,
+                                                    largest.file_id, delivery.job_id))
+            noting.append(self.core.turns.link(delivery.job_id, message_key(sent)))
+            for failed in await asyncio.gather(*noting, return_exceptions=True):
+                if isinstance(failed, Exception):
+                    raise failed
         except Exception:
             log.warning("job %d: its result message could not be noted", delivery.job_id,
                         exc_info=True)

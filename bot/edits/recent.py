@@ -37,7 +37,8 @@ class RecentImages:
 
     async def note(self, actor_key: str, ref: str, job_id: int | None = None) -> None:
         """Remember an image of ``actor_key``'s (the newest first); only their
-        ``KEEP_PER_PERSON`` newest are kept."""
+        ``KEEP_PER_PERSON`` newest are kept. Written with the ledger's next write (a photo
+        sent: its request's reservation; a result: its turn), or alone a moment later."""
         row = {"actor": actor_key, "ref": ref, "job_id": job_id,
                "created_at": self.ledger.now().isoformat()}
         mine = recent_images.c.actor == actor_key
@@ -50,7 +51,7 @@ class RecentImages:
             conn.execute(delete(recent_images).where(
                 mine, recent_images.c.id.not_in(kept.scalar_subquery())))
 
-        await self.ledger.writer.write(write)
+        await self.ledger.writer.soon(write)  # with the job's next write: no commit of its own
 
     async def of(self, actor_key: str, *, limit: int = KEEP_PER_PERSON,
                  results_only: bool = False) -> list[RecentImage]:

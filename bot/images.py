@@ -154,6 +154,18 @@ def fits(width: int, height: int, size: int, budget: ImageBudget) -> bool:
     )
 
 
+def as_is(data: bytes, mime: str, width: int, height: int,
+          budget: ImageBudget) -> FittedImage | None:
+    """The image as it is when its known type and size (read from its header as it arrived)
+    fit ``budget``: what ``fit_output`` returns then, without opening it again in a worker
+    thread; None when it must go through ``fit_output``."""
+    if budget.max_ratio and max(width, height) > budget.max_ratio * min(width, height):
+        return None
+    if mime in ("image/png", "image/jpeg") and fits(width, height, len(data), budget):
+        return FittedImage(data, mime, width, height)
+    return None
+
+
 def fit_output(data: bytes, budget: ImageBudget) -> FittedImage:
     """Keep the image as it is (PNG included) when it fits; else re-encode as high-quality
     JPEG, stepping quality down, then scaling down, until it fits the budget. Raises

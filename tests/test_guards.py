@@ -1,9 +1,9 @@
 """Paths a one-line bug once slipped through unseen: each test here fails on that bug.
 
 The moderator check fails closed when Telegram cannot say who someone is; Discord's /usage is
-for moderators only; one bad write never fails the others written in the same batch; a photo
-never goes over Telegram's 10 MB; after a restart on Discord, a job that cannot be picked up
-again is told in its channel."""
+for moderators only; one bad write never fails the others written in the same batch, and a
+write that waits for company is never lost; a photo never goes over Telegram's 10 MB; after a
+restart on Discord, a job that cannot be picked up again is told in its channel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection
 
 from bot.ledger.writer import BatchWriter
@@ -85,6 +85,32 @@ async def test_one_bad_write_does_not_fail_its_batch(tmp_path: Path) -> None:
     assert outcome == [1, 2, "IntegrityError", 3] and alone == "IntegrityError"
     with create_engine(f"sqlite:///{tmp_path}/w.sqlite3").connect() as conn:
         assert [r[0] for r in conn.execute(text("SELECT n FROM t ORDER BY n"))] == [1, 2, 3]
+
+
+async def test_a_write_that_can_wait_joins_the_next_one_and_is_never_lost(
+        tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path}/w.sqlite3")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _conn: commits.append(1))
+    writer = BatchWriter(engine)
+
+    def insert(n: int) -> Callable[[Connection], int]:
+        def write(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+            return n
+        return write
+
+    together = await asyncio.gather(writer.soon(insert(1)), writer.write(insert(2)))
+    assert together == [1, 2] and len(commits) == 1  # one transaction for both
+    assert await writer.soon(insert(3)) == 3 and len(commits) == 2  # alone, a moment later
+    waiting = asyncio.ensure_future(writer.soon(insert(4)))
+    await asyncio.sleep(0)
+    await writer.close()  # a write still waiting for company goes at the close
+    assert await waiting == 4
+    with create_engine(f"sqlite:///{tmp_path}/w.sqlite3").connect() as conn:
+        assert [r[0] for r in conn.execute(text("SELECT n FROM t ORDER BY n"))] == [1, 2, 3, 4]
 
 
 async def test_a_photo_never_goes_over_telegrams_10_mb(

@@ -6,7 +6,15 @@ import pytest
 from PIL import Image
 
 from bot.errors import ImageError
-from bot.images import ImageBudget, convert, fit_output, prepare_input, ratio_mismatch, sniff
+from bot.images import (
+    ImageBudget,
+    as_is,
+    convert,
+    fit_output,
+    prepare_input,
+    ratio_mismatch,
+    sniff,
+)
 from tests.fakes.images import make_image
 
 
@@ -244,3 +252,15 @@ def test_a_damaged_jpeg_is_refused_unless_the_platform_made_it() -> None:
     assert prepare_input(cut, verify=False).data == cut
     large = prepare_input(make_image(6000, 3000, "JPEG"), verify=False)
     assert (large.width, large.height) == (4096, 2048)
+
+
+def test_a_result_that_fits_is_kept_as_it_came_without_being_opened_again() -> None:
+    budget = ImageBudget(max_bytes=10 * 1024 * 1024, max_side_sum=10000, max_ratio=20,
+                         max_side=2560)
+    png = make_image(1024, 768, "PNG")
+    kept = as_is(png, "image/png", 1024, 768, budget)
+    assert kept is not None and kept.data is png
+    assert kept == fit_output(png, budget)  # what the worker thread would have answered
+    assert as_is(png, "image/webp", 1024, 768, budget) is None  # re-encoded: not here
+    assert as_is(png, "image/png", 4096, 2304, budget) is None  # over a side: scaled there
+    assert as_is(png, "image/png", 2100, 100, budget) is None  # its ratio: refused there

@@ -29,7 +29,7 @@ from bot.bootstrap import Core
 from bot.domain import Delivery
 from bot.errors import ImageError
 from bot.i18n import text
-from bot.images import ImageBudget, fit_output
+from bot.images import FittedImage, ImageBudget, as_is, fit_output
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
@@ -66,17 +66,16 @@ class TelegramDelivery:
         line = self._lines.of(origin, lang)
         words = caption(delivery, lang, limit=CAPTION_LIMIT, demo=self.core.spec.demo)
         markup = self.buttons(delivery, lang)
-        data = delivery.image.data
         photo_sent = False
         try:
-            photo = await asyncio.to_thread(fit_output, data, PHOTO_BUDGET)
+            photo = await fitted(delivery, PHOTO_BUDGET)
             sent = await self._put(line, "photo", photo.data, f"edit.{photo.extension}",
                                    words, markup, spoiler=delivery.spoiler)
             photo_sent = True
             await delivery.arrived()
             if sent is not None:  # noted with its turn now, linked once the turn is kept
+                self._spawn(self._link(delivery, sent))  # before the job ends: see _link
                 self.core.turns.note(delivery.job_id, message_key(sent))
-                self._spawn(self._link(delivery, sent))
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
                     not too_large(exc)):
@@ -84,7 +83,7 @@ class TelegramDelivery:
             log.info("job %d: photo refused (%s); sending a document", delivery.job_id, exc)
         if photo_sent and request.command.image_size not in ("2K", "4K"):
             return
-        document = await asyncio.to_thread(fit_output, data, DOCUMENT_BUDGET)
+        document = await fitted(delivery, DOCUMENT_BUDGET)
         note = text("full_resolution", lang, width=document.width, height=document.height)
         name = f"editbot-{delivery.job_id}.{document.extension}"
         try:
@@ -106,13 +105,18 @@ class TelegramDelivery:
 
     async def _link(self, delivery: Delivery, sent: Message) -> None:
         """Remember which message shows the result (a reply to it continues the edit) and the
-        photo itself (inline mode and /history show it again)."""
+        photo itself (inline mode and /history show it again). Started before the job ends,
+        so the photo's note is queued before the turn's write and goes in its transaction."""
         try:
-            await self.core.turns.link(delivery.job_id, message_key(sent))
+            noting = []
             if sent.photo:  # offered again by inline mode and /history, by its file_id
                 largest = max(sent.photo, key=lambda p: p.width * p.height)
-                await self.core.recent.note(delivery.request.actor.key,
-                                                    largest.file_id, delivery.job_id)
+                noting.append(self.core.recent.note(delivery.request.actor.key,
+                                                    largest.file_id, delivery.job_id))
+            noting.append(self.core.turns.link(delivery.job_id, message_key(sent)))
+            for failed in await asyncio.gather(*noting, return_exceptions=True):
+                if isinstance(failed, Exception):
+                    raise failed
         except Exception:
             log.warning("job %d: its result message could not be noted", delivery.job_id,
                         exc_info=True)
@@ -149,6 +153,14 @@ class TelegramDelivery:
             line.chat_id, data, caption=words, filename=name,
             reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
             rate_limit_args=Turn(Priority.RESULT))
+
+
+async def fitted(delivery: Delivery, budget: ImageBudget) -> FittedImage:
+    """The result fitted to ``budget`` in a worker thread; as it came, with no hop to the
+    thread, when what its header said on arrival shows it fits (a 1K result, most often)."""
+    image = delivery.image
+    kept = as_is(image.data, image.mime_type, image.width, image.height, budget)
+    return kept if kept is not None else await asyncio.to_thread(fit_output, image.data, budget)
 
 
 def message_key(sent: Message) -> str:

@@ -138,9 +138,13 @@ class InlinePort:
     async def _note(self, delivery: Delivery, file_id: str, message_key: str) -> None:
         """The result can be picked again (inline, /history), and a reply to its private
         copy continues the edit."""
-        try:
-            await self.core.turns.link(delivery.job_id, message_key)
-            await self.core.recent.note(delivery.request.actor.key, file_id, delivery.job_id)
+        try:  # side by side: the note joins the turn's write
+            for failed in await asyncio.gather(
+                    self.core.turns.link(delivery.job_id, message_key),
+                    self.core.recent.note(delivery.request.actor.key, file_id, delivery.job_id),
+                    return_exceptions=True):
+                if isinstance(failed, Exception):
+                    raise failed
         except Exception:
             log.warning("job %d: its result could not be noted", delivery.job_id, exc_info=True)
 

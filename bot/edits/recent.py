@@ -10,11 +10,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import Integer, String, and_, bindparam, delete, insert, select
 
 from ..ledger import QuotaLedger, jobs, recent_images, turns
 
 KEEP_PER_PERSON = 50  # Telegram shows at most 50 inline results
+
+# built once with bound values: a statement built anew for each note costs more to build (its
+# cache key) than to run
+_MINE = recent_images.c.actor == bindparam("actor", type_=String)
+_AGAIN = delete(recent_images).where(_MINE, recent_images.c.ref == bindparam("ref", type_=String))
+_ADD = insert(recent_images).values(
+    actor=bindparam("actor", type_=String), ref=bindparam("ref", type_=String),
+    job_id=bindparam("job_id", type_=Integer), created_at=bindparam("at", type_=String))
+_BEYOND = delete(recent_images).where(_MINE, recent_images.c.id.not_in(
+    select(recent_images.c.id).where(_MINE).order_by(recent_images.c.id.desc())
+    .limit(KEEP_PER_PERSON).scalar_subquery()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +48,17 @@ class RecentImages:
 
     async def note(self, actor_key: str, ref: str, job_id: int | None = None) -> None:
         """Remember an image of ``actor_key``'s (the newest first); only their
-        ``KEEP_PER_PERSON`` newest are kept."""
+        ``KEEP_PER_PERSON`` newest are kept. Written with the ledger's next write (a photo
+        sent: its request's reservation; a result: its turn), or alone a moment later."""
         row = {"actor": actor_key, "ref": ref, "job_id": job_id,
-               "created_at": self.ledger.now().isoformat()}
-        mine = recent_images.c.actor == actor_key
+               "at": self.ledger.now().isoformat()}
 
         def write(conn: Any) -> None:
-            conn.execute(delete(recent_images).where(mine, recent_images.c.ref == ref))
-            conn.execute(insert(recent_images).values(**row))
-            kept = select(recent_images.c.id).where(mine).order_by(
-                recent_images.c.id.desc()).limit(KEEP_PER_PERSON)
-            conn.execute(delete(recent_images).where(
-                mine, recent_images.c.id.not_in(kept.scalar_subquery())))
+            conn.execute(_AGAIN, row)
+            conn.execute(_ADD, row)
+            conn.execute(_BEYOND, row)
 
-        await self.ledger.writer.write(write)
+        await self.ledger.writer.soon(write)  # with the job's next write: no commit of its own
 
     async def of(self, actor_key: str, *, limit: int = KEEP_PER_PERSON,
                  results_only: bool = False) -> list[RecentImage]:

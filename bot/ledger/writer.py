@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Connection], Any]
 MAX_BATCH = 256
+SOON_S = 0.05  # how long a write that can wait waits for another to go with
 CONNECT_TIMEOUT_S = 10.0
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+asyncpg://", "postgres://")
 
@@ -51,6 +52,10 @@ def asyncpg_url(url: str) -> str:
 class Writer(Protocol):
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in a write transaction."""
+
+    async def soon(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in a write transaction that may wait a moment for another write to go
+        with (a note no guarantee hangs on); the caller waits for it all the same."""
 
     async def close(self) -> None: ...
 
@@ -102,6 +107,9 @@ class PoolWriter:
         async with self.engine.begin() as conn:
             return await conn.run_sync(fn)
 
+    async def soon(self, fn: Callable[[Connection], T]) -> T:
+        return await self.write(fn)  # transactions run side by side here: nothing to join
+
     async def close(self) -> None:
         return None  # the engine is the reader's too: the ledger disposes of it
 
@@ -114,14 +122,32 @@ class BatchWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
         self._pending: list[tuple[WriteFn, asyncio.Future[Any]]] = []
         self._draining: asyncio.Task[None] | None = None
+        self._waking: asyncio.TimerHandle | None = None
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in a write transaction, together with whatever else is waiting."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((fn, future))
-        if self._draining is None or self._draining.done():
-            self._draining = asyncio.get_running_loop().create_task(self._drain())
+        self._start()
         return await asyncio.shield(future)
+
+    async def soon(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` with the next write's transaction, or alone after ``SOON_S``: a commit
+        (and a hop to the writer's thread) saved when another write follows, as on the edit
+        path, where a delivery's or a request's note joins the job's own next write."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._pending.append((fn, future))
+        if self._waking is None:
+            self._waking = loop.call_later(SOON_S, self._start)
+        return await asyncio.shield(future)
+
+    def _start(self) -> None:
+        if self._waking is not None:
+            self._waking.cancel()
+            self._waking = None
+        if self._pending and (self._draining is None or self._draining.done()):
+            self._draining = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
@@ -154,6 +180,7 @@ class BatchWriter:
             return False, exc
 
     async def close(self) -> None:
+        self._start()  # a write waiting for company goes now
         if self._draining is not None:
             await asyncio.gather(self._draining, return_exceptions=True)
         self._thread.shutdown(wait=True)

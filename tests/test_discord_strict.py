@@ -74,10 +74,11 @@ async def test_interactions_answer_as_discord_does(dc: FakeDiscord,
 async def test_again_on_a_day_old_result_answers_clearly_and_free(
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
     adapter = await start_discord()
-    dc.cdn_ttl_s = 1  # a day, shortened: the bot reads the expiry from the link
+    dc.cdn_ttl_s = 3  # a day, shortened (to seconds enough for the first edit's download,
+    # however loaded the machine): the bot reads the expiry from the link
     await dc.slash(ANN, "edit", {"image": dc.attachment(PHOTO), "prompt": "add a hat"})
     [result] = await dc.wait_for(lambda: results(dc))
-    await asyncio.sleep(2.1)  # the stored links have expired
+    await asyncio.sleep(3.1)  # the stored links have expired
     await dc.press(ANN, result.result, "4k:1")
     await dc.wait_for(lambda: any("no longer available" in e for e in ephemerals(dc)))
     assert dc.sent("DELETE", "@original")  # no "thinking…" left behind

@@ -28,6 +28,19 @@ ReadFn = Callable[[Connection], Any]
 MAX_BATCH = 256
 
 
+def settle(batch: list[tuple[Any, asyncio.Future[Any]]],
+           results: list[tuple[bool, Any]]) -> None:
+    """Hand each call of a batch (the reader's or the writer's) its result or its error;
+    a caller that stopped waiting is skipped."""
+    for (_, future), (ok, value) in zip(batch, results, strict=True):
+        if future.done():
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
 class Reader(Protocol):
     async def read(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` on a connection that sees every committed write."""
@@ -75,13 +88,7 @@ class BatchReader:
                                                      [f for f, _ in batch])
             except Exception as exc:  # the connection itself could not be had
                 results = [(False, exc)] * len(batch)
-            for (_, future), (ok, value) in zip(batch, results, strict=True):
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            settle(batch, results)
 
     def _apply(self, batch: list[ReadFn]) -> list[tuple[bool, Any]]:
         done: list[tuple[bool, Any]] = []

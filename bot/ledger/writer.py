@@ -22,12 +22,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from .reads import BatchReader, PoolReader, Reader
+from .reads import MAX_BATCH, BatchReader, PoolReader, Reader, settle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 WriteFn = Callable[[Connection], Any]
-MAX_BATCH = 256
 SOON_S = 0.05  # how long a write that can wait waits for another to go with
 CONNECT_TIMEOUT_S = 10.0
 POSTGRES_SCHEMES = ("postgresql://", "postgresql+asyncpg://", "postgres://")
@@ -154,13 +153,7 @@ class BatchWriter:
         while self._pending:
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             results = await loop.run_in_executor(self._thread, self._apply, [f for f, _ in batch])
-            for (_, future), (ok, value) in zip(batch, results, strict=True):
-                if future.done():
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            settle(batch, results)
 
     def _apply(self, batch: list[WriteFn]) -> list[tuple[bool, Any]]:
         try:

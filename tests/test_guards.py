@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
 
 from bot.ledger.writer import BatchWriter
@@ -53,17 +53,25 @@ async def test_discord_usage_is_for_moderators_only(
     assert "Nobody has used" in ephemerals(dc)[-1]
 
 
-async def test_one_bad_write_does_not_fail_its_batch(tmp_path: Path) -> None:
+def table_t(tmp_path: Path) -> Engine:
+    """A SQLite file with one table ``t`` of numbers."""
     engine = create_engine(f"sqlite:///{tmp_path}/w.sqlite3")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
-    writer = BatchWriter(engine)
+    return engine
 
-    def insert(n: int) -> Callable[[Connection], int]:
-        def write(conn: Connection) -> int:
-            conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
-            return n
-        return write
+
+def insert(n: int) -> Callable[[Connection], int]:
+    """A write of ``n`` into ``t``, answering ``n``."""
+    def write(conn: Connection) -> int:
+        conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+        return n
+    return write
+
+
+async def test_one_bad_write_does_not_fail_its_batch(tmp_path: Path) -> None:
+    engine = table_t(tmp_path)
+    writer = BatchWriter(engine)
 
     def bad(conn: Connection) -> None:
         conn.execute(text("INSERT INTO t (n) VALUES (1)"))  # 1 is taken by then: fails
@@ -89,18 +97,10 @@ async def test_one_bad_write_does_not_fail_its_batch(tmp_path: Path) -> None:
 
 async def test_a_write_that_can_wait_joins_the_next_one_and_is_never_lost(
         tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path}/w.sqlite3")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    engine = table_t(tmp_path)
     commits: list[int] = []
     event.listen(engine, "commit", lambda _conn: commits.append(1))
     writer = BatchWriter(engine)
-
-    def insert(n: int) -> Callable[[Connection], int]:
-        def write(conn: Connection) -> int:
-            conn.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
-            return n
-        return write
 
     together = await asyncio.gather(writer.soon(insert(1)), writer.write(insert(2)))
     assert together == [1, 2] and len(commits) == 1  # one transaction for both

@@ -60,8 +60,6 @@ class TelegramCancels:
         await query.answer(words)
         line = lines.of({"key": key, "chat_id": message.chat.id, "message_id": None,
                          "status_id": message.message_id}, actor.language)
-        if line.message_id is None:  # rebuilt after a restart before its status was known:
-            line.message_id = message.message_id  # the pressed message is that status
         lines.forget(key)  # no more places: the status becomes the cancel's word
         await lines.show(line, words)
 

@@ -48,6 +48,8 @@ class StatusLines:
                               message_id=origin.get("status_id"), key=origin.get("key"))
             if origin.get("key"):
                 self._lines[origin["key"]] = line
+        elif line.message_id is None and origin.get("status_id") is not None:
+            line.message_id = origin["status_id"]  # a line rebuilt before its message was known
         return line
 
     async def finish(self, outcome: EditOutcome, request: EditRequest) -> None:

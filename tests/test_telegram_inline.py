@@ -40,14 +40,14 @@ async def credits_used(bot: Any, user: dict[str, Any]) -> tuple[int, int]:
     return status.used, status.reserved
 
 
-async def charged(bot: Any, user: dict[str, Any], used: int) -> None:
-    """Wait until ``user``'s edits are settled with ``used`` credits charged in all (a job is
-    committed a moment after its delivery)."""
+async def charged(bot: Any, user: dict[str, Any], used: int, held: int = 0) -> None:
+    """Wait until ``user`` has ``used`` credits charged in all and ``held`` in flight (a job
+    is committed a moment after its delivery, and recorded a moment after its status)."""
     for _ in range(200):
-        if await credits_used(bot, user) == (used, 0):
+        if await credits_used(bot, user) == (used, held):
             return
         await asyncio.sleep(0.05)
-    assert await credits_used(bot, user) == (used, 0)
+    assert await credits_used(bot, user) == (used, held)
 
 
 async def noted(bot: Any, user: dict[str, Any], n: int, *, results_only: bool = True) -> None:
@@ -321,11 +321,7 @@ async def test_a_queued_inline_edit_can_be_cancelled_by_its_requester_only(
 
     [data] = await tg.wait_for(cancel)
     assert message.caption == "Editing: add a hat…\nQueued: #1 in line, about 10 s…"
-    for _ in range(200):  # its credit held while it waits, once its job is recorded
-        if await credits_used(bot, ANN) == (1, 1):
-            break
-        await asyncio.sleep(0.05)
-    assert await credits_used(bot, ANN) == (1, 1)
+    await charged(bot, ANN, 1, held=1)  # its credit held while it waits
 
     tg.press_inline(BOB, message, data)  # not his: told so, nothing changes
     [no] = await tg.wait_for(lambda: tg.sent("answerCallbackQuery"))

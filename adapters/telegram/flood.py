@@ -239,21 +239,23 @@ class FloodGate(BaseRateLimiter[Turn]):
     def _dispatch(self) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         if now < self._paused_until:
-            self._timer = loop.call_at(self._paused_until, self._dispatch)
+            self._wake_at(loop, self._paused_until)
+            return
+        waiting = self._waiting
+        if not waiting:
+            self._wake_at(loop, INF)
             return
         still: list[_Waiter] = []
         soonest = INF
-        waiting = self._waiting
+        glob = self._global
         for index, waiter in enumerate(waiting):
             if waiter.ready.done():
                 continue
-            if self._global.free_at(now) > now:  # nobody else can go either
-                still.extend(w for w in waiting[index:] if not w.ready.done())
-                soonest = min(soonest, self._global.free_at(now))
+            free = glob.free_at(now)
+            if free > now:  # nobody else can go either: the rest stay as they are (a
+                still += waiting[index:]  # called-off one among them goes at a later pass)
+                soonest = min(soonest, free)
                 break
             at = max(w.free_at(now) for w in waiter.windows)
             if at > now:
@@ -264,8 +266,23 @@ class FloodGate(BaseRateLimiter[Turn]):
                 window.in_flight += 1
             waiter.ready.set_result(None)
         self._waiting = still
-        if still and soonest < INF:
-            self._timer = loop.call_at(soonest, self._dispatch)
+        self._wake_at(loop, soonest if still else INF)
+
+    def _wake_at(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        """One timer for the soonest a waiting call may go, kept when that has not moved (a
+        call and its answer each dispatch; most of them change nothing)."""
+        timer = self._timer
+        if timer is not None:
+            if timer.when() == when:
+                return
+            timer.cancel()
+            self._timer = None
+        if when < INF:
+            self._timer = loop.call_at(when, self._woken)
+
+    def _woken(self) -> None:
+        self._timer = None
+        self._dispatch()
 
 
 def _rank(waiter: _Waiter) -> tuple[int, int]:

@@ -3,7 +3,6 @@ moderation and stats services."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from .edits import Books, EditService, RecentImages, TurnStore
 from .errors import ConfigError
 from .ledger import QuotaLedger, SpendLimits, database_problem
 from .models import ModelSpec, spec_for
-from .ops import AdminAlerts, Budget, Metrics, Stats
+from .ops import AdminAlerts, Budget, Metrics, Stats, fewer_arenas, freeze_start
 from .pricing import PriceTable
 from .upstream import FairQueue, GeminiClient, SharedQueue, UpstreamQueue
 
@@ -48,6 +47,7 @@ class Core:
     async def start(self) -> None:
         """Open and migrate the ledger (a database that cannot be used is a ConfigError), settle
         what earlier runs left pending."""
+        fewer_arenas()  # before the ledger's threads start (bot/ops/heap.py)
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
@@ -56,12 +56,7 @@ class Core:
         self.ledger.keep_alive()
         if isinstance(self.queue, SharedQueue):
             await self.queue.start()
-        # What the start built (modules, the schema, the migrations' objects) lives as long as
-        # the process; a full collection walked all of it each time (some 150,000 objects, a
-        # tenth of a second, several times in a crowd). Freed of its garbage first, then out
-        # of the collector's sight.
-        gc.collect()
-        gc.freeze()
+        freeze_start()  # what the start built lives as long as the process (bot/ops/heap.py)
 
     async def check_upstream(self) -> None:
         """The checks worth a request at start: is the Gemini key accepted?"""

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+FORM = "application/x-www-form-urlencoded"
 
 
 class AiohttpRequest(BaseRequest):
@@ -64,8 +67,9 @@ class AiohttpRequest(BaseRequest):
                 for name, (filename, content, mime) in files.items():
                     form.add_field(name, content, filename=filename, content_type=mime)
                 body = form
-            elif fields:
-                body = fields
+            elif fields:  # encoded as aiohttp's form would be, without building one
+                body = aiohttp.BytesPayload(urlencode(fields, doseq=True).encode(),
+                                            content_type=FORM)
         timeout = self._timeout(_value(connect_timeout, self._connect),
                                 _value(write_timeout, self._media_write if files else self._write),
                                 _value(read_timeout, self._read))

@@ -15,7 +15,7 @@ from .edits import Books, EditService, RecentImages, TurnStore
 from .errors import ConfigError
 from .ledger import QuotaLedger, SpendLimits, database_problem
 from .models import ModelSpec, spec_for
-from .ops import AdminAlerts, Budget, Metrics, Stats
+from .ops import AdminAlerts, Budget, Metrics, Stats, fewer_arenas, freeze_start
 from .pricing import PriceTable
 from .upstream import FairQueue, GeminiClient, SharedQueue, UpstreamQueue
 
@@ -47,6 +47,7 @@ class Core:
     async def start(self) -> None:
         """Open and migrate the ledger (a database that cannot be used is a ConfigError), settle
         what earlier runs left pending."""
+        fewer_arenas()  # before the ledger's threads start (bot/ops/heap.py)
         try:
             await self.ledger.migrate()
         except (OSError, SQLAlchemyError) as exc:
@@ -55,6 +56,7 @@ class Core:
         self.ledger.keep_alive()
         if isinstance(self.queue, SharedQueue):
             await self.queue.start()
+        freeze_start()  # what the start built lives as long as the process (bot/ops/heap.py)
 
     async def check_upstream(self) -> None:
         """The checks worth a request at start: is the Gemini key accepted?"""

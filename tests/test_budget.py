@@ -8,15 +8,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
 
 from bot.domain import TokenUsage
 from bot.errors import BudgetReached
 from bot.i18n import error_text
 from bot.ledger import QuotaLedger, SpendLimits
+from bot.ledger import store as ledger_store
 from bot.pricing import Spend
 from tests import pgserver, test_ledger
 from tests.conftest import Clock
@@ -186,3 +191,43 @@ async def test_the_monthly_budget_refuses_for_free_and_alerts_once(
                                      f"${monthly:.2f}.")]
     report = await core.stats.report(None)
     assert (report.month_spend_usd, report.monthly_budget_usd) == (expected_cost(), monthly)
+
+
+def _migrate_to(revision: str) -> Callable[[Connection], None]:
+    def step(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(Path(ledger_store.__file__).parent
+                                                      / "migrations"))
+        config.attributes["connection"] = connection
+        if revision == "head":
+            command.upgrade(config, revision)
+        else:
+            command.downgrade(config, revision)
+
+    return step
+
+
+async def test_a_ledger_upgraded_with_jobs_already_recorded_holds_them_to_the_budget(
+        make_ledger: Callable[..., Any], clock: Clock) -> None:
+    """The budget reads a running total per day; a ledger that recorded the month's jobs
+    before it was kept has it filled from them when it is upgraded, on every backend."""
+    ledger = await make_ledger(budget=SpendLimits(daily_usd=6.0, monthly_usd=8.0))
+    clock.now -= timedelta(days=1)  # yesterday: two answers at $1.50
+    for n in range(2):
+        job = await attempt(ledger, n)
+        assert isinstance(job, int) and await ledger.commit(job, spend=cost(1.5))
+    clock.now += timedelta(days=1)
+    held = await attempt(ledger, 2)  # today: one still running, one refunded, one answered
+    refunded, answered = await attempt(ledger, 3), await attempt(ledger, 4)
+    assert isinstance(refunded, int) and await ledger.refund(refunded)
+    assert isinstance(answered, int) and await ledger.commit(answered, spend=cost(0.5))
+    await ledger.writer.write(_migrate_to("0014_inline"))  # as before the running total
+    await ledger.writer.write(_migrate_to("head"))
+    # the month holds 3 + 1 (held) + 0.5: $3.50 left, three more; the day had room for four
+    tries = [await attempt(ledger, n) for n in range(5, 10)]
+    assert [isinstance(t, int) for t in tries] == [True, True, True, False, False]
+    assert {t.code for t in tries if isinstance(t, BudgetReached)} == {"monthly_budget_reached"}
+    assert isinstance(held, int) and await ledger.refund(held)  # its estimate is freed
+    assert isinstance(await attempt(ledger, 10), int)
+    spent = await ledger.spending()
+    assert (spent.day_usd, spent.month_usd) == (0.5 + 4.0, 3.0 + 0.5 + 4.0)

@@ -135,15 +135,14 @@ class FloodGate(BaseRateLimiter[Turn]):
         self._waiting: list[_Waiter] = []  # by (priority, seq)
         self._seq = itertools.count()
         self._paused_until = 0.0
-        self._timer: asyncio.TimerHandle | None = None
+        self._alarm = _Alarm(self._dispatch)
         self.floods = 0  # 429s received anyway
 
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        self._alarm.at(INF)
 
     def _windows(self, endpoint: str, chat: int | str | None) -> tuple[_Window, ...]:
         if chat is None:
@@ -237,23 +236,24 @@ class FloodGate(BaseRateLimiter[Turn]):
             self._dispatch()
 
     def _dispatch(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        now = asyncio.get_running_loop().time()
         if now < self._paused_until:
-            self._timer = loop.call_at(self._paused_until, self._dispatch)
+            self._alarm.at(self._paused_until)
+            return
+        waiting = self._waiting
+        if not waiting:
+            self._alarm.at(INF)
             return
         still: list[_Waiter] = []
         soonest = INF
-        waiting = self._waiting
+        glob = self._global
         for index, waiter in enumerate(waiting):
             if waiter.ready.done():
                 continue
-            if self._global.free_at(now) > now:  # nobody else can go either
-                still.extend(w for w in waiting[index:] if not w.ready.done())
-                soonest = min(soonest, self._global.free_at(now))
+            free = glob.free_at(now)
+            if free > now:  # nobody else can go either: the rest stay as they are (a
+                still += waiting[index:]  # called-off one among them goes at a later pass)
+                soonest = min(soonest, free)
                 break
             at = max(w.free_at(now) for w in waiter.windows)
             if at > now:
@@ -264,8 +264,33 @@ class FloodGate(BaseRateLimiter[Turn]):
                 window.in_flight += 1
             waiter.ready.set_result(None)
         self._waiting = still
-        if still and soonest < INF:
-            self._timer = loop.call_at(soonest, self._dispatch)
+        self._alarm.at(soonest if still else INF)
+
+
+class _Alarm:
+    """One timer for the soonest a waiting call may go, kept when that has not moved (a call
+    and its answer each dispatch; most of them change nothing)."""
+
+    __slots__ = ("_handle", "_wake")
+
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self._wake = wake
+        self._handle: asyncio.TimerHandle | None = None
+
+    def at(self, when: float) -> None:
+        """Wake at ``when`` (inf: not at all) instead of when it was set for."""
+        handle = self._handle
+        if handle is not None:
+            if handle.when() == when:
+                return
+            handle.cancel()
+            self._handle = None
+        if when < INF:
+            self._handle = asyncio.get_running_loop().call_at(when, self._rung)
+
+    def _rung(self) -> None:
+        self._handle = None
+        self._wake()
 
 
 def _rank(waiter: _Waiter) -> tuple[int, int]:

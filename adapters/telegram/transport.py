@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+FORM = "application/x-www-form-urlencoded"
 
 
 class AiohttpRequest(BaseRequest):
@@ -26,6 +29,7 @@ class AiohttpRequest(BaseRequest):
         self._connect, self._pool = connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._gate = asyncio.Semaphore(connections)
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -63,21 +67,21 @@ class AiohttpRequest(BaseRequest):
                 for name, (filename, content, mime) in files.items():
                     form.add_field(name, content, filename=filename, content_type=mime)
                 body = form
-            elif fields:
-                body = fields
-        read = _value(read_timeout, self._read)
-        write = _value(write_timeout, self._media_write if files else self._write)
-        connect = _value(connect_timeout, self._connect)
-        parts = (connect, write, read)
-        timeout = aiohttp.ClientTimeout(  # aiohttp has no write timeout: the total covers it
-            total=None if None in parts else sum(p for p in parts if p is not None),
-            sock_connect=connect, sock_read=read)
-        try:
-            async with asyncio.timeout(_value(pool_timeout, self._pool)):
-                await self._gate.acquire()
-        except TimeoutError:
-            raise TimedOut("Pool timeout: every connection is busy; the request was not "
-                           "sent") from None
+            elif fields:  # encoded as aiohttp's form would be, without building one
+                body = aiohttp.BytesPayload(urlencode(fields, doseq=True).encode(),
+                                            content_type=FORM)
+        timeout = self._timeout(_value(connect_timeout, self._connect),
+                                _value(write_timeout, self._media_write if files else self._write),
+                                _value(read_timeout, self._read))
+        if self._gate.locked():  # a timer only when the request may have to wait for one
+            try:
+                async with asyncio.timeout(_value(pool_timeout, self._pool)):
+                    await self._gate.acquire()
+            except TimeoutError:
+                raise TimedOut("Pool timeout: every connection is busy; the request was not "
+                               "sent") from None
+        else:
+            await self._gate.acquire()  # free: taken at once
         try:
             async with session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()
@@ -87,6 +91,18 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
         finally:
             self._gate.release()
+
+    def _timeout(self, connect: float | None, write: float | None,
+                 read: float | None) -> aiohttp.ClientTimeout:
+        """aiohttp's timeout for these three (built once: the same few come on every call);
+        aiohttp has no write timeout, so the total covers it."""
+        key = (connect, write, read)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            timeout = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None if None in key else sum(p for p in key if p is not None),
+                sock_connect=connect, sock_read=read)
+        return timeout
 
 
 def _value(given: Any, default: float | None) -> float | None:

@@ -9,6 +9,8 @@ raced).
 Results and turns' images kept as files beside a SQLite file go into the rows. The upstream
 queue's tables (``queue_slots``, ``queue_waiters``) are not copied: their rows
 name live replicas and expire within seconds, so a new deployment starts its line empty.
+``spend_days`` (the budget's running total) is filled on the target by its triggers as the jobs
+go in; the source's rows then replace it, so the copy holds exactly what the source held.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,10 +30,11 @@ from ..errors import ConfigError
 from . import kept
 from .problems import database_problem
 from .store import QuotaLedger
-from .tables import metadata
+from .tables import metadata, spend_days
 
-# parents before children; every table the ledger's schema has
-TABLES = tuple(metadata.sorted_tables)
+# parents before children; every table the ledger's schema has, the running total after the
+# jobs whose triggers fill it
+TABLES = (*(t for t in metadata.sorted_tables if t is not spend_days), spend_days)
 # tables the migrations create that hold no ledger data (see the module's docstring)
 NOT_COPIED = frozenset({"alembic_version", "queue_slots", "queue_waiters"})
 CHUNK = 500
@@ -119,6 +122,8 @@ async def copy_ledger(source_url: str, target_url: str) -> dict[str, int]:
                     raise ConfigError("ledger_not_empty", table=table.name)
             for table in TABLES:
                 batch = rows[table.name]
+                if table is spend_days:  # the triggers added up the jobs just copied; the
+                    conn.execute(delete(spend_days))  # source's totals are the ones kept
                 for start in range(0, len(batch), CHUNK):
                     conn.execute(insert(table), batch[start:start + CHUNK])
             if conn.dialect.name == "postgresql":

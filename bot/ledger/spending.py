@@ -7,6 +7,10 @@ it settles, the same rule as its credits. The month is the calendar month of tha
 
 The budget is one clause of the reservation statement (``budget_clause``): the day's spend
 (and the month's) plus this job's estimate must stay within the budget, or nothing is recorded.
+The spend is read from ``spend_days``, a running total per day that triggers on ``jobs`` keep
+in the transaction that changes a job's spend (migration 0015), so the clause reads a row for
+the day and at most 31 for the month however many jobs the month recorded; the reports
+(``spending``) still sum the jobs, as they also tell the held estimates apart.
 SQLite runs one writer at a time; PostgreSQL replicas take one transaction-scoped advisory lock
 for the budget (``BUDGET_LOCK``, after the person's and the chat's), so two replicas never both
 count the same last dollar. The operators' 80% and 100% alerts are each claimed once per day
@@ -25,7 +29,7 @@ from sqlalchemy.engine import Connection
 from ..domain import JobStatus
 from ..errors import BudgetReached
 from .base import LedgerBase
-from .tables import budget_alerts, jobs
+from .tables import budget_alerts, jobs, spend_days
 
 EPSILON = 1e-9  # sums of floats: a budget for exactly N edits admits N
 BUDGET_LOCK = text("SELECT pg_advisory_xact_lock(7303, 0)")
@@ -83,8 +87,11 @@ def month_of(day: str) -> str:
 
 
 def _spent_since(first: str) -> Any:
-    return select(func.coalesce(func.sum(SPEND), 0.0)).where(
-        jobs.c.day >= bindparam(first), jobs.c.day <= bindparam("day")).scalar_subquery()
+    """The spend from ``first`` to the job's day: a row per day of the running total, so a
+    reservation's cost does not grow with the jobs recorded."""
+    return select(func.coalesce(func.sum(spend_days.c.usd), 0.0)).where(
+        spend_days.c.day >= bindparam(first), spend_days.c.day <= bindparam("day"),
+    ).scalar_subquery()
 
 
 def budget_clause() -> Any:

@@ -142,3 +142,11 @@ budget_alerts = Table(
     Column("spent_usd", Float, nullable=False),  # the spend when it was reached
     Column("at", String(40), nullable=False),
 )
+
+# the deployment's spend per quota day (each job's SPEND, spending.py), a running total kept by
+# triggers on jobs (migration 0015) in the transaction that changes a job's spend
+spend_days = Table(
+    "spend_days", metadata,
+    Column("day", String(10), primary_key=True),
+    Column("usd", Float, nullable=False),
+)

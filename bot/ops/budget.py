@@ -120,8 +120,14 @@ class Budget:
         if not budget:
             return
         percent = 100 * spent / budget
-        claimed = [t for t in THRESHOLDS if percent >= t and await self._ledger.claim_alert(
-            period, t, spent)]
+        # the highest crossed first, and none below one another replica holds: two replicas
+        # that both saw the last dollar spent would otherwise each claim one threshold (80 and
+        # 100) and both tell the operators
+        claimed = []
+        for threshold in sorted((t for t in THRESHOLDS if percent >= t), reverse=True):
+            if not await self._ledger.claim_alert(period, threshold, spent):
+                break
+            claimed.append(threshold)
         if claimed:
             params["resets_at"] = params["resets_at"].strftime("%H:%M %Z").strip()
             await self._alerts.tell(f"{message}_{max(claimed)}", percent=round(percent),

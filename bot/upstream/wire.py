@@ -10,8 +10,6 @@ import json
 import re
 from typing import Any
 
-import httpx
-
 from ..domain import GeneratedImage, TokenUsage
 from ..errors import Refusal, UpstreamError
 from ..images import image_size, sniff
@@ -45,10 +43,10 @@ def parse_body(content: bytes | bytearray) -> GeneratedImage:
     return parse_response(payload)
 
 
-def status_error(response: httpx.Response) -> Exception:
-    status = response.status_code
+def status_error(status: int, body: bytes) -> Exception:
+    """An HTTP error answer (its status and the first part of its body) as what it means."""
     try:
-        error = response.json().get("error", {})
+        error = json.loads(body).get("error", {})
     except (ValueError, AttributeError):
         error = {}
     if not isinstance(error, dict):

@@ -13,7 +13,6 @@ case it is kept out of exceptions and messages: errors raised here are our own a
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import random
@@ -24,6 +23,7 @@ from typing import Any
 
 import aiohttp
 import certifi
+import pybase64
 import stamina
 from yarl import URL
 
@@ -153,33 +153,6 @@ class GeminiClient:
             return {}, {"key": self._key}
         return {"x-goog-api-key": self._key}, {}
 
-    @staticmethod
-    def encode_body(
-        prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
-        image_size: str | None, history: Sequence[dict[str, Any]] = (), safety: Safety = None,
-    ) -> bytes:
-        """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
-        bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
-        ``history`` is the earlier turns (user and model contents), sent as they were kept."""
-        image_config: dict[str, str] = {}
-        if aspect_ratio:
-            image_config["aspectRatio"] = aspect_ratio
-        if image_size:
-            image_config["imageSize"] = image_size
-        config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
-        if image_config:
-            config["imageConfig"] = image_config
-        chunks = [b'{"contents":[']
-        for content in history:
-            chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
-        chunks.append(b'{"role":"user","parts":[')
-        for image in images:
-            chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
-                       b',"data":"', base64.b64encode(image.data), b'"}},']
-        chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
-                   _closing(config, safety)]
-        return b"".join(chunks)
-
     async def generate(
         self, prompt: str, images: Sequence[ImageInput] = (), *,
         aspect_ratio: str | None = None, image_size: str | None = None,
@@ -189,7 +162,7 @@ class GeminiClient:
         Raises Refusal or UpstreamError; retries transient failures with jittered backoff,
         honouring the server's RetryInfo up to ``max_retry_delay_s`` (a longer wait is a
         failure at once)."""
-        content = self.encode_body(prompt, images, aspect_ratio, image_size, history, safety)
+        content = encode_body(prompt, images, aspect_ratio, image_size, history, safety)
         started = time.monotonic()
         try:
             async for attempt in stamina.retry_context(
@@ -252,6 +225,33 @@ class GeminiClient:
             raise status_error(status, body)
         # megabytes of JSON and base64: parsed off the event loop
         return await asyncio.to_thread(parse_body, body)
+
+
+def encode_body(
+    prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
+    image_size: str | None, history: Sequence[dict[str, Any]] = (), safety: Safety = None,
+) -> bytes:
+    """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
+    bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
+    ``history`` is the earlier turns (user and model contents), sent as they were kept."""
+    image_config: dict[str, str] = {}
+    if aspect_ratio:
+        image_config["aspectRatio"] = aspect_ratio
+    if image_size:
+        image_config["imageSize"] = image_size
+    config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
+    if image_config:
+        config["imageConfig"] = image_config
+    chunks = [b'{"contents":[']
+    for content in history:
+        chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
+    chunks.append(b'{"role":"user","parts":[')
+    for image in images:
+        chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
+                   b',"data":"', pybase64.b64encode(image.data), b'"}},']
+    chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
+               _closing(config, safety)]
+    return b"".join(chunks)
 
 
 def _closing(config: dict[str, Any], safety: Safety) -> bytes:

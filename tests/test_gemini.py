@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
+import json
 import logging
 import time
 
@@ -15,6 +17,7 @@ from bot.domain import ImageInput
 from bot.errors import Refusal, UpstreamError
 from bot.ops import RedactingFilter
 from bot.upstream import GeminiClient
+from bot.upstream.wire import parse_body
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 
@@ -186,3 +189,21 @@ async def test_an_answer_cut_short_is_not_asked_for_again(gemini: FakeGemini) ->
     await asyncio.sleep(0.5)  # a retry, were there one, would have been answered by now
     assert len(gemini.requests) == 1
     assert len(gemini.paid) == 1
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_the_image_is_decoded_whether_its_base64_is_one_line_or_wrapped(wrapped: bool) -> None:
+    """The model sends one padded line; a gateway that wraps it at 76 characters (as MIME
+    does) still gives the same image, and base64 that is not base64 is still malformed."""
+    image = make_image(320, 240, "PNG")
+    data = base64.b64encode(image).decode()
+    if wrapped:
+        data = "\n".join(data[i:i + 76] for i in range(0, len(data), 76))
+    answer = {"candidates": [{"content": {"parts": [
+        {"inlineData": {"mimeType": "image/png", "data": data}}]}, "finishReason": "STOP"}]}
+    result = parse_body(json.dumps(answer).encode())
+    assert result.data == image and (result.width, result.height) == (320, 240)
+    answer["candidates"][0]["content"]["parts"][0]["inlineData"]["data"] = "iVBORw0K" + "!" * 9
+    with pytest.raises(UpstreamError) as info:
+        parse_body(json.dumps(answer).encode())
+    assert info.value.code == "upstream_malformed"

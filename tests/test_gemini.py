@@ -207,3 +207,23 @@ def test_the_image_is_decoded_whether_its_base64_is_one_line_or_wrapped(wrapped:
     with pytest.raises(UpstreamError) as info:
         parse_body(json.dumps(answer).encode())
     assert info.value.code == "upstream_malformed"
+
+
+async def test_the_proxy_of_the_environment_is_used(gemini: FakeGemini,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY / HTTPS_PROXY (and NO_PROXY) are honoured, as they were under httpx: here
+    the proxy is the fake itself, the model's host a name that resolves nowhere."""
+    monkeypatch.setenv("HTTP_PROXY", gemini.base_url)
+    behind = GeminiClient(base_url="http://gemini.invalid", api_key=gemini.key,
+                          auth="x-goog-api-key", model="gemini-3-pro-image-preview",
+                          backoff_s=0.01, max_attempts=1)
+    assert (await behind.generate("x", [photo()])).width > 0
+    await behind.aclose()
+    monkeypatch.setenv("NO_PROXY", "gemini.invalid")
+    direct = GeminiClient(base_url="http://gemini.invalid", api_key=gemini.key,
+                          auth="x-goog-api-key", model="gemini-3-pro-image-preview",
+                          backoff_s=0.01, max_attempts=1)
+    with pytest.raises(UpstreamError) as info:
+        await direct.generate("x", [photo()])
+    assert info.value.code == "upstream_unreachable" and len(gemini.requests) == 1
+    await direct.aclose()

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import ssl
 import time
+import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,9 +79,28 @@ async def read_capped(response: aiohttp.ClientResponse, limit: int, *,
     return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
+def _tls() -> ssl.SSLContext:
+    """The CAs httpx trusted: SSL_CERT_FILE or SSL_CERT_DIR when set, else certifi's; loaded
+    once for every connection."""
+    if os.environ.get("SSL_CERT_FILE"):
+        return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    if os.environ.get("SSL_CERT_DIR"):
+        return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _proxy(url: URL) -> str | None:
+    """The proxy httpx took from the environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY)
+    for the model's host, found once: aiohttp's own look-up (trust_env) would read the
+    environment and ~/.netrc in a worker thread at every call."""
+    proxies = urllib.request.getproxies_environment()
+    if not url.host or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxies.get(url.scheme) or proxies.get("all")
+
+
 def _session(max_connections: int) -> aiohttp.ClientSession:
-    # the CAs httpx trusted (certifi's), loaded once for every connection
-    tls = ssl.create_default_context(cafile=certifi.where())
+    tls = _tls()
     connector = aiohttp.TCPConnector(limit=max_connections, limit_per_host=0,
                                      keepalive_timeout=KEEPALIVE_S, ssl=tls, ttl_dns_cache=300)
     # the whole answer's deadline is the caller's (asyncio.timeout): aiohttp's covers only the
@@ -107,6 +128,7 @@ class GeminiClient:
         model_url = f"{base_url.rstrip('/')}/v1beta/models/{model}"
         self._model_url = URL(model_url).update_query(query)
         self._url = URL(f"{model_url}:generateContent").update_query(query)
+        self._proxy = _proxy(self._url)
         self._max_attempts = max_attempts
         self._backoff_s = backoff_s
         self._max_connections = max_connections
@@ -129,7 +151,8 @@ class GeminiClient:
         bot starts, and an edit that fails later is refunded."""
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S), self.http.get(
-                    self._model_url, headers=self._headers, allow_redirects=False) as response:
+                    self._model_url, headers=self._headers, proxy=self._proxy,
+                    allow_redirects=False) as response:
                 status = response.status
                 body = b"" if status == 200 else await read_capped(response, MAX_ERROR_BYTES,
                                                                    cut=True)
@@ -202,7 +225,7 @@ class GeminiClient:
             # a deadline for the whole answer: a body trickled a few bytes at a time would
             # never trip a per-read timeout
             async with asyncio.timeout(self._timeout_s), self.http.post(
-                    self._url, data=content, headers=headers,
+                    self._url, data=content, headers=headers, proxy=self._proxy,
                     allow_redirects=False) as response:
                 status = response.status
                 ok = status == 200

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
+import json
 import logging
 import time
 
@@ -15,6 +17,7 @@ from bot.domain import ImageInput
 from bot.errors import Refusal, UpstreamError
 from bot.ops import RedactingFilter
 from bot.upstream import GeminiClient
+from bot.upstream.wire import parse_body
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
 
@@ -153,8 +156,8 @@ async def test_the_key_never_shows(gemini: FakeGemini, caplog: pytest.LogCapture
     for error in (info.value, second.value):
         assert secret not in str(error) and secret not in repr(error)
         assert error.__cause__ is None
-    assert "key=" in "".join(r.getMessage() for r in caplog.records if r.name == "httpx")
-    assert secret not in caplog.text
+    assert gemini.requests[-1].query == {"key": gemini.key}  # the key went in the URL
+    assert secret not in caplog.text and gemini.key not in caplog.text
 
 
 async def test_a_retry_delay_past_the_cap_fails_at_once(gemini: FakeGemini) -> None:
@@ -186,3 +189,41 @@ async def test_an_answer_cut_short_is_not_asked_for_again(gemini: FakeGemini) ->
     await asyncio.sleep(0.5)  # a retry, were there one, would have been answered by now
     assert len(gemini.requests) == 1
     assert len(gemini.paid) == 1
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_the_image_is_decoded_whether_its_base64_is_one_line_or_wrapped(wrapped: bool) -> None:
+    """The model sends one padded line; a gateway that wraps it at 76 characters (as MIME
+    does) still gives the same image, and base64 that is not base64 is still malformed."""
+    image = make_image(320, 240, "PNG")
+    data = base64.b64encode(image).decode()
+    if wrapped:
+        data = "\n".join(data[i:i + 76] for i in range(0, len(data), 76))
+    answer = {"candidates": [{"content": {"parts": [
+        {"inlineData": {"mimeType": "image/png", "data": data}}]}, "finishReason": "STOP"}]}
+    result = parse_body(json.dumps(answer).encode())
+    assert result.data == image and (result.width, result.height) == (320, 240)
+    answer["candidates"][0]["content"]["parts"][0]["inlineData"]["data"] = "iVBORw0K" + "!" * 9
+    with pytest.raises(UpstreamError) as info:
+        parse_body(json.dumps(answer).encode())
+    assert info.value.code == "upstream_malformed"
+
+
+async def test_the_proxy_of_the_environment_is_used(gemini: FakeGemini,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP_PROXY / HTTPS_PROXY (and NO_PROXY) are honoured, as they were under httpx: here
+    the proxy is the fake itself, the model's host a name that resolves nowhere."""
+    monkeypatch.setenv("HTTP_PROXY", gemini.base_url)
+    behind = GeminiClient(base_url="http://gemini.invalid", api_key=gemini.key,
+                          auth="x-goog-api-key", model="gemini-3-pro-image-preview",
+                          backoff_s=0.01, max_attempts=1)
+    assert (await behind.generate("x", [photo()])).width > 0
+    await behind.aclose()
+    monkeypatch.setenv("NO_PROXY", "gemini.invalid")
+    direct = GeminiClient(base_url="http://gemini.invalid", api_key=gemini.key,
+                          auth="x-goog-api-key", model="gemini-3-pro-image-preview",
+                          backoff_s=0.01, max_attempts=1)
+    with pytest.raises(UpstreamError) as info:
+        await direct.generate("x", [photo()])
+    assert info.value.code == "upstream_unreachable" and len(gemini.requests) == 1
+    await direct.aclose()

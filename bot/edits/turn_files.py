@@ -6,10 +6,11 @@ in-memory database the images stay in the row."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import pybase64
 
 from ..domain import GeneratedImage, ImageInput
 from ..ledger import drop_older, read_at, share, write_at
@@ -69,7 +70,7 @@ class TurnFiles:
                 read = read_at(self.folder / str(inline["file"]))
                 if read is None:
                     return None
-                data = base64.b64encode(read[1]).decode()
+                data = pybase64.b64encode(read[1]).decode()
                 named = {k: v for k, v in inline.items() if k != "file"}
                 part = {**part, key: {**named, "data": data}}
             filled.append(part)

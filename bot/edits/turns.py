@@ -6,7 +6,6 @@ turns older than ``KEEP`` are pruned as new ones are written (at most once a min
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import time
@@ -14,6 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import pybase64
 from sqlalchemy import delete, insert, select, update
 
 from ..domain import EditRequest, GeneratedImage, ImageInput
@@ -30,7 +30,7 @@ Content = dict[str, Any]
 def user_parts(prompt: str, images: Sequence[ImageInput]) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = [
         {"inlineData": {"mimeType": image.mime_type,
-                        "data": base64.b64encode(image.data).decode()}} for image in images]
+                        "data": pybase64.b64encode(image.data).decode()}} for image in images]
     return [*parts, {"text": prompt}]
 
 

@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint bench bench-check mutation clean
 
+# Each pytest worker reads the tests as pytest rewrote them (their asserts) and the project's
+# modules compiled, from __pycache__, when they are there: with PYTHONDONTWRITEBYTECODE set
+# (some shells and CI images set it) nothing is kept, and every worker of every run compiles
+# and rewrites them again, about 4 s of CPU each (docs/TESTING.md).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -175,7 +175,7 @@ async def test_typos_are_understood_or_asked_about_at_no_cost(
 async def test_three_queued_jobs_count_down_from_their_true_places(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     await start_bot(gemini_max_concurrency=1, max_in_flight_per_user=3)
-    gemini.delay = 1.5  # longer than the status edits' spacing (0.15 s), so each move is shown
+    gemini.delay = 4.0  # longer than the status edits' spacing, so each move is shown
     tg.post(FakeTelegram.private(BOB), BOB, photo=PHOTO, caption="/edit first in line")
     await tg.wait_for(lambda: gemini.requests)
     for i in range(3):

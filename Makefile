@@ -38,9 +38,10 @@ test: $(STAMP)
 	$(BIN)/ruff check bot adapters editbot tests bench
 
 # The inner loop: the in-process tests only (no `python -m bot`, CLI, bench script or
-# PostgreSQL server started), in parallel.
+# PostgreSQL server started), in parallel, less the two crowd-scale ones (`slow`: 200 users,
+# about a tenth of the tier's CPU), which `make test` runs.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not process"
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not process and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters editbot tests bench

@@ -198,8 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pay = importlib.import_module("adapters.telegram.payments")
             done = asyncio.run(pay.refund_from_shell(build(settings), args.charge_id))
             return EXIT_OK if done else EXIT_INPUT
-        # the HTTP side (aiohttp, a quarter of a second) only for ``run``: the shell's
-        # commands serve nothing
+        # the HTTP side (adapters/server.py, aiohttp's web server) only for ``run``: the
+        # shell's commands serve nothing
         from editbot.serve import Unit, serve
 
         names = enabled_adapters(settings)

@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast lint bench bench-check mutation clean
 
+# Each pytest worker reads the tests as pytest rewrote them (their asserts) and the project's
+# modules compiled, from __pycache__, when they are there: with PYTHONDONTWRITEBYTECODE set
+# (some shells and CI images set it) nothing is kept, and every worker of every run compiles
+# and rewrites them again, about 4 s of CPU each (docs/TESTING.md).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -32,9 +38,10 @@ test: $(STAMP)
 	$(BIN)/ruff check bot adapters editbot tests bench
 
 # The inner loop: the in-process tests only (no `python -m bot`, CLI, bench script or
-# PostgreSQL server started), in parallel.
+# PostgreSQL server started), in parallel, less the two crowd-scale ones (`slow`: 200 users,
+# about a tenth of the tier's CPU), which `make test` runs.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not process"
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal -m "not process and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters editbot tests bench

@@ -113,9 +113,10 @@ async def main() -> None:
         await bot.start()
         await ref.start()
         try:
+            warm_up = ("1K",) if args.quick else ("1K", "4K", "1K")
             for side in (ours, theirs):
-                for size in ("1K", "4K", "1K"):
-                    await side.edit(size)  # warm-up
+                for size in warm_up:
+                    await side.edit(size)
                 side.forget(count=False)
             for round_no in range(args.rounds):
                 for size in ("1K", "4K"):

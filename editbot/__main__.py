@@ -183,10 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       fmt=settings.log_format, secrets=settings.secrets())
     for warning in settings.database_warnings():
         log.warning("%s", warning)
-    # the core and the server only once the settings hold: a configuration the bot cannot
-    # start with is told without importing them (about a third of a second of CPU)
+    # the core only once the settings hold: a configuration the bot cannot start with is
+    # told without importing it (about a third of a second of CPU)
     from bot.bootstrap import build
-    from editbot.serve import Unit, serve
 
     try:
         if command in ("edit", "imagine"):
@@ -199,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             pay = importlib.import_module("adapters.telegram.payments")
             done = asyncio.run(pay.refund_from_shell(build(settings), args.charge_id))
             return EXIT_OK if done else EXIT_INPUT
+        # the HTTP side (adapters/server.py, aiohttp's web server) only for ``run``: the
+        # shell's commands serve nothing
+        from editbot.serve import Unit, serve
+
         names = enabled_adapters(settings)
         services: list[LocalChat] = []
         beside: list[Unit] = []

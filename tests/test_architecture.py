@@ -67,6 +67,17 @@ def test_public_surface() -> None:
     assert domain.Scope("discord", "9").key == "discord:group:9"
 
 
+def test_every_name_a_package_offers_is_there() -> None:
+    """A package's __init__ may import its names on first use (bot/ops does, to keep a failed
+    start cheap): each name in its __all__ must still be found."""
+    import importlib
+
+    for init in sorted((ROOT / "bot").glob("*/__init__.py")):
+        package = importlib.import_module(f"bot.{init.parent.name}")
+        for name in getattr(package, "__all__", []):
+            assert getattr(package, name, None) is not None, f"bot.{init.parent.name}.{name}"
+
+
 async def test_the_edit_service_lends_out_none_of_its_parts(
         make_core: Callable[..., Any]) -> None:
     """The adapters call EditService; its parts (admission, runner, recovery, the queue ...)

@@ -72,6 +72,7 @@ async def test_a_queued_edit_shows_its_wait_and_cancel_gives_the_credit_back(
     assert replies(dc, press["token"]) == [(7, CANCELLED, False)]  # the status itself
     assert status["content"] == CANCELLED and buttons(status) == []
     assert await used(adapter) == 0
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await dc.wait_for(lambda: len(gemini.paid) == 2, within=15)  # Bob's edit goes on
     await asyncio.sleep(0.5)
     assert [r.prompt for r in gemini.requests] == ["warm up", "hold the line"]
@@ -96,6 +97,7 @@ async def test_only_the_requester_or_a_moderator_may_cancel(
     await dc.wait_for(lambda: replies(dc, mod["token"]))
     assert replies(dc, mod["token"]) == [(7, CANCELLED, False)]
     assert await used(adapter) == 0
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await dc.wait_for(lambda: len(gemini.paid) == 2, within=15)
     assert [r.prompt for r in gemini.requests] == ["warm up", "hold the line"]
 
@@ -104,11 +106,13 @@ async def test_a_cancel_once_the_model_was_asked_is_too_late_and_the_edit_is_cha
         dc: FakeDiscord, gemini: FakeGemini, start_discord: Callable[..., Any]) -> None:
     adapter = await start_discord(gemini_max_concurrency=1)
     status, custom_id = await queue_behind(dc, gemini, adapter, "add a hat")
+    gemini.release()  # Bob's edit ends now, and Ann's goes to the model
     await dc.wait_for(lambda: len(gemini.requests) == 3, within=15)  # now with the model
     await dc.wait_for(lambda: buttons(status) == [])  # the button went with it
     press = await dc.press(ANN, status, custom_id)  # pressed on a button shown a moment before
     await dc.wait_for(lambda: replies(dc, press["token"]))
     assert replies(dc, press["token"]) == [
         (4, "Too late: it is already with the model, and it is charged.", True)]
+    gemini.release()
     await dc.wait_for(lambda: len(gemini.paid) == 3, within=15)
     assert await used(adapter) == 1  # the model's work is paid for

@@ -67,6 +67,7 @@ async def settled(tg: FakeTelegram, gemini: FakeGemini, database: str,
     message = tg.messages[(ANN["id"], status["message_id"])]
     await tg.wait_for(lambda: message.get("text") == CANCELLED, within=30)
     assert not message.get("reply_markup")
+    gemini.release()  # Bob's edit, if with the model, ends now: the line moves on
     await tg.wait_for(lambda: tg.photos(chat_id=BOB["id"]), within=60)
     await asyncio.sleep(1.0)  # the replica that held Ann's place had its turn by now
     assert [r.prompt for r in gemini.requests if r.prompt == "add a hat"] == []

@@ -83,6 +83,7 @@ async def test_a_queued_edit_shows_its_wait_and_cancel_gives_the_credit_back(
     assert keyboard(now(tg, status)) == []  # the button is gone with the job
     assert answers(tg) == [(CANCELLED, False)]
     assert await used(bot) == 0  # the credit is back at once
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await tg.wait_for(lambda: len(tg.photos()) == 2, within=15)  # Bob's edit goes on
     # the model never heard of it, and nothing was charged for it
     assert [r.prompt for r in gemini.requests] == ["warm up", "hold the line"]
@@ -121,6 +122,7 @@ async def test_only_the_requester_or_a_moderator_may_cancel(
     tg.press(MOD, status, data)  # a moderator of the group may
     await tg.wait_for(lambda: now(tg, status)["text"] == CANCELLED)
     assert await used(bot, scope=group) == 0
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await tg.wait_for(lambda: len(tg.photos()) == 2, within=15)
     assert [r.prompt for r in gemini.requests] == ["warm up", "hold the line"]
 
@@ -130,12 +132,14 @@ async def test_a_cancel_once_the_model_was_asked_is_too_late_and_the_edit_is_cha
     bot = await start_bot(gemini_max_concurrency=1)
     status = await queue_behind(tg, gemini, bot, ANN, "add a hat")
     [(_, data)] = keyboard(status)
+    gemini.release()  # Bob's edit ends now, and Ann's goes to the model
     await tg.wait_for(lambda: len(gemini.requests) == 3, within=15)  # now with the model
     await tg.wait_for(lambda: keyboard(now(tg, status)) == [])  # the button went with it
     tg.press(ANN, status, data)  # pressed on a keyboard shown a moment before
     await tg.wait_for(lambda: answers(tg))
     assert answers(tg) == [("Too late: it is already with the model, and it is charged.",
                             True)]
+    gemini.release()
     await tg.wait_for(lambda: len(tg.photos()) == 3, within=15)
     assert await used(bot) == 1  # the model's work is paid for
 
@@ -153,6 +157,7 @@ async def test_the_wait_and_the_cancel_speak_the_requesters_language(
     await tg.wait_for(lambda: now(tg, status)["text"] == words)
     assert answers(tg) == [(words, False)]
     assert await used(bot, "telegram:44", "telegram:private:44") == 0
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await tg.wait_for(lambda: len(tg.photos()) == 2, within=15)
     assert "добавь шляпу" not in [r.prompt for r in gemini.requests]
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.fakes.flood import FloodLimits
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
@@ -44,6 +46,7 @@ async def test_fake_answers_429_over_the_limits(tg: FakeTelegram) -> None:
     assert tg.flood_429s == 1
 
 
+@pytest.mark.slow  # crowd-scale: `make test` runs it, `make test-fast` does not
 async def test_two_hundred_users_in_one_group_all_get_their_image(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     scale = 0.02  # a group's minute lasts 1.2 s
@@ -61,6 +64,7 @@ async def test_two_hundred_users_in_one_group_all_get_their_image(
     assert len(progress) < CROWD // 2
 
 
+@pytest.mark.slow  # crowd-scale: `make test` runs it, `make test-fast` does not
 async def test_two_hundred_users_in_private_chats_all_get_their_image(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     scale = 0.25  # 120 calls a second

@@ -333,6 +333,7 @@ async def test_a_queued_inline_edit_can_be_cancelled_by_its_requester_only(
     words = "Cancelled before the model was asked: 1 credit back, nothing charged."
     await tg.wait_for(lambda: message.caption == words)
     assert cancel() == [] and await credits_used(bot, ANN) == (1, 0)
+    gemini.release()  # the test is done with the queue: Bob's edit ends now
     await tg.wait_for(lambda: len(tg.photos(chat_id=BOB["id"])) == 1, within=15)
     await tg.never(lambda: len(gemini.requests) > 2)  # the model never heard of it
     assert message.caption == words and await credits_used(bot, ANN) == (1, 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, update
@@ -24,7 +25,11 @@ from .job_records import RESERVED, RESULT_TTL, Jobs, job_of, with_result
 from .tables import jobs, results
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=30)
+# How long a job outlives its holder's last heartbeat before another replica takes it over.
+# EDITBOT_JOB_LEASE_S shortens it for drills that kill replicas on purpose (bench/crash_drill.py
+# --quick): a shorter lease means more heartbeats, and a live replica stalled past it would
+# see its jobs taken over, so production keeps the default.
+LEASE = timedelta(seconds=float(os.environ.get("EDITBOT_JOB_LEASE_S") or 30))
 
 
 class Leases(Jobs):

@@ -11,14 +11,16 @@ replicas on one database).
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from ..domain import QuotaStatus
@@ -112,15 +114,41 @@ class QuotaLedger(Quotas, Leases):
             self._held = None
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # replicas starting together migrate once
+        connection.execute(text("SELECT pg_advisory_xact_lock(7300)"))
+    if _schema(connection) == [schema_head()]:
+        return  # current: alembic (its import, its scripts) costs a fifth of a second of CPU
     from alembic import command
     from alembic.config import Config
 
-    if connection.dialect.name == "postgresql":  # replicas starting together migrate once
-        connection.execute(text("SELECT pg_advisory_xact_lock(7300)"))
     config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
 
+
+
+def _schema(connection: Connection) -> list[str]:
+    """The revisions alembic recorded in the database (none in a new one)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+@functools.cache
+def schema_head() -> str:
+    """The newest migration's revision, the one no other follows, read from the scripts
+    without alembic; "" when that is not one revision (a merge): alembic then decides."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revisions.update(re.findall(r'^revision = "([^"]+)"$', source, re.MULTILINE))
+        followed.update(re.findall(r'^down_revision = "([^"]+)"$', source, re.MULTILINE))
+    heads = revisions - followed
+    return heads.pop() if len(heads) == 1 else ""

@@ -154,6 +154,12 @@ class FakeGemini:
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._releases = 0
+
+    def release(self) -> None:
+        """Answer now the requests that are waiting out ``delay``: a test that held the model
+        for as long as it needed does not wait out the rest (later requests wait as before)."""
+        self._releases += 1
 
     def push(self, *faults: Fault) -> None:
         self.faults.extend(faults)
@@ -225,10 +231,11 @@ class FakeGemini:
                       ) -> web.StreamResponse:
         fault = self.faults.popleft() if self.faults else Fault("ok")
         deadline = time.monotonic() + (fault.delay if fault.kind == "slow" else self.delay)
+        releases = self._releases
         while True:  # like the model: slow, but gone with its client (until it answers)
             if request.transport is None or request.transport.is_closing():
                 return web.Response(status=499)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or self._releases != releases:
                 break
             await asyncio.sleep(min(0.05, max(deadline - time.monotonic(), 0)))
         if fault.kind == "error":

@@ -8,7 +8,6 @@ import io
 import os
 import re
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,6 +17,8 @@ from typing import Any
 
 import httpx
 from PIL import Image
+
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS = re.compile(r"local chat: open (http://127\.0\.0\.1:\d+) in a browser")
@@ -47,8 +48,7 @@ class Bot:
 @asynccontextmanager
 async def local_bot(cwd: Path, env: dict[str, str]) -> AsyncIterator[Bot]:
     """``python -m bot run`` until it prints the local chat's address; SIGTERM after."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
+    process = await bot_process("run", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None
     bot = Bot("")

@@ -8,10 +8,12 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
 from tests.ports import free_port
+from tests.zygote import bot_process
 
 __all__ = ["closed_port", "free_port", "launch", "telegram_env"]
 
@@ -29,13 +31,17 @@ def telegram_env(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path,
             **settings}
 
 
-async def launch(env: dict[str, str], cwd: Path, *, logs: bool = True
-                 ) -> asyncio.subprocess.Process:
-    """``python -m bot run``; with ``logs`` its output is kept (stdout, stderr joined)."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE if logs else asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.STDOUT if logs else asyncio.subprocess.DEVNULL)
+async def launch(env: dict[str, str], cwd: Path, *, logs: bool = True, fresh: bool = False
+                 ) -> Any:
+    """``python -m bot run``; with ``logs`` its output is kept (stdout, stderr joined).
+    ``fresh``: a new interpreter, not a fork of the zygote (tests/zygote.py), where the
+    process's own start is measured (its memory)."""
+    out = asyncio.subprocess.PIPE if logs else asyncio.subprocess.DEVNULL
+    err = asyncio.subprocess.STDOUT if logs else asyncio.subprocess.DEVNULL
+    if fresh:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stdout=out, stderr=err)
+    return await bot_process("run", env=env, cwd=cwd, stdout=out, stderr=err)
 
 
 _HELD: list[socket.socket] = []

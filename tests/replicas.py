@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ import aiohttp
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
 from tests.ports import free_port
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBHOOK_URL = "https://bot.example.org/telegram/webhook"
@@ -51,8 +51,7 @@ class Replica:
     async def start(self, *, within: float = 60.0) -> None:
         """Start, and wait until /readyz answers 200 (the webhook is set)."""
         with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=self.env, cwd=self.cwd,
+            self.process = await bot_process("run", env=self.env, cwd=self.cwd,
                 stdout=out, stderr=asyncio.subprocess.STDOUT)
         deadline = time.monotonic() + within
         async with aiohttp.ClientSession() as http:

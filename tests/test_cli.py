@@ -6,7 +6,6 @@ import asyncio
 import getpass
 import io
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,13 +15,13 @@ from PIL import Image
 
 from tests.fakes.gemini_server import FakeGemini, Fault
 from tests.fakes.images import make_image
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 async def cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
+    process = await bot_process(*args, cwd=cwd, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from bot.ledger import QuotaLedger
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +30,7 @@ def environment(dc: FakeDiscord, gemini: FakeGemini, tmp_path: Path) -> dict[str
 
 
 async def launch(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
+    return await bot_process(env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT)
 
 

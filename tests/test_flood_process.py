@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import flat_png, make_image
 from tests.fakes.telegram_server import FakeTelegram
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 MALLORY = FakeTelegram.user(66, "Mallory")
@@ -27,8 +27,7 @@ async def test_a_flood_without_credits_is_not_downloaded_nor_decoded(
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_LEVEL": "DEBUG",
            "DEFAULT_DAILY_LIMIT": "0", "BOT_ADMINS": "telegram:11", "LISTEN_PORT": "0"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+    process = await bot_process("run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         await tg.wait_for(lambda: tg.polls > 0, within=30)

@@ -52,7 +52,7 @@ async def edit_once(tg: FakeTelegram, gemini: FakeGemini, tmp_path: Path,
                     done: Any) -> tuple[float, list[str]]:
     """One edit by a fresh bot process; its peak RSS and the rows of its jobs' statuses."""
     env = telegram_env(tg, gemini, tmp_path)
-    process = await launch(env, tmp_path)
+    process = await launch(env, tmp_path, fresh=True)  # its memory is measured
     try:
         polls = tg.polls
         await tg.wait_for(lambda: tg.polls > polls, within=30)

@@ -6,13 +6,13 @@ import asyncio
 import base64
 import json
 import os
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tests import pgserver
 from tests.test_ledger import ROOT, _one, reserve
+from tests.zygote import bot_process
 
 
 async def test_copy_ledger_moves_a_sqlite_ledger_to_postgresql(tmp_path: Path) -> None:
@@ -39,8 +39,7 @@ async def test_copy_ledger_moves_a_sqlite_ledger_to_postgresql(tmp_path: Path) -
 
     target = await pgserver.shared().database()
     env = {**os.environ, "DATABASE_URL": source}
-    run = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "copy-ledger", "--to", target, cwd=ROOT, env=env,
+    run = await bot_process("copy-ledger", "--to", target, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await run.communicate()
     assert run.returncode == 0, err.decode()
@@ -66,8 +65,7 @@ async def test_copy_ledger_moves_a_sqlite_ledger_to_postgresql(tmp_path: Path) -
             {"role": "model", "parts": [{"text": "here it is"}]}]
     finally:
         await new.close()
-    again = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "copy-ledger", "--to", target, cwd=ROOT, env=env,
+    again = await bot_process("copy-ledger", "--to", target, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     _, err = await again.communicate()
     assert again.returncode == 2 and "empty database" in err.decode()

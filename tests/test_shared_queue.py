@@ -25,6 +25,7 @@ from bot.upstream.shared_queue import Entry, SharedQueue, allocate
 from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = "gemini-2.5-flash-image"
@@ -236,8 +237,7 @@ async def test_bot_processes_on_postgresql_share_gemini_max_concurrency(
            "GEMINI_API_KEY": gemini.key, "GEMINI_BASE_URL": gemini.base_url,
            "GEMINI_MAX_ATTEMPTS": "1", "DATABASE_URL": db, "LISTEN_PORT": "0",
            "GEMINI_MAX_CONCURRENCY": "2"}
-    edits = [await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "edit", "--image", str(photo), "--output",
+    edits = [await bot_process("edit", "--image", str(photo), "--output",
         str(tmp_path / f"out{i}.png"), f"make it blue {i}", cwd=tmp_path,
         env={**env, "USER": f"operator{i}"},  # four people: one call at a time is per person
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for i in range(4)]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from tests import pgserver
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
 from tests.process_helpers import closed_port
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,8 +27,7 @@ async def bot(*args: str, cwd: Path, **settings: str) -> tuple[int, str]:
     """``python -m bot ARGS`` with only ``settings`` set; its exit code and all it printed."""
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "LISTEN_PORT": "0",
            **settings}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
+    process = await bot_process(*args, env=env, cwd=cwd,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode is not None

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import socket
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.telegram_server import FakeTelegram
 from tests.process_helpers import closed_port
+from tests.zygote import bot_process
 
 ROOT = Path(__file__).resolve().parents[1]
 WRONG_TELEGRAM = "987654321:AAWrongTelegramToken-zyxwvutsrqpo"
@@ -70,8 +70,7 @@ def run(tmp_path: Path, gemini: FakeGemini, tg: FakeTelegram, dc: FakeDiscord
                "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "LOG_FORMAT": fmt,
                "LISTEN_PORT": "0", **settings}
         started = time.monotonic()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, env=env, cwd=tmp_path,
+        process = await bot_process(*args, env=env, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode is not None
@@ -239,8 +238,7 @@ async def test_sigterm_while_a_platform_is_being_retried_stops_at_once(
            "DATABASE_URL": f"sqlite:///{tmp_path}/bot.sqlite3", "TELEGRAM_BOT_TOKEN": tg.token,
            "LISTEN_PORT": "0",
            "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+    process = await bot_process(env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
     assert process.stderr is not None
     line = b""

@@ -8,7 +8,6 @@ import contextlib
 import json
 import signal
 import socket
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.fakes.images import make_image
 from tests.fakes.telegram_server import FakeTelegram
 from tests.process_helpers import free_port, launch, telegram_env
 from tests.test_spend import edit, expected_cost
+from tests.zygote import bot_process
 
 ANN = FakeTelegram.user(11, "Ann")
 ZED = FakeTelegram.user(77, "Zed")
@@ -134,8 +134,7 @@ async def test_the_running_bot_serves_health_and_metrics_and_the_cli_reads_stats
         assert await asyncio.wait_for(bot.wait(), 30) == 0
 
     env.pop("TELEGRAM_BOT_TOKEN")
-    cli = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "stats", "--json", env=env, cwd=tmp_path,
+    cli = await bot_process("stats", "--json", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(cli.communicate(), 60)
     assert cli.returncode == 0, err.decode()
@@ -144,8 +143,7 @@ async def test_the_running_bot_serves_health_and_metrics_and_the_cli_reads_stats
                                            "running": 0}
     assert report["today"]["spend_usd"] == round(expected_cost(), 4)
     assert report["budget_usd"] == 3.0 and report["last_7_days"]["p50_s"] >= 0
-    text = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "stats", env=env, cwd=tmp_path,
+    text = await bot_process("stats", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     words, _ = await asyncio.wait_for(text.communicate(), 60)
     assert "Edits: 1 delivered, 0 refused, 0 failed, 0 running" in words.decode()

@@ -27,8 +27,8 @@ PROCESS_MODULES = frozenset({
     "test_bench", "test_cli", "test_discord_process", "test_first_run", "test_flood_process",
     "test_ledger_copy", "test_local_chat_browser", "test_replicas", "test_startup_failures",
     "test_telegram_process"})
-PROCESS_WORDS = ("create_subprocess_exec", "bot_process(", "subprocess.run", "Popen(", "launch(", "local_bot(",
-                 "await bot(")
+PROCESS_WORDS = ("create_subprocess_exec", "bot_process(", "subprocess.run", "Popen(", "launch(",
+                 "local_bot(", "await bot(")
 SERVER_WORDS = ("pgserver", "free_port")
 SERVER_FIXTURES = frozenset({"db", "pg", "replicas"})
 

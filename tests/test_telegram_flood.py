@@ -86,3 +86,26 @@ async def test_two_hundred_users_in_private_chats_all_get_their_image(
 
 CHAT_METHODS = ("sendMessage", "editMessageText", "editMessageMedia", "sendPhoto",
                 "sendDocument", "sendChatAction", "deleteMessage")
+
+
+async def test_statuses_leave_half_the_window_to_the_results_coming(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """A crowd whose edits are all with the model at once: each gets a status only from half of
+    Telegram's global window, the rest is kept for the results, which may be ready at any
+    moment (statuses sent just before them would hold them up a window's span)."""
+    scale = 0.25
+    limits = FloodLimits().scaled(scale)
+    tg.enforce_flood_limits(limits)
+    await start_bot(telegram_flood_window_scale=scale, gemini_max_concurrency=256)
+    gemini.delay = 1.0
+    crowd = 2 * limits.global_calls  # more than a window's worth of statuses
+    users = [FakeTelegram.user(3000 + i, f"S{i}") for i in range(crowd)]
+    for user in users:
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
+    photos = await tg.wait_for(lambda: len(tg.photos()) >= crowd and tg.photos(), within=60)
+    assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
+    assert tg.flood_429s == 0
+    statuses = [call.at for call in tg.sent("sendMessage")]
+    most = max(sum(1 for other in statuses if at - limits.global_window_s < other <= at)
+               for at in statuses)
+    assert 0 < most <= limits.global_calls // 2

@@ -38,8 +38,8 @@ from bot.errors import EditbotError
 from bot.i18n import error_text
 
 log = logging.getLogger(__name__)
-# a status message still on its way when the images are in gets this long to arrive (a moment
-# in a private chat; in a group held by flood control it is not waited for)
+# a status message still on its way when the images are in gets this long to arrive (a moment;
+# one the flood gate still holds back, in a busy group or a crowd, is not waited for)
 STATUS_WAIT_S = 1.0
 
 

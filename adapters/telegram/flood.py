@@ -4,10 +4,13 @@ Telegram allows a bot about 30 calls a second, about one message a second in a c
 bursts are tolerated) and 20 messages a minute in a group; over them it answers 429 and the
 user waits. FloodGate is python-telegram-bot's rate-limiter hook: every Bot API call waits for
 a turn that keeps all three windows (with a margin) and turns go by priority, so in a busy
-group a finished edit is never stuck behind status messages. A chat action is only sent when
-it can go at once; a queued job's countdown only from spare capacity (nobody else waiting, the
-global window at most half used), else it is dropped. A 429 that comes anyway pauses
-everything for its retry_after and the call is made again.
+group a finished edit is never stuck behind status messages. The global window keeps a place
+for each result that may be ready at any moment (up to half of it): status messages, their
+edits and chat actions do not take it, else in a crowd the results would wait a window's span
+behind statuses sent just before them. A chat action is only sent when it can go at once; a
+queued job's countdown only from spare capacity (nobody else waiting, the global window at most
+half used), else it is dropped. A 429 that comes anyway pauses everything for its
+retry_after and the call is made again.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ MESSAGE_METHODS = ("send", "edit", "copyMessage", "forwardMessage")
 SAFETY = 1.05  # our windows are this much longer than Telegram's...
 SLACK_S = 0.02  # ...and this much more
 INF = float("inf")
+RESERVE_SHARE = 0.5  # of the global window, kept from new statuses for the results coming
 
 
 class Priority(IntEnum):
@@ -74,14 +78,16 @@ class _Window:
         self.in_flight = 0
         self.times: deque[float] = deque()  # when the answers came
 
-    def free_at(self, now: float) -> float:
-        """When one more call may leave (``now`` if at once; inf: when an answer comes)."""
+    def free_at(self, now: float, kept: int = 0) -> float:
+        """When one more call may leave (``now`` if at once; inf: when an answer comes), with
+        ``kept`` places still free after it."""
         times = self.times
         while times and times[0] <= now - self.span:
             times.popleft()
-        if self.in_flight + len(times) < self.limit:
+        limit = self.limit - kept
+        if self.in_flight + len(times) < limit:
             return now
-        keep = self.limit - self.in_flight
+        keep = limit - self.in_flight
         if keep <= 0:
             return INF
         return times[len(times) - keep] + self.span
@@ -136,6 +142,7 @@ class FloodGate(BaseRateLimiter[Turn]):
         self._seq = itertools.count()
         self._paused_until = 0.0
         self._alarm = _Alarm(self._dispatch)
+        self._coming: set[object] = set()  # the jobs with the model: their results are coming
         self.floods = 0  # 429s received anyway
 
     async def initialize(self) -> None:
@@ -150,15 +157,11 @@ class FloodGate(BaseRateLimiter[Turn]):
         if not endpoint.startswith(MESSAGE_METHODS) or endpoint == "sendChatAction":
             return (self._global,)
         limits = self.limits
-        own = self._chats.get(chat)
-        if own is None:
-            own = self._chats[chat] = _Window(limits.chat_messages, limits.chat_window_s)
+        own = _window_of(self._chats, chat, limits.chat_messages, limits.chat_window_s)
         if isinstance(chat, int) and chat > 0:
             return self._global, own
-        group = self._groups.get(chat)
-        if group is None:
-            group = self._groups[chat] = _Window(limits.group_messages, limits.group_window_s)
-        return self._global, own, group
+        return self._global, own, _window_of(self._groups, chat, limits.group_messages,
+                                             limits.group_window_s)
 
     async def process_request(
         self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any]
@@ -198,6 +201,14 @@ class FloodGate(BaseRateLimiter[Turn]):
         for window in windows:
             window.in_flight -= 1
         self._dispatch()
+
+    def expect(self, job: object, coming: bool) -> None:
+        """Whether ``job``'s result may be ready at any moment (the model is at work on it)."""
+        if coming:
+            self._coming.add(job)
+        elif job in self._coming:
+            self._coming.discard(job)
+            self._dispatch()
 
     def _spare(self) -> bool:
         """Whether a call nobody waits on may go: no other call is waiting for its turn and at
@@ -247,6 +258,9 @@ class FloodGate(BaseRateLimiter[Turn]):
         still: list[_Waiter] = []
         soonest = INF
         glob = self._global
+        # a place in the global window for each result coming, which statuses, their edits
+        # and chat actions may not take: else the results wait a window's span behind them
+        kept = min(len(self._coming), int(glob.limit * RESERVE_SHARE))
         for index, waiter in enumerate(waiting):
             if waiter.ready.done():
                 continue
@@ -256,6 +270,8 @@ class FloodGate(BaseRateLimiter[Turn]):
                 soonest = min(soonest, free)
                 break
             at = max(w.free_at(now) for w in waiter.windows)
+            if kept and waiter.priority >= Priority.STATUS and glob in waiter.windows:
+                at = max(at, glob.free_at(now, kept))
             if at > now:
                 still.append(waiter)
                 soonest = min(soonest, at)
@@ -291,6 +307,14 @@ class _Alarm:
     def _rung(self) -> None:
         self._handle = None
         self._wake()
+
+
+def _window_of(table: dict[int | str, _Window], chat: int | str, limit: int,
+               span: float) -> _Window:
+    window = table.get(chat)
+    if window is None:
+        window = table[chat] = _Window(limit, span)
+    return window
 
 
 def _rank(waiter: _Waiter) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from adapters.telegram.flood import Priority, Turn
-from adapters.telegram.status import StatusLine
+from adapters.telegram.status import StatusLine, expect
 from adapters.telegram.talk import TelegramTalk
 from bot.domain import EditOutcome, EditRequest, Stage
 from bot.i18n import error_text
@@ -37,7 +37,9 @@ class StatusLines:
         return key in self._lines
 
     def forget(self, key: str) -> None:
-        self._lines.pop(key, None)
+        line = self._lines.pop(key, None)
+        if line is not None:  # whatever path the job's end took, its result is no longer coming
+            expect(line, False)
 
     def of(self, origin: dict[str, Any], lang: str) -> StatusLine:
         """The status line of a request by its origin (rebuilt for a job from before a

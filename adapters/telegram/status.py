@@ -79,6 +79,7 @@ class StatusLine:
     def open(self, words: str, stage: Stage | None = None) -> None:
         """Send the status message (in the background)."""
         self._stage = stage
+        expect(self, stage is Stage.WORKING)
         self.shown = self.wanted = words
         self._last_edit = asyncio.get_running_loop().time()
         self._sending = asyncio.ensure_future(self._send(words))
@@ -104,15 +105,14 @@ class StatusLine:
         return self.message_id
 
     async def known(self, within_s: float) -> int | None:
-        """The status message's id, given up to ``within_s`` to be sent: noted with the job,
-        it lets a restart put the result into that message again (a delivery redone in place)
-        instead of refunding it."""
+        """The status message's id, given up to ``within_s`` to arrive once it left (one the
+        flood gate holds back is not waited for): noted with the job, it lets a restart put the
+        result into that message again (a delivery redone in place) instead of refunding it."""
         sending = self._sending
-        if self.message_id is None and sending is not None and not sending.done():
+        if self.message_id is None and sending is not None and self._send_turn.dispatched:
             await asyncio.wait({sending}, timeout=within_s)
         return self.message_id
 
-    # -- progress ------------------------------------------------------------------------------
     async def progress(self, event: Progress) -> None:
         if event.stage is Stage.DELIVERING:
             self._stop_actions()
@@ -122,6 +122,7 @@ class StatusLine:
         words = progress_words(event, self.lang)
         if event.stage is not self._stage:
             self._stage = event.stage
+            expect(self, event.stage is Stage.WORKING and not self._closed)
             self.show(words)
         elif event.stage is Stage.QUEUED:
             self.show(words, countdown=True)
@@ -180,16 +181,15 @@ class StatusLine:
     async def ready(self) -> None:
         """Wait until the result could be sent at once under the flood limits: the job is
         marked as being delivered only then (EditService.submit's ``ready``)."""
-        gate = self._bot().rate_limiter
-        if isinstance(gate, FloodGate):
+        if isinstance(gate := self._bot().rate_limiter, FloodGate):
             await gate.room(self.chat_id)
 
-    # -- the end -------------------------------------------------------------------------------
     async def take(self) -> int | None:
         """Stop showing progress and hand over the message for the result or the final answer;
         None when there is none (a send still waiting for its turn is called off)."""
         self._closed = True
         self._stop_actions()
+        expect(self, False)
         if self._editor is not None:
             self._editor.cancel()
         sending = self._sending
@@ -206,3 +206,10 @@ class StatusLine:
         with suppress(TelegramError):
             await self._bot().delete_message(chat_id=self.chat_id, message_id=message_id,
                                              rate_limit_args=Turn(Priority.PROGRESS))
+
+
+def expect(line: StatusLine, coming: bool) -> None:
+    """Tell the flood gate whether the line's result may be ready at any moment (its job is
+    with the model), so new statuses leave room for it (FloodGate.expect)."""
+    if isinstance(gate := line._bot().rate_limiter, FloodGate):
+        gate.expect(line, coming)

@@ -269,9 +269,13 @@ class FloodGate(BaseRateLimiter[Turn]):
                 still += waiting[index:]  # called-off one among them goes at a later pass)
                 soonest = min(soonest, free)
                 break
+            if kept and waiter.priority >= Priority.STATUS:
+                reserved = glob.free_at(now, kept)
+                if reserved > now:  # every call from here on is a status or less, each in
+                    still += waiting[index:]  # the global window: all wait for the places
+                    soonest = min(soonest, reserved)  # kept for the results
+                    break
             at = max(w.free_at(now) for w in waiter.windows)
-            if kept and waiter.priority >= Priority.STATUS and glob in waiter.windows:
-                at = max(at, glob.free_at(now, kept))
             if at > now:
                 still.append(waiter)
                 soonest = min(soonest, at)

@@ -264,17 +264,13 @@ class FloodGate(BaseRateLimiter[Turn]):
         for index, waiter in enumerate(waiting):
             if waiter.ready.done():
                 continue
-            free = glob.free_at(now)
-            if free > now:  # nobody else can go either: the rest stay as they are (a
-                still += waiting[index:]  # called-off one among them goes at a later pass)
+            # past the first status the places kept for results count: every call behind is
+            # as low, in the global window, so stays (one called off goes at a later pass)
+            free = glob.free_at(now, kept if waiter.priority >= Priority.STATUS else 0)
+            if free > now:
+                still += waiting[index:]
                 soonest = min(soonest, free)
                 break
-            if kept and waiter.priority >= Priority.STATUS:
-                reserved = glob.free_at(now, kept)
-                if reserved > now:  # every call from here on is a status or less, each in
-                    still += waiting[index:]  # the global window: all wait for the places
-                    soonest = min(soonest, reserved)  # kept for the results
-                    break
             at = max(w.free_at(now) for w in waiter.windows)
             if at > now:
                 still.append(waiter)

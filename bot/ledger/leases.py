@@ -29,11 +29,15 @@ log = logging.getLogger(__name__)
 # EDITBOT_JOB_LEASE_S shortens it for drills that kill replicas on purpose (bench/crash_drill.py
 # --quick): a shorter lease means more heartbeats, and a live replica stalled past it would
 # see its jobs taken over, so production keeps the default.
-LEASE = timedelta(seconds=float(os.environ.get("EDITBOT_JOB_LEASE_S") or 30))
+# Read when the lease is used, not when this module is imported; a process may set its own
+# (``ledger.lease = ...``).
+class _Lease:
+    def __get__(self, ledger: object, owner: type | None = None) -> timedelta:
+        return timedelta(seconds=float(os.environ.get("EDITBOT_JOB_LEASE_S") or 30))
 
 
 class Leases(Jobs):
-    lease = LEASE
+    lease: timedelta = _Lease()  # type: ignore[assignment]
     exclusive = False  # this process alone uses the database (the SQLite instance lock)
     _beating: asyncio.Task[None] | None = None
 

@@ -1,5 +1,5 @@
-"""GeminiClient: build generateContent requests, authenticate, retry; the answer is read in
-wire.py.
+"""GeminiClient: send generateContent requests, authenticate, retry; the request is built and
+the answer read in wire.py.
 
 The calls go through aiohttp (as the bot's other HTTP calls do): one session, its connections
 pooled per host without the per-call walk of every pooled connection that httpcore does, and
@@ -13,7 +13,6 @@ case it is kept out of exceptions and messages: errors raised here are our own a
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import random
@@ -25,7 +24,6 @@ from typing import Any
 
 import aiohttp
 import certifi
-import pybase64
 import stamina
 from yarl import URL
 
@@ -33,7 +31,7 @@ from ..config import AuthStyle
 from ..domain import GeneratedImage, ImageInput
 from ..errors import ConfigError, UpstreamError, network_reason
 from ..ops import Metrics
-from .wire import Retry, parse_body, status_error
+from .wire import Retry, Safety, encode_body, parse_body, status_error
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +46,6 @@ CONNECT_TIMEOUT_S = 15.0
 # the same answer: it is refused at once.
 MAX_ANSWER_BYTES = 96 * 1024 * 1024
 MAX_ERROR_BYTES = 256 * 1024  # an error's JSON: only its first part is read
-# a community's safety level as Gemini's safetySettings ({category, threshold} each); None: none
-Safety = Sequence[dict[str, str]] | None
 # aiohttp's wording for a request whose bytes could not be written (its ClientOSError names no
 # other way): such a request never reached the model, so it is asked again
 _UNWRITTEN = "Can not write request body"
@@ -248,42 +244,6 @@ class GeminiClient:
             raise status_error(status, body)
         # megabytes of JSON and base64: parsed off the event loop
         return await asyncio.to_thread(parse_body, body)
-
-
-def encode_body(
-    prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
-    image_size: str | None, history: Sequence[dict[str, Any]] = (), safety: Safety = None,
-) -> bytes:
-    """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
-    bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
-    ``history`` is the earlier turns (user and model contents), sent as they were kept."""
-    image_config: dict[str, str] = {}
-    if aspect_ratio:
-        image_config["aspectRatio"] = aspect_ratio
-    if image_size:
-        image_config["imageSize"] = image_size
-    config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
-    if image_config:
-        config["imageConfig"] = image_config
-    chunks = [b'{"contents":[']
-    for content in history:
-        chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
-    chunks.append(b'{"role":"user","parts":[')
-    for image in images:
-        chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
-                   b',"data":"', pybase64.b64encode(image.data), b'"}},']
-    chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
-               _closing(config, safety)]
-    return b"".join(chunks)
-
-
-def _closing(config: dict[str, Any], safety: Safety) -> bytes:
-    """The request's end: its generationConfig and, when a community set a safety level,
-    Gemini's ``safetySettings`` (none: the model's own defaults, as before)."""
-    if not safety:
-        return json.dumps(config).encode() + b"}"
-    return (json.dumps(config).encode() + b',"safetySettings":'
-            + json.dumps(list(safety)).encode() + b"}")
 
 
 def _retry_fields(attempt: int, error: UpstreamError) -> dict[str, object]:

@@ -1,6 +1,7 @@
-"""Reading Gemini's answers: a generateContent body into the image (or a Refusal saying why),
-its usageMetadata into what Google bills, and an HTTP error status into the error it means (or a
-Retry, for a transient one). Pure functions: no I/O, safe to run in a worker thread.
+"""Gemini's wire format: a generateContent request built as JSON bytes, and its answer read: a
+body into the image (or a Refusal saying why), its usageMetadata into what Google bills, and an
+HTTP error status into the error it means (or a Retry, for a transient one). Pure functions: no
+I/O, safe to run in a worker thread.
 """
 
 from __future__ import annotations
@@ -8,14 +9,17 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pybase64
 
-from ..domain import GeneratedImage, TokenUsage
+from ..domain import GeneratedImage, ImageInput, TokenUsage
 from ..errors import Refusal, UpstreamError
 from ..images import image_size, sniff
 
+# a community's safety level as Gemini's safetySettings ({category, threshold} each); None: none
+Safety = Sequence[dict[str, str]] | None
 RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 _REFUSAL_REASONS = frozenset({
     "SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT", "BLOCKLIST",
@@ -177,3 +181,39 @@ def usage_of(payload: dict[str, Any]) -> TokenUsage:
         thoughts=count("thoughtsTokenCount", "thoughts_token_count"),
         total=count("totalTokenCount", "total_token_count"),
     )
+
+
+def encode_body(
+    prompt: str, images: Sequence[ImageInput], aspect_ratio: str | None,
+    image_size: str | None, history: Sequence[dict[str, Any]] = (), safety: Safety = None,
+) -> bytes:
+    """The request as JSON bytes. Base64 needs no JSON escaping, so each image's base64
+    bytes are spliced in as they are: no str copies of megabytes, no escaping pass.
+    ``history`` is the earlier turns (user and model contents), sent as they were kept."""
+    image_config: dict[str, str] = {}
+    if aspect_ratio:
+        image_config["aspectRatio"] = aspect_ratio
+    if image_size:
+        image_config["imageSize"] = image_size
+    config: dict[str, Any] = {"responseModalities": ["TEXT", "IMAGE"], "candidateCount": 1}
+    if image_config:
+        config["imageConfig"] = image_config
+    chunks = [b'{"contents":[']
+    for content in history:
+        chunks += [json.dumps(content, separators=(",", ":")).encode(), b","]
+    chunks.append(b'{"role":"user","parts":[')
+    for image in images:
+        chunks += [b'{"inlineData":{"mimeType":', json.dumps(image.mime_type).encode(),
+                   b',"data":"', pybase64.b64encode(image.data), b'"}},']
+    chunks += [json.dumps({"text": prompt}).encode(), b']}],"generationConfig":',
+               _closing(config, safety)]
+    return b"".join(chunks)
+
+
+def _closing(config: dict[str, Any], safety: Safety) -> bytes:
+    """The request's end: its generationConfig and, when a community set a safety level,
+    Gemini's ``safetySettings`` (none: the model's own defaults, as before)."""
+    if not safety:
+        return json.dumps(config).encode() + b"}"
+    return (json.dumps(config).encode() + b',"safetySettings":'
+            + json.dumps(list(safety)).encode() + b"}")

@@ -67,21 +67,32 @@ async def test_two_hundred_users_in_one_group_all_get_their_image(
 @pytest.mark.slow  # crowd-scale: `make test` runs it, `make test-fast` does not
 async def test_two_hundred_users_in_private_chats_all_get_their_image(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
-    scale = 0.25  # 120 calls a second
-    tg.enforce_flood_limits(FloodLimits().scaled(scale))
-    await start_bot(telegram_flood_window_scale=scale)
-    gemini.delay = 0.2
-    users = [FakeTelegram.user(2000 + i, f"P{i}") for i in range(CROWD)]
-    for user in users:
-        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
-    photos = await tg.wait_for(lambda: len(tg.photos()) >= CROWD and tg.photos(), within=120)
-    assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
-    assert tg.flood_429s == 0
+    # the limits' clock four times as fast: 120 calls a second
+    users = await private_crowd(tg, gemini, start_bot, CROWD, 2000, scale=0.25, delay=0.2,
+                                within=120)
     # the calls each edit made (+ its getFile): a queued one may count down its place, from
     # the gate's spare capacity only, so the crowd stays within four calls an edit on average
     calls = [len(tg.sent(*CHAT_METHODS, chat_id=user["id"])) + 1 for user in users]
     assert sum(calls) / len(calls) <= 4
     assert max(calls) <= 6
+
+
+async def private_crowd(tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any],
+                        count: int, first_id: int, *, scale: float, delay: float,
+                        within: float, **settings: Any) -> list[dict[str, Any]]:
+    """``count`` people, each in their private chat, send an edit at once, under Telegram's
+    flood limits on a clock ``1 / scale`` times as fast: each gets their photo, and the bot
+    never meets a 429. Returns the people."""
+    tg.enforce_flood_limits(FloodLimits().scaled(scale))
+    await start_bot(telegram_flood_window_scale=scale, **settings)
+    gemini.delay = delay
+    users = [FakeTelegram.user(first_id + i, f"P{i}") for i in range(count)]
+    for user in users:
+        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
+    photos = await tg.wait_for(lambda: len(tg.photos()) >= count and tg.photos(), within=within)
+    assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
+    assert tg.flood_429s == 0
+    return users
 
 
 CHAT_METHODS = ("sendMessage", "editMessageText", "editMessageMedia", "sendPhoto",
@@ -95,16 +106,9 @@ async def test_statuses_leave_half_the_window_to_the_results_coming(
     moment (statuses sent just before them would hold them up a window's span)."""
     scale = 0.25
     limits = FloodLimits().scaled(scale)
-    tg.enforce_flood_limits(limits)
-    await start_bot(telegram_flood_window_scale=scale, gemini_max_concurrency=256)
-    gemini.delay = 1.0
     crowd = 2 * limits.global_calls  # more than a window's worth of statuses
-    users = [FakeTelegram.user(3000 + i, f"S{i}") for i in range(crowd)]
-    for user in users:
-        tg.post(FakeTelegram.private(user), user, photo=PHOTO, caption="/edit add a hat")
-    photos = await tg.wait_for(lambda: len(tg.photos()) >= crowd and tg.photos(), within=60)
-    assert sorted(p.params["chat_id"] for p in photos) == [u["id"] for u in users]
-    assert tg.flood_429s == 0
+    await private_crowd(tg, gemini, start_bot, crowd, 3000, scale=scale, delay=1.0, within=60,
+                        gemini_max_concurrency=256)
     statuses = [call.at for call in tg.sent("sendMessage")]
     most = max(sum(1 for other in statuses if at - limits.global_window_s < other <= at)
                for at in statuses)

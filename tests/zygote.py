@@ -27,6 +27,7 @@ import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -115,11 +116,9 @@ def serve(path: str) -> None:
     children: dict[int, socket.socket] = {}
     print("ready", flush=True)
     while True:
-        try:
-            ready, _, _ = select.select([listener, wake_r, sys.stdin], [], [])
-        except InterruptedError:
-            continue
+        ready, _, _ = select.select([listener, wake_r, sys.stdin], [], [])  # (PEP 475)
         if sys.stdin in ready and not sys.stdin.buffer.read1(1):  # the worker is gone
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
             return
         if wake_r in ready:
             os.read(wake_r, 4096)

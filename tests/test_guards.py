@@ -1,13 +1,15 @@
 """Paths a one-line bug once slipped through unseen: each test here fails on that bug.
 
 The moderator check fails closed when Telegram cannot say who someone is; Discord's /usage is
-for moderators only; one bad write never fails the others written in the same batch, and a
-write that waits for company is never lost; a photo never goes over Telegram's 10 MB; after a
-restart on Discord, a job that cannot be picked up again is told in its channel."""
+for moderators only; one bad write never fails the others written in the same batch, a write
+that waits for company is never lost, and a read after the writes under way sees them; a photo
+never goes over Telegram's 10 MB; after a restart on Discord, a job that cannot be picked up
+again is told in its channel."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -111,6 +113,34 @@ async def test_a_write_that_can_wait_joins_the_next_one_and_is_never_lost(
     assert await waiting == 4
     with create_engine(f"sqlite:///{tmp_path}/w.sqlite3").connect() as conn:
         assert [r[0] for r in conn.execute(text("SELECT n FROM t ORDER BY n"))] == [1, 2, 3, 4]
+
+
+async def test_a_read_after_settled_sees_every_write_asked_before_it(tmp_path: Path) -> None:
+    """/quota right after a result: the result's charge, still being written, is counted."""
+    engine = table_t(tmp_path)
+    writer = BatchWriter(engine)
+
+    def slow(n: int) -> Callable[[Connection], int]:
+        def write(conn: Connection) -> int:
+            time.sleep(0.2)
+            return insert(n)(conn)
+        return write
+
+    def rows() -> list[int]:
+        with create_engine(f"sqlite:///{tmp_path}/w.sqlite3").connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT n FROM t ORDER BY n"))]
+
+    try:
+        await writer.settled()  # nothing under way: at once
+        first = asyncio.ensure_future(writer.write(slow(1)))
+        await asyncio.sleep(0.05)  # on the writer's thread now
+        second = asyncio.ensure_future(writer.soon(insert(2)))  # waiting for company
+        await asyncio.sleep(0)
+        assert rows() == []
+        await writer.settled()
+        assert rows() == [1, 2] and await first == 1 and await second == 2
+    finally:
+        await writer.close()
 
 
 async def test_a_photo_never_goes_over_telegrams_10_mb(

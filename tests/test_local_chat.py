@@ -82,7 +82,7 @@ async def test_4k_sends_the_full_resolution_file_and_variations_two_more_takes(
         assert size_of(full) == (4096, 3072)  # 4K on the long side, the photo's own 4:3
         await you.press(first["id"], f"vary:{job}")
         await you.wait_for(lambda ms: len(results(ms)) == 4, 60)
-        await you.send("/quota")
+        await you.send("/quota")  # at once: the last take's charge, under way, is counted
         await you.wait_for(lambda ms: [t for t in bot_texts(ms)  # 1 + 2 (4K) + 2 (two takes)
                                        if t.startswith("5 left here") and "today: 5." in t])
 

@@ -89,7 +89,8 @@ class Moderation:
             raise NotAllowed("not_moderator")
 
     async def quota(self, actor: Actor, scope: Scope) -> QuotaView:
-        """Anyone may read their own quota."""
+        """Anyone may read their own quota (the charges already under way included)."""
+        await self._ledger.writer.settled()
         status = await self._ledger.status(actor=actor.key, scope=scope.key,
                                            unlimited=self.is_operator(actor))
         group = None if scope.private else await self._ledger.usage(scope.key)
@@ -98,6 +99,7 @@ class Moderation:
     async def usage(self, actor: Actor, scope: Scope, *, moderator: bool) -> UsageReport:
         """Today's usage by member; raises NotAllowed."""
         self._require(actor, scope, moderator=moderator)
+        await self._ledger.writer.settled()
         return await self._ledger.usage(scope.key)
 
     def check_limits(self, actor: Actor, scope: Scope, *, moderator: bool) -> None:

@@ -56,6 +56,10 @@ class Writer(Protocol):
         """Run ``fn`` in a write transaction that may wait a moment for another write to go
         with (a note no guarantee hangs on); the caller waits for it all the same."""
 
+    async def settled(self) -> None:
+        """Return once the writes already asked for are done (a read that follows sees
+        them: a result's charge, written as it arrives, before the person's /quota)."""
+
     async def close(self) -> None: ...
 
 
@@ -101,16 +105,31 @@ class PoolWriter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._busy: set[asyncio.Future[None]] = set()
 
     async def write(self, fn: Callable[[Connection], T]) -> T:
-        async with self.engine.begin() as conn:
-            return await conn.run_sync(fn)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._busy.add(done)
+        try:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn)
+        finally:
+            self._busy.discard(done)
+            done.set_result(None)
 
     async def soon(self, fn: Callable[[Connection], T]) -> T:
         return await self.write(fn)  # transactions run side by side here: nothing to join
 
+    async def settled(self) -> None:
+        if self._busy:
+            await asyncio.wait(set(self._busy))
+
     async def close(self) -> None:
         return None  # the engine is the reader's too: the ledger disposes of it
+
+
+def _nothing(_conn: Connection) -> None:
+    return None
 
 
 class BatchWriter:
@@ -140,6 +159,10 @@ class BatchWriter:
         if self._waking is None:
             self._waking = loop.call_later(SOON_S, self._start)
         return await asyncio.shield(future)
+
+    async def settled(self) -> None:
+        if self._pending or (self._draining is not None and not self._draining.done()):
+            await self.write(_nothing)  # applied after every write before it, on one thread
 
     def _start(self) -> None:
         if self._waking is not None:

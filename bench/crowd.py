@@ -124,6 +124,8 @@ async def main() -> None:
                         help="sample the bot with py-spy in runs 1 and 3; samples go in DIR")
     parser.add_argument("--wide-only", action="store_true",
                         help="run 1 alone (its CPU per edit; for a quick A/B or a profile)")
+    parser.add_argument("--default-only", action="store_true",
+                        help="run 3 alone (the default settings' CPU per edit, likewise)")
     args = parser.parse_args()
     if args.quick:
         args.users, args.model_s = 4, 0.2
@@ -132,6 +134,14 @@ async def main() -> None:
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
         samples = (args.profile / "crowd-256.txt", args.profile / "crowd-default.txt")
+    if args.default_only:
+        default = await crowd(n, model, profile=samples and samples[1])
+        print(line("bot, default settings, private chats", default, n), flush=True)
+        if samples:
+            print(top(samples[1], default["cpu_s"] / n * 1000), flush=True)
+        emit({"cpu_ms_per_edit_default": round(default["cpu_s"] / n * 1000, 1),
+              "flood_429s": default["flood_429s"], "delivered_users": default["delivered"]})
+        return
     wide = await crowd(n, model, concurrency=256, profile=samples and samples[0])
     print(line("bot, GEMINI_MAX_CONCURRENCY=256, private chats", wide, n), flush=True)
     if samples:

@@ -13,9 +13,9 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaDocument,
     InputMediaPhoto,
-    Message,
 )
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import ExtBot
@@ -23,6 +23,7 @@ from telegram.ext import ExtBot
 from adapters.render import caption, result_buttons
 from adapters.telegram.flood import Priority, Turn
 from adapters.telegram.lines import StatusLines
+from adapters.telegram.raw import Sent, call
 from adapters.telegram.refusals import message_gone, too_large
 from adapters.telegram.status import StatusLine, reply_to
 from bot.bootstrap import Core
@@ -75,7 +76,7 @@ class TelegramDelivery:
             await delivery.arrived()
             if sent is not None:  # noted with its turn now, linked once the turn is kept
                 self._spawn(self._link(delivery, sent))  # before the job ends: see _link
-                self.core.turns.note(delivery.job_id, message_key(sent))
+                self.core.turns.note(delivery.job_id, sent.key)
         except (BadRequest, NetworkError, ImageError) as exc:
             if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest) and (
                     not too_large(exc)):
@@ -88,32 +89,31 @@ class TelegramDelivery:
         name = f"editbot-{delivery.job_id}.{document.extension}"
         try:
             if photo_sent:
-                sent = await self.bot.send_document(
-                    chat_id=line.chat_id, document=document.data, filename=name, caption=note,
-                    reply_parameters=reply_to(line.reply_to_id),
-                    rate_limit_args=Turn(Priority.RESULT))
+                sent = await call(self.bot, "sendDocument", Turn(Priority.RESULT),
+                                  chat_id=line.chat_id, caption=note,
+                                  document=InputFile(document.data, filename=name),
+                                  reply_parameters=reply_to(line.reply_to_id))
             else:
                 sent = await self._put(line, "document", document.data, name, words, markup)
             await delivery.arrived()
             if sent is not None:
-                self.core.turns.note(delivery.job_id, message_key(sent))
+                self.core.turns.note(delivery.job_id, sent.key)
                 self._spawn(self._link(delivery, sent))
         except TelegramError:
             if not photo_sent:
                 raise
             log.warning("job %d: the full-resolution file could not be sent", delivery.job_id)
 
-    async def _link(self, delivery: Delivery, sent: Message) -> None:
+    async def _link(self, delivery: Delivery, sent: Sent) -> None:
         """Remember which message shows the result (a reply to it continues the edit) and the
         photo itself (inline mode and /history show it again). Started before the job ends,
         so the photo's note is queued before the turn's write and goes in its transaction."""
         try:
             noting = []
-            if sent.photo:  # offered again by inline mode and /history, by its file_id
-                largest = max(sent.photo, key=lambda p: p.width * p.height)
+            if sent.photo_id:  # offered again by inline mode and /history, by its file_id
                 noting.append(self.core.recent.note(delivery.request.actor.key,
-                                                    largest.file_id, delivery.job_id))
-            noting.append(self.core.turns.link(delivery.job_id, message_key(sent)))
+                                                    sent.photo_id, delivery.job_id))
+            noting.append(self.core.turns.link(delivery.job_id, sent.key))
             for failed in await asyncio.gather(*noting, return_exceptions=True):
                 if isinstance(failed, Exception):
                     raise failed
@@ -122,37 +122,33 @@ class TelegramDelivery:
                         exc_info=True)
 
     async def _put(self, line: StatusLine, kind: str, data: bytes, name: str, words: str,
-                   markup: InlineKeyboardMarkup, *, spoiler: bool = False) -> Message | None:
+                   markup: InlineKeyboardMarkup, *, spoiler: bool = False) -> Sent | None:
         """Put the result into the status message, or send it anew when there is none; a
         photo is hidden until tapped when the community wants spoilers (a document cannot
         be)."""
         status_id = await line.take()
-        turn = Turn(Priority.RESULT)
         if status_id is not None and not line.consumed:
             media = (InputMediaPhoto(data, caption=words, filename=name,
                                      has_spoiler=spoiler or None)
                      if kind == "photo"
                      else InputMediaDocument(data, caption=words, filename=name))
             try:
-                edited = await self.bot.edit_message_media(
-                    media=media, chat_id=line.chat_id, message_id=status_id,
-                    reply_markup=markup, rate_limit_args=turn)
+                edited = await call(self.bot, "editMessageMedia", Turn(Priority.RESULT),
+                                    media=media,
+                                    chat_id=line.chat_id, message_id=status_id,
+                                    reply_markup=markup)
                 line.consumed = True
-                return edited if isinstance(edited, Message) else None
+                return edited
             except BadRequest as exc:
                 if not message_gone(exc):
                     raise
                 line.consumed = True
                 log.info("status message %s is gone; sending the result anew", status_id)
-        if kind == "photo":
-            return await self.bot.send_photo(
-                line.chat_id, data, caption=words, filename=name, has_spoiler=spoiler or None,
-                reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
-                rate_limit_args=Turn(Priority.RESULT))
-        return await self.bot.send_document(
-            line.chat_id, data, caption=words, filename=name,
-            reply_parameters=reply_to(line.reply_to_id), reply_markup=markup,
-            rate_limit_args=Turn(Priority.RESULT))
+        return await call(self.bot, "sendPhoto" if kind == "photo" else "sendDocument",
+                          Turn(Priority.RESULT), chat_id=line.chat_id, caption=words,
+                          reply_markup=markup, reply_parameters=reply_to(line.reply_to_id),
+                          has_spoiler=(kind == "photo" and spoiler) or None,
+                          **{kind: InputFile(data, filename=name)})
 
 
 async def fitted(delivery: Delivery, budget: ImageBudget) -> FittedImage:
@@ -161,8 +157,3 @@ async def fitted(delivery: Delivery, budget: ImageBudget) -> FittedImage:
     image = delivery.image
     kept = as_is(image.data, image.mime_type, image.width, image.height, budget)
     return kept if kept is not None else await asyncio.to_thread(fit_output, image.data, budget)
-
-
-def message_key(sent: Message) -> str:
-    """How a turn names the message that shows its result (a reply to it continues it)."""
-    return f"telegram:{sent.chat_id}:{sent.message_id}"

@@ -22,12 +22,13 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from adapters.telegram.flood import FloodGate, Priority, Turn
+from adapters.telegram.raw import call
 from adapters.waiting import cancel_id, progress_words
 from bot.domain import Progress, Stage
 from bot.i18n import text
@@ -66,7 +67,7 @@ class StatusLine:
         self.shown = self.wanted = showing
         self.consumed = False  # the result (or the final answer) took the message over
         self._closed = False
-        self._sending: asyncio.Task[Message | None] | None = None
+        self._sending: asyncio.Task[None] | None = None
         self._send_turn = Turn(Priority.STATUS)
         self._editor: asyncio.Task[None] | None = None
         self._actions: asyncio.Task[None] | None = None
@@ -84,18 +85,17 @@ class StatusLine:
         self._last_edit = asyncio.get_running_loop().time()
         self._sending = asyncio.ensure_future(self._send(words))
 
-    async def _send(self, words: str) -> Message | None:
+    async def _send(self, words: str) -> None:
         try:
-            message = await self._bot().send_message(
-                chat_id=self.chat_id, text=words, reply_parameters=reply_to(self.reply_to_id),
-                reply_markup=cancel_markup(self._cancel, self._stage, self.lang),
-                rate_limit_args=self._send_turn)
+            message = await call(
+                self._bot(), "sendMessage", self._send_turn, chat_id=self.chat_id, text=words,
+                reply_parameters=reply_to(self.reply_to_id),
+                reply_markup=cancel_markup(self._cancel, self._stage, self.lang))
         except TelegramError:
             log.warning("could not send a status message to chat %s", self.chat_id,
                         exc_info=True)
-            return None
-        self.message_id = message.message_id
-        return message
+            return
+        self.message_id = message.message_id if message else None
 
     async def sent(self) -> int | None:
         """The status message's id once it is sent (None if it could not be)."""
@@ -154,10 +154,9 @@ class StatusLine:
             self._last_edit = loop.time()
             turn = Turn(Priority.COUNTDOWN if countdown else Priority.PROGRESS)
             with suppress(TelegramError):
-                await self._bot().edit_message_text(
-                    chat_id=self.chat_id, message_id=self.message_id, text=words,
-                    reply_markup=cancel_markup(self._cancel, self._stage, self.lang),
-                    rate_limit_args=turn)
+                await call(self._bot(), "editMessageText", turn, chat_id=self.chat_id,
+                           message_id=self.message_id, text=words,
+                           reply_markup=cancel_markup(self._cancel, self._stage, self.lang))
             if countdown and not turn.dispatched:  # no spare room: dropped, not queued
                 self.shown, self._last_edit = before, last
                 if self.wanted == words:

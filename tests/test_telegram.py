@@ -278,6 +278,28 @@ async def test_a_photo_telegram_will_not_take_comes_as_a_document(
     assert gemini.requests[-1].history[0]["parts"][-1] == {"text": "one"}
 
 
+async def test_a_result_whose_status_message_is_gone_comes_as_a_new_reply(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """The status message cannot take the result (deleted meanwhile): the photo comes as a
+    reply to the person's message, with its buttons, charged once; a reply to it goes on."""
+    bot = await start_bot()
+    tg.fail("editMessageMedia", 400, "Bad Request: message to edit not found")
+    asked = tg.post(FakeTelegram.private(ANN), ANN, photo=PHOTO, caption="/edit add a hat")
+    [photo] = await tg.wait_for(lambda: tg.sent("sendPhoto", chat_id=ANN["id"]))
+    assert photo.result["reply_to_message"]["message_id"] == asked["message_id"]
+    assert "credits left" in photo.params["caption"]
+    assert photo.params["reply_markup"]["inline_keyboard"]
+    for _ in range(100):
+        if (await private_credits(bot, ANN))[0]:
+            break
+        await asyncio.sleep(0.05)
+    assert await private_credits(bot, ANN) == (1, 0)
+    await shown(bot, photo.result)
+    tg.post(FakeTelegram.private(ANN), ANN, text="/edit now add snow", reply_to=photo.result)
+    await tg.wait_for(lambda: len(tg.photos(chat_id=ANN["id"])) == 2)
+    assert gemini.requests[-1].history[0]["parts"][-1] == {"text": "add a hat"}
+
+
 async def test_a_4k_result_also_comes_as_a_file_under_it_in_the_persons_language(
         tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
     """2K/4K: the photo, then the full-resolution file, a reply to the person's message (in a

@@ -69,6 +69,7 @@ class BatchReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-reader")
+        self._conn: Connection | None = None  # used on the reader's thread only
         self._pending: list[tuple[ReadFn, asyncio.Future[Any]]] = []
         self._draining: asyncio.Task[None] | None = None
 
@@ -92,17 +93,31 @@ class BatchReader:
 
     def _apply(self, batch: list[ReadFn]) -> list[tuple[bool, Any]]:
         done: list[tuple[bool, Any]] = []
-        with self.engine.connect() as conn:
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._conn = self.engine.connect()  # kept: a checkout costs as much as a read
+        try:
             for fn in batch:
                 try:
                     done.append((True, fn(conn)))
                 except Exception as exc:  # this read's failure alone
                     done.append((False, exc))
                     conn.rollback()
+        finally:
+            conn.rollback()  # the batch's snapshot ends with it: the next one sees newer writes
         return done
+
+    def _release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     async def close(self) -> None:
         if self._draining is not None:
             await asyncio.gather(self._draining, return_exceptions=True)
+        if self._conn is not None:  # closed on its own thread, before the thread ends
+            self._thread.submit(self._release)
         self._thread.shutdown(wait=True)
         self.engine.dispose()

@@ -138,6 +138,7 @@ class BatchWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
+        self._conn: Connection | None = None  # used on the writer's thread only
         self._pending: list[tuple[WriteFn, asyncio.Future[Any]]] = []
         self._draining: asyncio.Task[None] | None = None
         self._waking: asyncio.TimerHandle | None = None
@@ -178,9 +179,20 @@ class BatchWriter:
             results = await loop.run_in_executor(self._thread, self._apply, [f for f, _ in batch])
             settle(batch, results)
 
+    def _connection(self) -> Connection:
+        """The writer thread's own connection, kept between transactions (a checkout from
+        the pool and its reset on return cost as much as a small write's commit)."""
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._conn = self.engine.connect()
+        return conn
+
     def _apply(self, batch: list[WriteFn]) -> list[tuple[bool, Any]]:
         try:
-            with self.engine.begin() as conn:
+            conn = self._connection()
+            with conn.begin():
                 return [(True, fn(conn)) for fn in batch]
         except Exception:
             if len(batch) == 1:
@@ -190,14 +202,22 @@ class BatchWriter:
 
     def _apply_one(self, fn: WriteFn) -> tuple[bool, Any]:
         try:
-            with self.engine.begin() as conn:
+            conn = self._connection()
+            with conn.begin():
                 return True, fn(conn)
         except Exception as exc:
             return False, exc
+
+    def _release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     async def close(self) -> None:
         self._start()  # a write waiting for company goes now
         if self._draining is not None:
             await asyncio.gather(self._draining, return_exceptions=True)
+        if self._conn is not None:  # closed on its own thread, before the thread ends
+            self._thread.submit(self._release)
         self._thread.shutdown(wait=True)
         self.engine.dispose()

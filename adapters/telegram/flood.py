@@ -210,7 +210,7 @@ class FloodGate(BaseRateLimiter[Turn]):
             self._coming.discard(job)
             self._dispatch()
 
-    def _spare(self) -> bool:
+    def spare(self) -> bool:
         """Whether a call nobody waits on may go: no other call is waiting for its turn and at
         most half the global window is used."""
         now = asyncio.get_running_loop().time()
@@ -219,7 +219,7 @@ class FloodGate(BaseRateLimiter[Turn]):
                 and self._global.used(now) * 2 <= self._global.limit)
 
     async def _turn(self, priority: int, windows: tuple[_Window, ...]) -> bool:
-        if priority >= Priority.COUNTDOWN and not self._spare():
+        if priority >= Priority.COUNTDOWN and not self.spare():
             return False
         waiter = _Waiter(priority, next(self._seq), windows)
         bisect.insort_right(self._waiting, waiter, key=_rank)

@@ -150,13 +150,13 @@ class StatusLine:
                 return
             if not countdown:
                 self._calls_left -= 1
-            self.shown, last = words, self._last_edit
-            self._last_edit = loop.time()
+            self.shown, last, self._last_edit = words, self._last_edit, loop.time()
             turn = Turn(Priority.COUNTDOWN if countdown else Priority.PROGRESS)
-            with suppress(TelegramError):
-                await call(self._bot(), "editMessageText", turn, chat_id=self.chat_id,
-                           message_id=self.message_id, text=words,
-                           reply_markup=cancel_markup(self._cancel, self._stage, self.lang))
+            if not countdown or spare(self):  # one the gate has no room for is not even built
+                with suppress(TelegramError):
+                    await call(self._bot(), "editMessageText", turn, chat_id=self.chat_id,
+                               message_id=self.message_id, text=words,
+                               reply_markup=cancel_markup(self._cancel, self._stage, self.lang))
             if countdown and not turn.dispatched:  # no spare room: dropped, not queued
                 self.shown, self._last_edit = before, last
                 if self.wanted == words:
@@ -212,3 +212,10 @@ def expect(line: StatusLine, coming: bool) -> None:
     with the model), so new statuses leave room for it (FloodGate.expect)."""
     if isinstance(gate := line._bot().rate_limiter, FloodGate):
         gate.expect(line, coming)
+
+
+def spare(line: StatusLine) -> bool:
+    """Whether the flood gate has room to spare for a countdown now (FloodGate.spare), asked
+    before the call is built: in a crowd most countdowns find none and are dropped."""
+    gate = line._bot().rate_limiter
+    return not isinstance(gate, FloodGate) or gate.spare()

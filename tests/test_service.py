@@ -292,6 +292,31 @@ async def test_a_paid_result_is_kept_and_delivered_after_a_restart_without_payin
     assert await core.ledger.result(job.id) is None  # deleted once delivered
 
 
+async def test_a_shutdown_while_a_paid_result_waits_for_its_turn_keeps_it_for_the_next_start(
+        make_core: Callable[..., Any], gemini: FakeGemini) -> None:
+    """The result is kept while it waits for its turn to be sent (a platform's flood limits):
+    stopped there, the next start delivers it and the model is not asked again."""
+    core = await make_core()
+    waiting = asyncio.Event()
+
+    async def ready() -> None:
+        waiting.set()
+        await asyncio.Event().wait()  # its turn never comes before the shutdown
+
+    task = asyncio.create_task(core.service.submit(await request(), deliver=Inbox().deliver,
+                                                   ready=ready))
+    await waiting.wait()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    [job] = await core.ledger.unfinished("telegram")
+    assert job.asked and job.has_result and not job.delivering
+    resumer = Resumer(can=True, images=False)  # the photo can no longer be downloaded
+    [(_, resumed)] = await core.service.resume("telegram", resumer)
+    assert (await resumed).ok and len(resumer.inbox.delivered) == 1
+    assert len(gemini.requests) == 1  # paid once
+    assert (await core.ledger.job(job.id)).status.value == "committed"  # type: ignore[union-attr]
+
+
 async def test_the_services_other_doors_check_a_request_know_operators_and_run_a_job(
         make_core: Callable[..., Any], gemini: FakeGemini) -> None:
     """Beside submit: validate says what is wrong before anything is held, is_admin knows

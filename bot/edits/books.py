@@ -54,15 +54,16 @@ class Books:
             await self.budget.check(self.prices.image_usd(self.prices.size_of(command)))
 
     async def reserve(self, request: EditRequest, credits: int, *, unlimited: bool,
-                      request_json: dict[str, Any]) -> int:
+                      request_json: dict[str, Any], asked: bool = False) -> int:
         """Reserve the job's credits and its estimate of the budget, in one statement;
-        raises BudgetReached, QuotaExceeded or DuplicateRequest (then nothing is held)."""
+        raises BudgetReached, QuotaExceeded or DuplicateRequest (then nothing is held).
+        ``asked``: its turn with the model has come, noted in the same write."""
         estimate = self.prices.estimate(request.command, len(request.images))
         job_id = await self.ledger.reserve(
             platform=request.actor.platform, actor=request.actor.key,
             scope=request.scope.key, credits=credits, request=request_json,
             unlimited=unlimited, origin_key=request.origin.get("key"),
-            estimated_usd=estimate)
+            estimated_usd=estimate, asked=asked)
         self.metrics.credits(request.actor.platform, "reserved", credits)
         return job_id
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +91,17 @@ def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
+_ASKED = update(jobs).where(jobs.c.id == bindparam("job")).values(asked_at=bindparam("at"))
+
+
+def noted(conn: Connection, job_id: Any, asked_at: str | None) -> Any:
+    """A job just reserved, noted as asked in the same transaction when ``asked_at`` is
+    given (what ``asking`` notes when its turn comes later)."""
+    if job_id is not None and asked_at is not None:
+        conn.execute(_ASKED, {"job": job_id, "at": asked_at})
+    return job_id
+
+
 def status_statement() -> Any:
     """What a person has charged and holds of the day's free credits, here and in every chat,
     their limit here, their bought balance, and the limits moderators set here (0 stops)."""
@@ -126,18 +138,19 @@ class Quotas(Credits, Spend):
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
         request: dict[str, Any], unlimited: bool = False, origin_key: str | None = None,
-        estimated_usd: float | None = None,
+        estimated_usd: float | None = None, asked: bool = False,
     ) -> int:
         """Record a job holding ``credits`` (and ``estimated_usd`` of the spend budget);
         BudgetReached when that would pass the operator's budget, QuotaExceeded when it would
-        pass a limit, DuplicateRequest when a job already came from ``origin_key``."""
-        day, budgeted = self.today(), self.budget.any
+        pass a limit, DuplicateRequest when a job already came from ``origin_key``. ``asked``:
+        noted as asked too (``asking``), its turn with the model having come."""
+        day, budgeted, now = self.today(), self.budget.any, self._now()
         params = {
             "platform": platform, "actor": actor, "scope": scope, "day": day,
             "credits": credits, "request": json.dumps(request, separators=(",", ":")),
-            "now": self._now(), "default": self._default, "origin_key": origin_key,
-            "ceiling": self._user_limit, "owner": self.owner, "estimated_usd": estimated_usd,
-            **self.budget.params(day),
+            "now": now, "default": self._default,
+            "origin_key": origin_key, "ceiling": self._user_limit, "owner": self.owner,
+            "estimated_usd": estimated_usd, **self.budget.params(day),
         }
         stmt = self._statements[(not unlimited, budgeted)]
 
@@ -147,7 +160,7 @@ class Quotas(Credits, Spend):
                     conn.execute(_LOCKS, {"actor": actor, "scope": scope})
                 if budgeted:  # last: every reservation takes it, after its own
                     conn.execute(BUDGET_LOCK)
-            return conn.execute(stmt, params).scalar()
+            return noted(conn, conn.execute(stmt, params).scalar(), now if asked else None)
 
         for _ in range(2):  # once more only if the budget said no and has room now
             try:

@@ -3,6 +3,7 @@ person, the newest first, each file once, and only the person's own."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -37,3 +38,17 @@ async def test_the_newest_fifty_are_kept_newest_first_each_once(recent: RecentIm
     assert await recent.get(mine[0].id, "telegram:1") == mine[0]
     assert await recent.get(mine[0].id, "telegram:2") is None  # not theirs: nothing
     assert [image.ref for image in await recent.of("telegram:2")] == ["THEIRS"]
+
+
+async def test_older_images_do_not_pile_up(recent: RecentImages) -> None:
+    """The newest 50 are offered, and the older ones are pruned now and then as notes come (one
+    note in eight prunes), so 300 notes leave far fewer than 300 rows behind."""
+    refs = [f"FILE{n}" for n in range(300)]
+    if recent.ledger.postgres:  # each note its own transaction, at once
+        for ref in refs:
+            await recent.note("telegram:1", ref)
+    else:  # notes wait for company: sent together, they go in one transaction, in order
+        await asyncio.gather(*(recent.note("telegram:1", ref) for ref in refs))
+    offered = await recent.of("telegram:1")
+    assert [image.ref for image in offered] == refs[:-51:-1]
+    assert len(await recent.of("telegram:1", limit=1000)) < 150  # missed: (7/8)^100

@@ -7,6 +7,7 @@ photo the person sent, is edited as an image."""
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import Integer, String, and_, bindparam, delete, insert, select
 from ..ledger import QuotaLedger, jobs, recent_images, turns
 
 KEEP_PER_PERSON = 50  # Telegram shows at most 50 inline results
+PRUNE_CHANCE = 1 / 8  # a note prunes the person's older images this often (reads take 50)
 
 # built once with bound values: a statement built anew for each note costs more to build (its
 # cache key) than to run
@@ -48,15 +50,18 @@ class RecentImages:
 
     async def note(self, actor_key: str, ref: str, job_id: int | None = None) -> None:
         """Remember an image of ``actor_key``'s (the newest first); only their
-        ``KEEP_PER_PERSON`` newest are kept. Written with the ledger's next write (a photo
-        sent: its request's reservation; a result: its turn), or alone a moment later."""
+        ``KEEP_PER_PERSON`` newest are offered, and about as many kept (the older ones are
+        pruned by one note in ``1 / PRUNE_CHANCE``). Written with the ledger's next write (a
+        photo sent: its request's reservation; a result: its turn), or alone a moment later."""
         row = {"actor": actor_key, "ref": ref, "job_id": job_id,
                "at": self.ledger.now().isoformat()}
+        prune = random.random() < PRUNE_CHANCE
 
         def write(conn: Any) -> None:
             conn.execute(_AGAIN, row)
             conn.execute(_ADD, row)
-            conn.execute(_BEYOND, row)
+            if prune:
+                conn.execute(_BEYOND, row)
 
         await self.ledger.writer.soon(write)  # with the job's next write: no commit of its own
 

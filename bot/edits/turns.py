@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pybase64
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, String, bindparam, delete, insert, select, update
 
 from ..domain import EditRequest, GeneratedImage, ImageInput
 from ..ledger import QuotaLedger, turns
@@ -25,6 +25,11 @@ MAX_TURNS = 4
 KEEP = timedelta(days=2)
 PRUNE_EVERY_S = 60.0  # pruning reads the turns' index (and folder): not with every turn
 Content = dict[str, Any]
+# built once with bound values: building a statement (and its cache key) for each turn cost
+# more than running it
+_PAST = delete(turns).where(turns.c.created_at < bindparam("cutoff", type_=String))
+_AGAIN = delete(turns).where(turns.c.job_id == bindparam("job", type_=Integer))
+_ADD = insert(turns)  # its columns: the row's keys
 
 
 def user_parts(prompt: str, images: Sequence[ImageInput]) -> list[dict[str, Any]]:
@@ -67,13 +72,14 @@ class TurnStore:
         if prune:
             self._pruned = time.monotonic()
         row = {"job_id": job_id, "parent_id": parent_id, "user_parts": user_json,
-               "model_parts": model_json, "created_at": now.isoformat()}
+               "model_parts": model_json, "created_at": now.isoformat(),
+               "message_key": message_key}
 
         def write(conn: Any) -> None:
             if prune:
-                conn.execute(delete(turns).where(turns.c.created_at < cutoff))
-            conn.execute(delete(turns).where(turns.c.job_id == job_id))
-            conn.execute(insert(turns).values(**row, message_key=message_key))
+                conn.execute(_PAST, {"cutoff": cutoff})
+            conn.execute(_AGAIN, {"job": job_id})
+            conn.execute(_ADD, row)
 
         await self.ledger.writer.write(write)
         if prune and self.files is not None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, delete, insert, select
 
-from ..ledger import QuotaLedger, jobs, recent_images, turns
+from ..ledger import Prepared, QuotaLedger, jobs, recent_images, turns
 
 KEEP_PER_PERSON = 50  # Telegram shows at most 50 inline results
 PRUNE_CHANCE = 1 / 8  # a note prunes the person's older images this often (reads take 50)
@@ -21,13 +21,14 @@ PRUNE_CHANCE = 1 / 8  # a note prunes the person's older images this often (read
 # built once with bound values: a statement built anew for each note costs more to build (its
 # cache key) than to run
 _MINE = recent_images.c.actor == bindparam("actor", type_=String)
-_AGAIN = delete(recent_images).where(_MINE, recent_images.c.ref == bindparam("ref", type_=String))
-_ADD = insert(recent_images).values(
+_AGAIN = Prepared(delete(recent_images).where(
+    _MINE, recent_images.c.ref == bindparam("ref", type_=String)))
+_ADD = Prepared(insert(recent_images).values(
     actor=bindparam("actor", type_=String), ref=bindparam("ref", type_=String),
-    job_id=bindparam("job_id", type_=Integer), created_at=bindparam("at", type_=String))
-_BEYOND = delete(recent_images).where(_MINE, recent_images.c.id.not_in(
+    job_id=bindparam("job_id", type_=Integer), created_at=bindparam("at", type_=String)))
+_BEYOND = Prepared(delete(recent_images).where(_MINE, recent_images.c.id.not_in(
     select(recent_images.c.id).where(_MINE).order_by(recent_images.c.id.desc())
-    .limit(KEEP_PER_PERSON).scalar_subquery()))
+    .limit(KEEP_PER_PERSON).scalar_subquery())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,10 @@ class RecentImages:
         prune = random.random() < PRUNE_CHANCE
 
         def write(conn: Any) -> None:
-            conn.execute(_AGAIN, row)
-            conn.execute(_ADD, row)
+            _AGAIN.execute(conn, row)
+            _ADD.execute(conn, row)
             if prune:
-                conn.execute(_BEYOND, row)
+                _BEYOND.execute(conn, row)
 
         await self.ledger.writer.soon(write)  # with the job's next write: no commit of its own
 

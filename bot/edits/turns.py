@@ -17,7 +17,7 @@ import pybase64
 from sqlalchemy import Integer, String, bindparam, delete, insert, select, update
 
 from ..domain import EditRequest, GeneratedImage, ImageInput
-from ..ledger import QuotaLedger, turns
+from ..ledger import Prepared, QuotaLedger, turns
 from .turn_files import TurnFiles
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,10 @@ PRUNE_EVERY_S = 60.0  # pruning reads the turns' index (and folder): not with ev
 Content = dict[str, Any]
 # built once with bound values: building a statement (and its cache key) for each turn cost
 # more than running it
-_PAST = delete(turns).where(turns.c.created_at < bindparam("cutoff", type_=String))
-_AGAIN = delete(turns).where(turns.c.job_id == bindparam("job", type_=Integer))
-_ADD = insert(turns)  # its columns: the row's keys
+_PAST = Prepared(delete(turns).where(turns.c.created_at < bindparam("cutoff", type_=String)))
+_AGAIN = Prepared(delete(turns).where(turns.c.job_id == bindparam("job", type_=Integer)))
+_ADD = Prepared(insert(turns).values({column.name: bindparam(column.name, type_=column.type)
+                                      for column in turns.columns}))
 
 
 def user_parts(prompt: str, images: Sequence[ImageInput]) -> list[dict[str, Any]]:
@@ -77,9 +78,9 @@ class TurnStore:
 
         def write(conn: Any) -> None:
             if prune:
-                conn.execute(_PAST, {"cutoff": cutoff})
-            conn.execute(_AGAIN, {"job": job_id})
-            conn.execute(_ADD, row)
+                _PAST.execute(conn, {"cutoff": cutoff})
+            _AGAIN.execute(conn, {"job": job_id})
+            _ADD.execute(conn, row)
 
         await self.ledger.writer.write(write)
         if prune and self.files is not None:

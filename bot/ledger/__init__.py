@@ -9,6 +9,7 @@ from .copying import copy_ledger
 from .credits import Refunded
 from .kept import drop_older, read_at, share, write_at
 from .pending import LEDGER_FAULTS
+from .prepared import Prepared
 from .problems import database_problem
 from .store import (
     LimitKind,
@@ -38,6 +39,7 @@ __all__ = [
     "Calling",
     "CommunityRows",
     "LimitKind",
+    "Prepared",
     "QuotaLedger",
     "Refunded",
     "ScopeLimits",

@@ -30,6 +30,7 @@ from ..domain import GeneratedImage, Job, JobStatus
 from ..pricing import Spend
 from . import kept
 from .pending import LEDGER_FAULTS, Pending
+from .prepared import Prepared
 from .tables import jobs, results
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,11 @@ _MINE = (jobs.c.id == bindparam("mine_id", type_=Integer), RESERVED,
 
 
 @functools.cache
-def update_mine(columns: tuple[str, ...]) -> Any:
+def update_mine(columns: tuple[str, ...]) -> Prepared:
     """UPDATE of ``columns`` on a job this process holds, built once per set of columns
     (building a statement cost more than running it); values as ``v_<column>``."""
-    return update(jobs).where(*_MINE).values(
-        {name: bindparam(f"v_{name}", type_=jobs.c[name].type) for name in columns})
+    return Prepared(update(jobs).where(*_MINE).values(
+        {name: bindparam(f"v_{name}", type_=jobs.c[name].type) for name in columns}))
 
 
 class Jobs(Pending):
@@ -53,7 +54,7 @@ class Jobs(Pending):
         """The job, if it is unfinished and this process holds its lease."""
         return (jobs.c.id == job_id, RESERVED, jobs.c.owner == self.owner)
 
-    def _update(self, job_id: int, **values: Any) -> tuple[Any, dict[str, Any]]:
+    def _update(self, job_id: int, **values: Any) -> tuple[Prepared, dict[str, Any]]:
         """Setting ``values`` on the job if this process holds it: the statement and its
         parameters."""
         params = {f"v_{name}": value for name, value in values.items()}
@@ -70,7 +71,7 @@ class Jobs(Pending):
         folder = self.kept_dir
 
         def finish(conn: Connection) -> bool:
-            done = conn.execute(stmt, params).rowcount == 1
+            done = stmt.rowcount(conn, params) == 1
             if done and folder is None:
                 conn.execute(delete(results).where(results.c.job_id == job_id))
             return done
@@ -104,7 +105,7 @@ class Jobs(Pending):
         stmt, params = self._update(job_id, delivering_at=self._now(), **spend_values(spend))
 
         def mark(conn: Connection) -> tuple[bool, T | None]:
-            return conn.execute(stmt, params).rowcount == 1, read(conn)
+            return stmt.rowcount(conn, params) == 1, read(conn)
 
         try:
             return await self._writer.write(mark)
@@ -119,7 +120,7 @@ class Jobs(Pending):
         stmt, params = self._update(job_id, **values)
         try:
             return await self._writer.write(
-                lambda conn: conn.execute(stmt, params).rowcount == 1)
+                lambda conn: stmt.rowcount(conn, params) == 1)
         except LEDGER_FAULTS:
             log.error("job %d: could not note %s; going on", job_id, what)
             return True

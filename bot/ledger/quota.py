@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain import JobStatus, QuotaStatus
 from ..errors import DuplicateRequest, QuotaExceeded
 from .credits import Credits, allowance, balance_of, free_sum, moderators_limit
+from .prepared import Prepared
 from .spending import BUDGET_LOCK, Spend, budget_clause
 from .tables import audit, jobs, limits
 
@@ -91,14 +92,18 @@ def reserve_statement(*, limited: bool, budgeted: bool = False) -> Any:
     return insert(jobs).from_select(columns, values).returning(jobs.c.id)
 
 
-_ASKED = update(jobs).where(jobs.c.id == bindparam("job")).values(asked_at=bindparam("at"))
+_ASKED = Prepared(update(jobs).where(jobs.c.id == bindparam("job"))
+                  .values(asked_at=bindparam("at")))
+
+
+_SEEN = Prepared(select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).limit(1))
 
 
 def noted(conn: Connection, job_id: Any, asked_at: str | None) -> Any:
     """A job just reserved, noted as asked in the same transaction when ``asked_at`` is
     given (what ``asking`` notes when its turn comes later)."""
     if job_id is not None and asked_at is not None:
-        conn.execute(_ASKED, {"job": job_id, "at": asked_at})
+        _ASKED.execute(conn, {"job": job_id, "at": asked_at})
     return job_id
 
 
@@ -129,11 +134,10 @@ class UsageReport:
 
 
 class Quotas(Credits, Spend):
-    _statements: ClassVar[dict[tuple[bool, bool], Any]] = {
-        (limited, budgeted): reserve_statement(limited=limited, budgeted=budgeted)
+    _statements: ClassVar[dict[tuple[bool, bool], Prepared]] = {
+        (limited, budgeted): Prepared(reserve_statement(limited=limited, budgeted=budgeted))
         for limited in (True, False) for budgeted in (True, False)}
-    _status = status_statement()  # built once: building it cost more than running it
-    _seen = select(jobs.c.id).where(jobs.c.origin_key == bindparam("origin_key")).limit(1)
+    _status = Prepared(status_statement())  # built once: building it cost more than running it
 
     async def reserve(
         self, *, platform: str, actor: str, scope: str, credits: int,
@@ -160,7 +164,7 @@ class Quotas(Credits, Spend):
                     conn.execute(_LOCKS, {"actor": actor, "scope": scope})
                 if budgeted:  # last: every reservation takes it, after its own
                     conn.execute(BUDGET_LOCK)
-            return noted(conn, conn.execute(stmt, params).scalar(), now if asked else None)
+            return noted(conn, stmt.scalar(conn, params), now if asked else None)
 
         for _ in range(2):  # once more only if the budget said no and has room now
             try:
@@ -180,8 +184,8 @@ class Quotas(Credits, Spend):
 
     async def seen(self, origin_key: str) -> bool:
         """Whether a job already came from this platform message or button press."""
-        params, stmt = {"origin_key": origin_key}, self._seen
-        found = await self._reader.read(lambda conn: conn.execute(stmt, params).scalar())
+        params, stmt = {"origin_key": origin_key}, _SEEN
+        found = await self._reader.read(lambda conn: stmt.scalar(conn, params))
         return found is not None
 
     async def why_not(self, actor: str, scope: str, credits: int) -> QuotaExceeded:
@@ -216,7 +220,8 @@ class Quotas(Credits, Spend):
         stmt, ceiling, resets_at = self._status, self._user_limit, self.resets_at()
 
         def read(conn: Connection) -> QuotaStatus:
-            row = conn.execute(stmt, params).one()
+            row = stmt.first(conn, params)
+            assert row is not None  # sums: one row whatever the jobs
             used, held, day_used, day_held, limit, balance = (int(v) for v in row[:6])
             stopped = any(v is not None and v <= 0 for v in row[6:])
             return QuotaStatus(

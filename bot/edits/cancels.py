@@ -76,8 +76,7 @@ class Cancels:
         may have done it (then its place goes at once, as if done here)."""
         if key is None:
             return True
-        event = self._waiting.get(key)
-        if event is not None and event.is_set():
+        if self._stopped(key):
             return False
         if self._ledger.postgres:
             try:
@@ -92,11 +91,23 @@ class Cancels:
     def places(self, key: str | None, push: Callable[[Progress], None],
                waits: Waits) -> PositionFn:
         """What a waiting job is told as the line moves: its place and likely wait, until it
-        is called off."""
+        is called off. Where a job can only be called off here (SQLite: one process) that is
+        known at once, and the place is told without a task of its own."""
+        def tell(position: int) -> None:
+            push(Progress(Stage.QUEUED, position, waits.estimate(position)))
+
+        def moved_here(position: int) -> None:
+            if key is None or not self._stopped(key):
+                tell(position)
+
         async def moved(position: int) -> None:
             if await self.queued(key):
-                push(Progress(Stage.QUEUED, position, waits.estimate(position)))
-        return moved
+                tell(position)
+        return moved if self._ledger.postgres else moved_here
+
+    def _stopped(self, key: str) -> bool:
+        event = self._waiting.get(key)
+        return event is not None and event.is_set()
 
     @contextlib.asynccontextmanager
     async def line(self, key: str | None,

@@ -3,6 +3,7 @@ owner id (for job leases)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,8 +41,8 @@ class LedgerBase:
         # refused, see pending.py
         self._pending: dict[int, tuple[JobStatus, str, dict[str, Any]]] = {}
 
-    @property
-    def postgres(self) -> bool:
+    @functools.cached_property
+    def postgres(self) -> bool:  # asked on every move in a queue: the engine's answer kept
         return self.engine.dialect.name == "postgresql"
 
     # -- time ---------------------------------------------------------------------------------

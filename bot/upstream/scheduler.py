@@ -21,7 +21,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-PositionFn = Callable[[int], Coroutine[Any, Any, None]]
+# told a waiting place's new position: at once, or by the coroutine it returns (run as a task)
+PositionFn = Callable[[int], Coroutine[Any, Any, None] | None]
 
 
 @dataclass(eq=False, slots=True)
@@ -166,7 +167,8 @@ def tell(ticket: Place) -> asyncio.Task[None] | None:
     if ticket.notify is None or position == 0 or ticket.shown == (step := _step(position)):
         return None
     ticket.shown = step
-    return asyncio.get_running_loop().create_task(ticket.notify(position))
+    telling = ticket.notify(position)
+    return None if telling is None else asyncio.get_running_loop().create_task(telling)
 
 
 def _step(position: int) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from adapters.telegram.status import WORKING_FRESH_S
 from tests.fakes.flood import FloodLimits
 from tests.fakes.gemini_server import FakeGemini
 from tests.fakes.images import make_image
@@ -113,3 +114,18 @@ async def test_statuses_leave_half_the_window_to_the_results_coming(
     most = max(sum(1 for other in statuses if at - limits.global_window_s < other <= at)
                for at in statuses)
     assert 0 < most <= limits.global_calls // 2
+
+
+async def test_a_working_status_held_back_until_its_result_is_near_is_not_sent(
+        tg: FakeTelegram, gemini: FakeGemini, start_bot: Callable[..., Any]) -> None:
+    """On Telegram's own clock, 90 edits with the model at once: their "working" statuses go
+    out half a window at a time, and one the gate held back past WORKING_FRESH_S is dropped
+    (its result is near, and in a crowd it would take that result's place in the window), so
+    none goes out later; every result comes, as a new message where no status went."""
+    await private_crowd(tg, gemini, start_bot, 90, 4000, scale=1.0, delay=3.0, within=60,
+                        gemini_max_concurrency=256)
+    statuses = [call.at for call in tg.sent("sendMessage")]
+    assert 0 < len(statuses) < 90
+    # the first half window's statuses, the second's a window later; the third's would go
+    # about 2.1 s after the first
+    assert max(statuses) - min(statuses) < WORKING_FRESH_S + 0.5

@@ -7,9 +7,10 @@ a turn that keeps all three windows (with a margin) and turns go by priority, so
 group a finished edit is never stuck behind status messages. The global window keeps a place
 for each result that may be ready at any moment (up to half of it): status messages, their
 edits and chat actions do not take it, else in a crowd the results would wait a window's span
-behind statuses sent just before them. A chat action is only sent when it can go at once; a
-queued job's countdown only from spare capacity (nobody else waiting, the global window at most
-half used), else it is dropped. A 429 that comes anyway pauses everything for its
+behind statuses sent just before them; a status that says the job is with the model and was
+held back past its ``Turn.until`` is dropped. A chat action is only sent when it can go at
+once; a queued job's countdown only from spare capacity (nobody else waiting, the global window
+at most half used), else it is dropped. A 429 that comes anyway pauses everything for its
 retry_after and the call is made again.
 """
 
@@ -31,11 +32,12 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.telegram.alarm import INF, Alarm
+
 log = logging.getLogger(__name__)
 MESSAGE_METHODS = ("send", "edit", "copyMessage", "forwardMessage")
 SAFETY = 1.05  # our windows are this much longer than Telegram's...
 SLACK_S = 0.02  # ...and this much more
-INF = float("inf")
 RESERVE_SHARE = 0.5  # of the global window, kept from new statuses for the results coming
 
 
@@ -54,6 +56,7 @@ class Turn:
 
     priority: Priority
     dispatched: bool = False
+    until: float = INF  # the loop's time past which it is not made (a status grown stale)
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,9 @@ class _Waiter:
     priority: int
     seq: int
     windows: tuple[_Window, ...]
-    ready: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop()
-                                        .create_future())
+    until: float = INF
+    ready: asyncio.Future[bool] = field(default_factory=lambda: asyncio.get_running_loop()
+                                        .create_future())  # True: go; False: dropped
 
 
 def _default_priority(endpoint: str) -> Priority:
@@ -133,15 +137,14 @@ def _chat_of(data: dict[str, Any]) -> int | str | None:
 
 class FloodGate(BaseRateLimiter[Turn]):
     def __init__(self, limits: FloodLimits | None = None, *, max_retries: int = 3) -> None:
-        self.limits = limits or FloodLimits()
-        self.max_retries = max_retries
+        self.limits, self.max_retries = limits or FloodLimits(), max_retries
         self._global = _Window(self.limits.global_calls, self.limits.global_window_s)
         self._chats: dict[int | str, _Window] = {}
         self._groups: dict[int | str, _Window] = {}
         self._waiting: list[_Waiter] = []  # by (priority, seq)
         self._seq = itertools.count()
         self._paused_until = 0.0
-        self._alarm = _Alarm(self._dispatch)
+        self._alarm = Alarm(self._dispatch)
         self._coming: set[object] = set()  # the jobs with the model: their results are coming
         self.floods = 0  # 429s received anyway
 
@@ -173,8 +176,8 @@ class FloodGate(BaseRateLimiter[Turn]):
         windows = self._windows(endpoint, _chat_of(data))
         attempt = 0
         while True:
-            if windows and not await self._turn(turn.priority, windows):
-                return True  # a chat action that would have had to wait: skipped
+            if windows and not await self._turn(turn.priority, windows, turn.until):
+                return True  # a chat action that would have had to wait, a stale status
             turn.dispatched = True
             try:
                 return await callback(*args, **kwargs)
@@ -211,33 +214,31 @@ class FloodGate(BaseRateLimiter[Turn]):
             self._dispatch()
 
     def spare(self) -> bool:
-        """Whether a call nobody waits on may go: no other call is waiting for its turn and at
-        most half the global window is used."""
+        """Whether a call nobody waits on may go: none waits, half the global window is free."""
         now = asyncio.get_running_loop().time()
         return (now >= self._paused_until
                 and not any(not w.ready.done() for w in self._waiting)
                 and self._global.used(now) * 2 <= self._global.limit)
 
-    async def _turn(self, priority: int, windows: tuple[_Window, ...]) -> bool:
+    async def _turn(self, priority: int, windows: tuple[_Window, ...], until: float = INF) -> bool:
         if priority >= Priority.COUNTDOWN and not self.spare():
             return False
-        waiter = _Waiter(priority, next(self._seq), windows)
+        waiter = _Waiter(priority, next(self._seq), windows, until)
         bisect.insort_right(self._waiting, waiter, key=_rank)
         self._dispatch()
         if waiter.ready.done():
-            return True
+            return waiter.ready.result()
         if priority >= Priority.ACTION:
             self._waiting.remove(waiter)
             return False
         try:
-            await waiter.ready
+            return await waiter.ready
         except BaseException:
-            if waiter.ready.done() and not waiter.ready.cancelled():
+            if waiter.ready.done() and not waiter.ready.cancelled() and waiter.ready.result():
                 self._release(windows)  # its turn came as it was called off
             elif waiter in self._waiting:
                 self._waiting.remove(waiter)
             raise
-        return True
 
     def _release(self, windows: tuple[_Window, ...]) -> None:
         if windows:
@@ -264,6 +265,9 @@ class FloodGate(BaseRateLimiter[Turn]):
         for index, waiter in enumerate(waiting):
             if waiter.ready.done():
                 continue
+            if now > waiter.until:  # a status held back until its result is near: not sent
+                waiter.ready.set_result(False)
+                continue
             # past the first status the places kept for results count: every call behind is
             # as low, in the global window, so stays (one called off goes at a later pass)
             free = glob.free_at(now, kept if waiter.priority >= Priority.STATUS else 0)
@@ -278,35 +282,9 @@ class FloodGate(BaseRateLimiter[Turn]):
                 continue
             for window in waiter.windows:
                 window.in_flight += 1
-            waiter.ready.set_result(None)
+            waiter.ready.set_result(True)
         self._waiting = still
         self._alarm.at(soonest if still else INF)
-
-
-class _Alarm:
-    """One timer for the soonest a waiting call may go, kept when that has not moved (a call
-    and its answer each dispatch; most of them change nothing)."""
-
-    __slots__ = ("_handle", "_wake")
-
-    def __init__(self, wake: Callable[[], None]) -> None:
-        self._wake = wake
-        self._handle: asyncio.TimerHandle | None = None
-
-    def at(self, when: float) -> None:
-        """Wake at ``when`` (inf: not at all) instead of when it was set for."""
-        handle = self._handle
-        if handle is not None:
-            if handle.when() == when:
-                return
-            handle.cancel()
-            self._handle = None
-        if when < INF:
-            self._handle = asyncio.get_running_loop().call_at(when, self._rung)
-
-    def _rung(self) -> None:
-        self._handle = None
-        self._wake()
 
 
 def _window_of(table: dict[int | str, _Window], chat: int | str, limit: int,

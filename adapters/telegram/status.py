@@ -1,6 +1,8 @@
 """One edit's status message in a Telegram chat, kept cheap.
 
-The message is sent when the edit is accepted (at a status's priority: results go first).
+The message is sent when the edit is accepted (at a status's priority: results go first); one
+saying the job is with the model is dropped if the flood gate held it back 1.5 s (its result
+is near by then).
 Beyond it an edit makes at most PROGRESS_CALLS more calls before its result (so a private 1K
 edit that did not wait in line is at most four: getFile, the status, one progress call, the
 result): an edit of the status when the job's stage changes (queued <-> working), at most once
@@ -27,6 +29,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from adapters.telegram.alarm import INF
 from adapters.telegram.flood import FloodGate, Priority, Turn
 from adapters.telegram.raw import call
 from adapters.waiting import cancel_id, progress_words
@@ -39,12 +42,22 @@ PROGRESS_CALLS = 1
 ACTION_AFTER_S = 1.0  # a quick edit needs no "sending a photo…": the status says it all
 ACTION_EVERY_S = 5.0  # a chat action shows for five seconds
 CALLBACK_DATA_LIMIT = 64  # bytes, Bot API's InlineKeyboardButton.callback_data
+WORKING_FRESH_S = 1.5  # a "working" status the flood gate held back longer is not sent
 
 
 def reply_to(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
+
+
+def first_turn(stage: Stage | None, now: float) -> Turn:
+    """The first status's turn in the flood gate. One saying the job is with the model is
+    dropped if the gate held it back past WORKING_FRESH_S: its result is near by then, and in a
+    crowd it would take that result's place in Telegram's window (the result then comes as a
+    new message). A queued job's status (its place, Cancel) waits as long as it must."""
+    return Turn(Priority.STATUS, until=now + WORKING_FRESH_S if stage is Stage.WORKING
+                else INF)
 
 
 def cancel_markup(data: str | None, stage: Stage | None,
@@ -65,8 +78,7 @@ class StatusLine:
         self.chat_id, self.reply_to_id, self.lang = chat_id, reply_to_id, lang
         self.message_id = message_id
         self.shown = self.wanted = showing
-        self.consumed = False  # the result (or the final answer) took the message over
-        self._closed = False
+        self.consumed = self._closed = False  # consumed: the result took the message over
         self._sending: asyncio.Task[None] | None = None
         self._send_turn = Turn(Priority.STATUS)
         self._editor: asyncio.Task[None] | None = None
@@ -83,6 +95,7 @@ class StatusLine:
         expect(self, stage is Stage.WORKING)
         self.shown = self.wanted = words
         self._last_edit = asyncio.get_running_loop().time()
+        self._send_turn = first_turn(stage, self._last_edit)
         self._sending = asyncio.ensure_future(self._send(words))
 
     async def _send(self, words: str) -> None:
